@@ -1,0 +1,71 @@
+"""The e-SSC channel-management service."""
+
+import os
+
+from flask import Flask
+
+from config import CONFIGS
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Attach extensions, register blueprints and commands; nothing else."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(CONFIGS[config_name or os.environ.get("FLASK_CONFIG", "development")])
+    app.config.update(overrides)
+    _check_config(app)
+
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from app import models  # noqa: F401  (every model registered before use)
+    from app.web import init_web
+
+    init_web(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    with app.app_context():
+        from app.core.crypto import ensure_master_key
+
+        ensure_master_key()
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (environment variable SECRET_KEY)")
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.modules.accounts.blueprint import bp as accounts_bp
+    from app.modules.applications.blueprint import bp as applications_bp
+    from app.modules.audit_log.blueprint import bp as audit_bp
+    from app.modules.channels.blueprint import bp as channels_bp
+    from app.modules.key_issuance.blueprint import bp as keys_bp
+    from app.modules.messaging.blueprint import bp as messaging_bp
+    from app.modules.reviews.blueprint import bp as reviews_bp
+    from app.web.api import api_bp, load_api_routes
+    from app.web.views import bp as web_bp
+
+    for blueprint in (web_bp, accounts_bp, applications_bp, reviews_bp, keys_bp, channels_bp, messaging_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    load_api_routes()
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def _register_commands(app: Flask) -> None:
+    from app.modules.accounts.cli import users_cli
+    from app.modules.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

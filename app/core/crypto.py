@@ -1,0 +1,81 @@
+"""Key material at rest: envelope encryption under the platform master key kept in `keys/`.
+
+Each secret is encrypted with its own random data key (AES-256-GCM); the data key is wrapped with the master key
+(AES-256-GCM, the key id as associated data). Only ciphertexts reach the database.
+"""
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+
+MASTER_KEY_NAME = "master.key"
+
+
+class MasterKeyMissing(RuntimeError):
+    pass
+
+
+def _key_path() -> Path:
+    configured = current_app.config.get("MASTER_KEY_FILE")
+    return Path(configured) if configured else Path(current_app.config["KEYS_DIR"]) / MASTER_KEY_NAME
+
+
+def ensure_master_key() -> None:
+    """In development and testing, create the master key on first run (mode 0600)."""
+    if current_app.config.get("MASTER_KEY"):
+        return
+    path = _key_path()
+    if path.exists() or not current_app.config.get("CREATE_MASTER_KEY"):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
+
+
+def master_key() -> bytes:
+    raw = current_app.config.get("MASTER_KEY")
+    if not raw:
+        path = _key_path()
+        if not path.exists():
+            raise MasterKeyMissing(f"platform master key not found at {path}")
+        raw = path.read_bytes().strip()
+    key = base64.b64decode(raw)
+    if len(key) != 32:
+        raise MasterKeyMissing("the platform master key must be 32 bytes, base64-encoded")
+    return key
+
+
+def master_key_id() -> str:
+    return hashlib.sha256(master_key()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Sealed:
+    ciphertext: bytes
+    wrapped_key: bytes
+    master_key_id: str
+
+
+def seal(secret: bytes, context: str) -> Sealed:
+    data_key = AESGCM.generate_key(bit_length=256)
+    nonce = os.urandom(12)
+    ciphertext = nonce + AESGCM(data_key).encrypt(nonce, secret, context.encode())
+    wrap_nonce = os.urandom(12)
+    wrapped = wrap_nonce + AESGCM(master_key()).encrypt(wrap_nonce, data_key, context.encode())
+    return Sealed(ciphertext, wrapped, master_key_id())
+
+
+def unseal(sealed: Sealed, context: str) -> bytes:
+    wrapped = sealed.wrapped_key
+    data_key = AESGCM(master_key()).decrypt(wrapped[:12], wrapped[12:], context.encode())
+    return AESGCM(data_key).decrypt(sealed.ciphertext[:12], sealed.ciphertext[12:], context.encode())
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()

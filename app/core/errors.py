@@ -1,0 +1,46 @@
+"""Domain errors. Each carries a stable code and a Chinese and English message; views and API render them."""
+
+
+class DomainError(Exception):
+    status = 422
+    code = "invalid"
+
+    def __init__(self, zh: str, en: str, *, code: str | None = None, fields: dict | None = None, status=None):
+        super().__init__(en)
+        self.zh, self.en = zh, en
+        self.code = code or self.code
+        self.fields = fields or {}
+        self.status = status or self.status
+
+    def message(self, locale: str = "zh") -> str:
+        return self.en if locale == "en" else self.zh
+
+
+class RuleViolation(DomainError):
+    """Input that breaks a rule of RULES.md; the code names the rule where there is one."""
+
+    status = 422
+    code = "rule_violation"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+    def __init__(self, zh: str = "记录不存在", en: str = "Not found", **kw):
+        super().__init__(zh, en, **kw)
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+    def __init__(self, zh: str = "无权执行此操作", en: str = "You are not allowed to do this", **kw):
+        super().__init__(zh, en, **kw)
+
+
+class Conflict(DomainError):
+    """The object moved on since it was read (another reviewer decided first, a double submit)."""
+
+    status = 409
+    code = "conflict"

@@ -1,0 +1,60 @@
+"""Permissions as `resource:action`, granted to roles (S2). Routes name theirs in app/web/policy.py."""
+
+from enum import StrEnum
+
+from app.core.enums import Role
+
+
+class Permission(StrEnum):
+    application_create = "application:create"
+    application_read = "application:read"
+    review_decide = "review:decide"
+    key_issue = "key:issue"
+    channel_read = "channel:read"
+    service_read = "service:read"
+    service_manage = "service:manage"
+    audit_read = "audit:read"
+    user_manage = "user:manage"
+    organisation_manage = "organisation:manage"
+    login_log_read = "login_log:read"
+    inbox_read = "inbox:read"
+    account_self = "account:self"
+    region_read = "region:read"
+
+
+_EVERYONE = {
+    Permission.inbox_read,
+    Permission.account_self,
+    Permission.region_read,
+    Permission.service_read,
+}
+_REVIEWER = _EVERYONE | {Permission.application_read, Permission.review_decide, Permission.channel_read}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.company: frozenset(
+        _EVERYONE | {Permission.application_create, Permission.application_read, Permission.channel_read}
+    ),
+    Role.municipal_reviewer: frozenset(_REVIEWER),
+    Role.provincial_reviewer: frozenset(_REVIEWER),
+    Role.national_reviewer: frozenset(_REVIEWER),
+    Role.operator: frozenset(
+        _EVERYONE
+        | {
+            Permission.application_read,
+            Permission.channel_read,
+            Permission.key_issue,
+            Permission.service_manage,
+            Permission.audit_read,
+        }
+    ),
+    Role.admin: frozenset(
+        _EVERYONE
+        | {Permission.user_manage, Permission.organisation_manage, Permission.login_log_read, Permission.audit_read}
+    ),
+}
+
+
+def has_permission(role: Role | str | None, permission: Permission) -> bool:
+    if role is None:
+        return False
+    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())

@@ -1,0 +1,30 @@
+"""One clock for the whole service, so tests can freeze it."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+_frozen: datetime | None = None
+
+
+def utcnow() -> datetime:
+    """Timezone-naive UTC now (all timestamps are stored as naive UTC)."""
+    if _frozen is not None:
+        return _frozen
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Today's date in China (dates of forms and rules are local dates)."""
+    return utcnow().replace(tzinfo=UTC).astimezone(LOCAL_TZ).date()
+
+
+def freeze(moment: datetime | None) -> None:
+    global _frozen
+    _frozen = moment
+
+
+def local(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")

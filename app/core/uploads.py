@@ -1,0 +1,105 @@
+"""Uploads: size-limited, type-checked by magic bytes against the declared type, stored under generated names
+outside the web root, and removed again if the transaction that records them fails."""
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from app.core.errors import RuleViolation
+
+SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "pptx": (b"PK\x03\x04",),
+}
+EXTENSIONS = {"pdf": "pdf", "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+CHUNK = 64 * 1024
+
+
+@dataclass
+class StoredFile:
+    stored_name: str
+    filename: str
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def declared_type(filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    kind = EXTENSIONS.get(ext)
+    if kind is None or kind not in current_app.config["UPLOAD_TYPES"]:
+        allowed = ", ".join(current_app.config["UPLOAD_TYPES"])
+        raise RuleViolation(
+            f"不支持的文件类型，允许：{allowed}",
+            f"File type not accepted; allowed: {allowed}",
+            code="upload_type",
+            fields={"file": ["type not allowed"]},
+        )
+    return kind
+
+
+def save_upload(stream, filename: str) -> StoredFile:
+    """Stream to a temporary file, checking size and signature; rename into place only when both pass."""
+    filename = os.path.basename(filename or "").strip()[:200] or "upload"
+    kind = declared_type(filename)
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    folder = upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = secrets.token_hex(16)
+    partial = folder / f".{stored_name}.part"
+    digest, size, head = hashlib.sha256(), 0, b""
+    try:
+        with open(partial, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise RuleViolation(
+                        f"文件超过 {limit // (1024 * 1024)} MB 上限",
+                        f"The file exceeds the {limit // (1024 * 1024)} MB limit",
+                        code="upload_too_large",
+                        fields={"file": ["too large"]},
+                        status=413,
+                    )
+                head = head if len(head) >= 16 else (head + chunk)[:16]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0 or not any(head.startswith(sig) for sig in SIGNATURES[kind]):
+            raise RuleViolation(
+                "文件内容与其类型不符",
+                "The file content does not match its declared type",
+                code="upload_mismatch",
+                fields={"file": ["content does not match type"]},
+            )
+        os.replace(partial, folder / stored_name)
+    finally:
+        partial.unlink(missing_ok=True)
+    return StoredFile(stored_name, filename, kind, CONTENT_TYPES[kind], size, digest.hexdigest())
+
+
+def remove_upload(stored_name: str) -> None:
+    (upload_dir() / stored_name).unlink(missing_ok=True)
+
+
+def upload_path(stored_name: str) -> Path:
+    return upload_dir() / stored_name

@@ -1,0 +1,20 @@
+"""Imports every model so that metadata (and Alembic) sees all tables."""
+
+from app.core.audit import AuditEntry  # noqa: F401
+from app.modules.accounts.models import ApiToken, LoginLog, Organisation, User  # noqa: F401
+from app.modules.applications.models import (  # noqa: F401
+    Application,
+    ApplicationRound,
+    ApplicationRow,
+    Attachment,
+    Counter,
+    Level2Supplement,
+    RowRegion,
+    RowService,
+    SocialSupplement,
+)
+from app.modules.channels.models import Channel, Service  # noqa: F401
+from app.modules.key_issuance.models import ChannelKey  # noqa: F401
+from app.modules.messaging.models import Message  # noqa: F401
+from app.modules.regions.models import Region  # noqa: F401
+from app.modules.reviews.models import ReviewStep  # noqa: F401

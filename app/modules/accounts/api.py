@@ -1,0 +1,119 @@
+"""Account API: tokens, the current user, staff and organisation administration (S2, S11)."""
+
+import sqlalchemy as sa
+from flask import current_app, request
+from flask_login import current_user
+
+from app.core.errors import NotFound
+from app.extensions import db
+from app.modules.accounts import operations as ops
+from app.modules.accounts import schemas as s
+from app.modules.accounts.models import LoginLog, Organisation, User
+from app.web.api import api_bp, doc, load_body
+
+
+@api_bp.post("/auth/token")
+@doc(
+    "Exchange username and password for a bearer token",
+    request_schema=s.TokenRequestSchema,
+    response_schema=s.TokenSchema,
+    tag="accounts",
+    status=201,
+    public=True,
+)
+def create_token():
+    data = load_body(s.TokenRequestSchema())
+    user = ops.authenticate(data["username"], data["password"], request.remote_addr, request.headers.get("User-Agent"))
+    token = ops.create_api_token(user)
+    return {"token": token, "token_type": "Bearer", "expires_in_days": current_app.config["API_TOKEN_DAYS"]}, 201
+
+
+@api_bp.get("/me")
+@doc("The authenticated user", response_schema=s.UserSchema, tag="accounts")
+def me():
+    return s.UserSchema().dump(current_user)
+
+
+@api_bp.get("/users")
+@doc("List user accounts (permission administrator)", response_schema=s.UserListSchema, tag="accounts")
+def list_users():
+    users = db.session.scalars(sa.select(User).order_by(User.id)).all()
+    return {"items": s.UserSchema(many=True).dump(users)}
+
+
+@api_bp.post("/users")
+@doc(
+    "Create a user account with one role (S2)",
+    request_schema=s.UserInSchema,
+    response_schema=s.UserSchema,
+    tag="accounts",
+    status=201,
+)
+def create_user():
+    data = load_body(s.UserInSchema())
+    user = ops.create_user(
+        data["username"],
+        data["password"],
+        data["role"],
+        data["display_name"],
+        organisation_id=data["organisation_id"],
+        region_code=data["region_code"],
+        email=data["email"],
+        phone=data["phone"],
+    )
+    return s.UserSchema().dump(user), 201
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+@api_bp.post("/users/<int:user_id>/unlock")
+@doc("Unlock an account locked after repeated failures (S11)", response_schema=s.UserSchema, tag="accounts")
+def unlock_user(user_id: int):
+    user = _user(user_id)
+    ops.unlock_user(user)
+    return s.UserSchema().dump(user)
+
+
+@api_bp.post("/users/<int:user_id>/password")
+@doc("Reset a user's password (S11)", request_schema=s.PasswordInSchema, response_schema=s.UserSchema, tag="accounts")
+def reset_password(user_id: int):
+    user = _user(user_id)
+    ops.reset_password(user, load_body(s.PasswordInSchema())["password"])
+    return s.UserSchema().dump(user)
+
+
+@api_bp.get("/organisations")
+@doc("List organisations", response_schema=s.OrganisationListSchema, tag="accounts")
+def list_organisations():
+    orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.id)).all()
+    return {"items": s.OrganisationSchema(many=True).dump(orgs)}
+
+
+@api_bp.post("/organisations")
+@doc(
+    "Register a channel owner; the USCC is checked (C2.2)",
+    request_schema=s.OrganisationInSchema,
+    response_schema=s.OrganisationSchema,
+    tag="accounts",
+    status=201,
+)
+def create_organisation():
+    data = load_body(s.OrganisationInSchema())
+    org = ops.create_organisation(data["name"], data["uscc"], data["registered_address"], data["registration_date"])
+    return s.OrganisationSchema().dump(org), 201
+
+
+@api_bp.get("/login-log")
+@doc(
+    "The login log (S11)", response_schema=s.LoginLogListSchema, tag="accounts", query={"username": {"type": "string"}}
+)
+def login_log():
+    query = sa.select(LoginLog).order_by(LoginLog.at.desc(), LoginLog.id.desc())
+    if request.args.get("username"):
+        query = query.where(LoginLog.username == request.args["username"])
+    return {"items": s.LoginLogSchema(many=True).dump(db.session.scalars(query.limit(200)))}

@@ -1,0 +1,16 @@
+from flask import Blueprint
+
+from app.modules.accounts import views
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+bp.add_url_rule("/login", "login", views.login, methods=["GET", "POST"])
+bp.add_url_rule("/logout", "logout", views.logout, methods=["POST"])
+bp.add_url_rule("/locale/<code>", "set_locale", views.set_locale)
+bp.add_url_rule("/account", "account", views.account, methods=["GET", "POST"])
+bp.add_url_rule("/admin/users", "list_users", views.list_users)
+bp.add_url_rule("/admin/users/new", "new_user", views.new_user, methods=["GET", "POST"])
+bp.add_url_rule("/admin/users/<int:user_id>/unlock", "unlock_user", views.unlock_user, methods=["POST"])
+bp.add_url_rule("/admin/users/<int:user_id>/password", "reset_password", views.reset_password, methods=["GET", "POST"])
+bp.add_url_rule("/admin/organisations", "list_organisations", views.list_organisations)
+bp.add_url_rule("/admin/organisations/new", "new_organisation", views.new_organisation, methods=["GET", "POST"])
+bp.add_url_rule("/admin/login-log", "login_log", views.login_log)

@@ -1,0 +1,38 @@
+"""Account forms (labels are Chinese source strings, translated when rendered)."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.core.enums import Role
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("名称", validators=[DataRequired(), Length(max=200)])
+    uscc = StringField("统一社会信用代码", validators=[DataRequired(), Length(min=18, max=18)])
+    registered_address = StringField("注册地址", validators=[Optional(), Length(max=300)])
+    registration_date = DateField("注册时间", validators=[Optional()])
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
+    display_name = StringField("姓名", validators=[DataRequired(), Length(max=64)])
+    role = SelectField("角色", choices=[(r.value, r.title_zh) for r in Role])
+    organisation_id = SelectField("单位", coerce=int, validators=[Optional()])
+    region_code = StringField("所属地区", validators=[Optional(), Length(max=6)])
+    email = EmailField("邮箱", validators=[Optional(), Length(max=200)])
+    phone = StringField("手机号", validators=[Optional(), Length(max=32)])
+    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("新密码", validators=[DataRequired(), Length(max=200)])

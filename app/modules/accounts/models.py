@@ -1,0 +1,86 @@
+"""Organisations (channel owners), user accounts, API tokens and the login log (S2, S11)."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.enums import Role, enum_column
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+    __table_args__ = {"comment": "A channel owner: an independent legal entity with a USCC (C2.2)."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    uscc: Mapped[str] = mapped_column(sa.String(18), unique=True, comment="GB 32100 unified social credit code")
+    registered_address: Mapped[str] = mapped_column(sa.String(300), default="")
+    registration_date: Mapped[date | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        sa.CheckConstraint("role != 'company' OR organisation_id IS NOT NULL", name="company_has_organisation"),
+        sa.CheckConstraint(
+            "role NOT IN ('municipal_reviewer', 'provincial_reviewer') OR region_code IS NOT NULL",
+            name="reviewer_has_region",
+        ),
+        {"comment": "Real-name accounts (S2), one role each."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(64), comment="real name (S2)")
+    email: Mapped[str] = mapped_column(sa.String(200), default="")
+    phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("region.code"), comment="jurisdiction")
+    active: Mapped[bool] = mapped_column(default=True)
+    locked: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    region = relationship("Region")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_token"
+    __table_args__ = {"comment": "Bearer tokens for API clients; only the SHA-256 of the token is kept."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()
+
+
+class LoginLog(db.Model):
+    __tablename__ = "login_log"
+    __table_args__ = {"comment": "Every sign-in attempt (S11)."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    username: Mapped[str] = mapped_column(sa.String(64))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    method: Mapped[str] = mapped_column(sa.String(16), default="password")
+    success: Mapped[bool] = mapped_column()
+    reason: Mapped[str] = mapped_column(sa.String(64), default="")

@@ -1,0 +1,222 @@
+"""Account verbs: organisations, users, sign-in with lockout, unlock, password reset, API tokens (S2, S11)."""
+
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.core import audit
+from app.core.crypto import digest
+from app.core.enums import Role
+from app.core.errors import Conflict, DomainError, RuleViolation
+from app.core.timeutil import utcnow
+from app.core.transaction import transactional
+from app.extensions import db
+from app.modules.accounts.models import ApiToken, LoginLog, Organisation, User
+from app.modules.accounts.rules import is_valid_uscc
+from app.modules.regions.operations import get_regions
+
+# Used so that an unknown username costs the same hashing time as a wrong password.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+class LoginFailed(DomainError):
+    status = 401
+    code = "login_failed"
+
+
+def hash_password(password: str) -> str:
+    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+        n = current_app.config["PASSWORD_MIN_LENGTH"]
+        raise RuleViolation(
+            f"密码至少 {n} 位", f"The password needs at least {n} characters", fields={"password": ["too short"]}
+        )
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def organisation_snapshot(org: Organisation) -> dict:
+    return {"name": org.name, "uscc": org.uscc, "registered_address": org.registered_address}
+
+
+@transactional
+def create_organisation(name: str, uscc: str, registered_address: str = "", registration_date=None) -> Organisation:
+    """C2.2: the owner is a legal entity with a valid unified social credit code (GB 32100 check digit)."""
+    uscc = (uscc or "").strip().upper()
+    if not is_valid_uscc(uscc):
+        raise RuleViolation(
+            "统一社会信用代码无效（须为18位且校验位正确，GB 32100）",
+            "Invalid unified social credit code (18 characters with a valid GB 32100 check digit)",
+            code="C2.2_uscc",
+            fields={"uscc": ["invalid"]},
+        )
+    if db.session.scalar(sa.select(Organisation.id).where(Organisation.uscc == uscc)):
+        raise Conflict("该统一社会信用代码已登记", "This USCC is already registered", fields={"uscc": ["duplicate"]})
+    org = Organisation(
+        name=name.strip(), uscc=uscc, registered_address=registered_address, registration_date=registration_date
+    )
+    db.session.add(org)
+    audit.record("organisation.create", org, after=organisation_snapshot(org))
+    return org
+
+
+def _check_role_binding(role: Role, organisation_id, region_code) -> None:
+    if role == Role.company and not organisation_id:
+        raise RuleViolation(
+            "单位用户必须绑定单位",
+            "A company user must belong to an organisation",
+            fields={"organisation_id": ["required"]},
+        )
+    needed = {Role.municipal_reviewer: "city", Role.provincial_reviewer: "province"}.get(role)
+    if needed:
+        if not region_code:
+            raise RuleViolation(
+                "审核员必须绑定辖区", "A reviewer needs a jurisdiction", fields={"region_code": ["required"]}
+            )
+        region = get_regions([region_code], "region_code")[0]
+        if region.level != needed:
+            raise RuleViolation(
+                "地市级审核员须绑定地市，省级审核员须绑定省份",
+                "A municipal reviewer is bound to a city, a provincial reviewer to a province",
+                fields={"region_code": [f"must be a {needed}"]},
+            )
+
+
+def user_snapshot(user: User) -> dict:
+    return {
+        "username": user.username,
+        "role": str(user.role),
+        "organisation_id": user.organisation_id,
+        "region_code": user.region_code,
+        "active": user.active,
+        "locked": user.locked,
+    }
+
+
+@transactional
+def create_user(
+    username: str,
+    password: str,
+    role: Role | str,
+    display_name: str,
+    *,
+    organisation_id=None,
+    region_code=None,
+    email: str = "",
+    phone: str = "",
+) -> User:
+    """S2: real-name accounts with one role each, bound to an organisation or jurisdiction where the role needs it."""
+    role = Role(role)
+    organisation_id = organisation_id if role == Role.company else None
+    region_code = region_code if role in (Role.municipal_reviewer, Role.provincial_reviewer) else None
+    _check_role_binding(role, organisation_id, region_code)
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise Conflict("用户名已存在", "This username is taken", fields={"username": ["duplicate"]})
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        organisation_id=organisation_id,
+        region_code=region_code,
+        email=email,
+        phone=phone,
+    )
+    db.session.add(user)
+    audit.record("user.create", user, after=user_snapshot(user))
+    return user
+
+
+def _log_login(username: str, user: User | None, success: bool, reason: str, ip, agent, method="password"):
+    db.session.add(
+        LoginLog(
+            username=username[:64],
+            user_id=user.id if user else None,
+            success=success,
+            reason=reason,
+            ip=ip,
+            user_agent=(agent or "")[:300],
+            method=method,
+        )
+    )
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    if user is None:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("x" * 16, method=method))
+        check_password_hash(dummy, password)
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+def authenticate(username: str, password: str, ip: str | None = None, agent: str | None = None) -> User:
+    """S11: check the password, count failures, lock after LOGIN_MAX_FAILURES, and log every attempt.
+
+    The same error is given for an unknown user, a wrong password and a locked account.
+    """
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    ok = _password_matches(user, password)
+    reason = "ok"
+    if user is None:
+        reason = "unknown_user"
+    elif not user.active:
+        reason = "disabled"
+    elif user.locked:
+        reason = "locked"
+    elif not ok:
+        reason = "wrong_password"
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked = True
+            audit.record("user.lock", user, before={"locked": False}, after={"locked": True, "reason": "failures"})
+    _log_login(username, user, reason == "ok", reason, ip, agent)
+    if reason == "ok":
+        user.failed_logins = 0
+        user.last_login_at = utcnow()
+    db.session.commit()
+    if reason != "ok":
+        raise LoginFailed("用户名或密码错误，或账户已锁定", "Wrong username or password, or the account is locked")
+    return user
+
+
+@transactional
+def unlock_user(user: User) -> None:
+    """S11: the permission administrator unlocks an account."""
+    before = user_snapshot(user)
+    user.locked, user.failed_logins = False, 0
+    audit.record("user.unlock", user, before=before, after=user_snapshot(user))
+
+
+@transactional
+def reset_password(user: User, new_password: str) -> None:
+    """S11: the permission administrator sets a new password; the account is unlocked and its API tokens revoked."""
+    user.password_hash = hash_password(new_password)
+    user.locked, user.failed_logins = False, 0
+    for token in db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = utcnow()
+    audit.record("user.reset_password", user, after={"password": "changed"})
+
+
+@transactional
+def create_api_token(user: User) -> str:
+    """A bearer token for API clients; returned once, only its SHA-256 is stored."""
+    token = "essc_" + secrets.token_urlsafe(32)
+    days = current_app.config["API_TOKEN_DAYS"]
+    row = ApiToken(user_id=user.id, token_hash=digest(token), expires_at=utcnow() + timedelta(days=days))
+    db.session.add(row)
+    audit.record("api_token.create", row, after={"user_id": user.id, "expires_at": row.expires_at.isoformat()})
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at < utcnow():
+        return None
+    user = row.user
+    if not user.active or user.locked:
+        return None
+    return user

@@ -1,0 +1,86 @@
+"""Account schemas. Input schemas refuse unknown fields; nothing sets role bindings implicitly."""
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from app.core.enums import Role
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class TokenRequestSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    token_type = fields.String()
+    expires_in_days = fields.Integer()
+
+
+class OrganisationSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    registered_address = fields.String()
+    registration_date = fields.Date(allow_none=True)
+
+
+class OrganisationInSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    uscc = fields.String(required=True, validate=validate.Length(equal=18))
+    registered_address = fields.String(load_default="", validate=validate.Length(max=300))
+    registration_date = fields.Date(load_default=None, allow_none=True)
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    organisation_id = fields.Integer(allow_none=True)
+    region_code = fields.String(allow_none=True)
+    email = fields.String()
+    phone = fields.String()
+    active = fields.Boolean()
+    locked = fields.Boolean()
+
+
+class UserInSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=3, max=64))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    organisation_id = fields.Integer(load_default=None, allow_none=True)
+    region_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=6))
+    email = fields.Email(load_default="")
+    phone = fields.String(load_default="", validate=validate.Length(max=32))
+
+
+class PasswordInSchema(StrictSchema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+
+
+class LoginLogSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    username = fields.String()
+    user_id = fields.Integer(allow_none=True)
+    ip = fields.String(allow_none=True)
+    success = fields.Boolean()
+    reason = fields.String()
+
+
+class UserListSchema(Schema):
+    items = fields.List(fields.Nested(UserSchema))
+
+
+class OrganisationListSchema(Schema):
+    items = fields.List(fields.Nested(OrganisationSchema))
+
+
+class LoginLogListSchema(Schema):
+    items = fields.List(fields.Nested(LoginLogSchema))

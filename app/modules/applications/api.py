@@ -1,0 +1,135 @@
+"""Application API: the same journeys as the UI (create, amend, upload, submit, withdraw, follow progress)."""
+
+import sqlalchemy as sa
+from flask import request, send_file
+from flask_login import current_user
+
+from app.core.enums import ApplicationStatus
+from app.core.errors import NotFound, RuleViolation
+from app.core.jurisdiction import get_application, visible_applications
+from app.core.uploads import upload_path
+from app.extensions import db
+from app.modules.applications import operations as ops
+from app.modules.applications import schemas as s
+from app.modules.applications.models import Application, Attachment
+from app.modules.applications.progress import progress
+from app.web.api import api_bp, doc, load_body, page_args
+
+LIST_QUERY = {
+    "status": {"type": "string", "enum": [x.value for x in ApplicationStatus]},
+    "page": {"type": "integer"},
+    "per_page": {"type": "integer"},
+}
+
+
+def detail(app: Application) -> dict:
+    info = progress(app, current_user)
+    body = s.ApplicationSchema().dump(app)
+    steps = [step for round_steps in info.rounds.values() for step in round_steps]
+    body["progress"] = {
+        "current_steps": s.StepSchema(many=True).dump(info.current),
+        "steps": s.StepSchema(many=True).dump(steps),
+    }
+    return body
+
+
+@api_bp.get("/applications")
+@doc(
+    "Applications visible to the caller", response_schema=s.ApplicationListSchema, tag="applications", query=LIST_QUERY
+)
+def list_applications():
+    page, size = page_args()
+    query = visible_applications(current_user)
+    if request.args.get("status") in ApplicationStatus.__members__:
+        query = query.where(Application.status == request.args["status"])
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Application.id.desc()).limit(size).offset((page - 1) * size)).all()
+    return s.ApplicationListSchema().dump(
+        {"items": items, "page": page, "pages": max(1, -(-total // size)), "total": total}
+    )
+
+
+@api_bp.post("/applications")
+@doc(
+    "Create a test-intake application draft (Form 1, C2.6)",
+    request_schema=s.ApplicationInSchema,
+    response_schema=s.ApplicationDetailSchema,
+    tag="applications",
+    status=201,
+)
+def create_application():
+    app = ops.create_draft(current_user, load_body(s.ApplicationInSchema()))
+    return detail(app), 201
+
+
+@api_bp.get("/applications/<int:app_id>")
+@doc(
+    "An application with its progress and timeline (S8)", response_schema=s.ApplicationDetailSchema, tag="applications"
+)
+def get_application_api(app_id: int):
+    return detail(get_application(current_user, app_id))
+
+
+@api_bp.put("/applications/<int:app_id>")
+@doc(
+    "Replace the content of a draft or returned application",
+    request_schema=s.ApplicationInSchema,
+    response_schema=s.ApplicationDetailSchema,
+    tag="applications",
+)
+def update_application(app_id: int):
+    app = get_application(current_user, app_id)
+    data = load_body(s.ApplicationInSchema())
+    return detail(ops.update_draft(current_user, app, data))
+
+
+@api_bp.post("/applications/<int:app_id>/submit")
+@doc(
+    "Submit or resubmit (C2.2 eligibility and supplements are checked)",
+    response_schema=s.ApplicationDetailSchema,
+    tag="applications",
+)
+def submit_application(app_id: int):
+    return detail(ops.submit(current_user, get_application(current_user, app_id)))
+
+
+@api_bp.post("/applications/<int:app_id>/withdraw")
+@doc("Withdraw an application not yet approved", response_schema=s.ApplicationDetailSchema, tag="applications")
+def withdraw_application(app_id: int):
+    return detail(ops.withdraw(current_user, get_application(current_user, app_id)))
+
+
+@api_bp.post("/applications/<int:app_id>/attachments")
+@doc(
+    "Upload an attachment (multipart: kind, file); size- and type-checked",
+    request_schema=s.AttachmentInSchema,
+    response_schema=s.AttachmentSchema,
+    tag="applications",
+    status=201,
+)
+def upload_attachment(app_id: int):
+    app = get_application(current_user, app_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise RuleViolation(
+            "请选择要上传的文件", "Choose a file to upload", code="validation_error", fields={"file": ["required"]}
+        )
+    attachment = ops.add_attachment(current_user, app, request.form.get("kind", ""), upload.stream, upload.filename)
+    return s.AttachmentSchema().dump(attachment), 201
+
+
+@api_bp.get("/applications/<int:app_id>/attachments/<int:attachment_id>")
+@doc("Download an attachment", tag="applications")
+def download_attachment(app_id: int, attachment_id: int):
+    app = get_application(current_user, app_id)
+    attachment = db.session.scalar(
+        sa.select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == app.id)
+    )
+    if attachment is None:
+        raise NotFound()
+    return send_file(
+        upload_path(attachment.stored_name),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+    )

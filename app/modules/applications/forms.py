@@ -1,0 +1,156 @@
+"""Form 1 (with Form 2 and the level-2 supplement) as WTForms, and its conversion to the operations' input."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.core.enums import AccessMode, ChannelCategory, ChannelForm
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RowForm(Form):
+    name = StringField("渠道名称", validators=[DataRequired(), Length(max=100)])
+    form = SelectField("渠道形式", choices=ChannelForm.choices())
+    access_mode = SelectField("接入方式", choices=AccessMode.choices())
+    national_scope = BooleanField("全国范围")
+    regions = SelectMultipleField("服务地域", validate_choice=False)
+    services = MultiCheckboxField("应用范围", validate_choice=False)
+    remove = BooleanField("删除此行")
+
+
+class SocialForm(Form):
+    user_groups = TextAreaField("用户人群", validators=[Optional(), Length(max=2000)])
+    registered_users = IntegerField("注册用户数", validators=[Optional(), NumberRange(min=0)])
+    monthly_active_users = IntegerField("月活跃用户数", validators=[Optional(), NumberRange(min=0)])
+    introduction = TextAreaField("渠道介绍", validators=[Optional(), Length(max=4000)])
+    download_url = StringField("下载地址", validators=[Optional(), Length(max=500)])
+    covered_regions = TextAreaField("覆盖地域", validators=[Optional(), Length(max=2000)])
+    scenario_fit = TextAreaField("与民生业务契合度", validators=[Optional(), Length(max=4000)])
+    entry_point = TextAreaField("拟接入入口位置", validators=[Optional(), Length(max=2000)])
+    expansion_plan = TextAreaField("应用拓展规划", validators=[Optional(), Length(max=4000)])
+    committed_annual_issuance = IntegerField("承诺年度签发量", validators=[Optional(), NumberRange(min=0)])
+    committed_mau = IntegerField("承诺月活跃用户数", validators=[Optional(), NumberRange(min=0)])
+    company_materials = TextAreaField("公司材料", validators=[Optional(), Length(max=2000)])
+
+
+class Level2Form(Form):
+    basic_facts = TextAreaField("基本情况", validators=[Optional(), Length(max=4000)])
+    management_relation = TextAreaField("管理关系", validators=[Optional(), Length(max=4000)])
+    capability_relation = TextAreaField("能力关系", validators=[Optional(), Length(max=4000)])
+    business_relation = TextAreaField("业务关系", validators=[Optional(), Length(max=4000)])
+
+
+class ApplicationForm(FlaskForm):
+    category = SelectField("渠道类别", choices=ChannelCategory.choices())
+    level = RadioField("渠道级别", choices=[("1", "一级渠道"), ("2", "二级渠道")], default="1")
+    parent_channel_id = SelectField("一级渠道", coerce=int, validators=[Optional()])
+    same_subject = RadioField("主体关系", choices=[("1", "同一主体"), ("0", "不同主体")], default="1")
+    inherit_parent_scope = BooleanField("继承一级渠道的服务地域和应用范围")
+    fill_date = DateField("填表日期", validators=[Optional()])
+    contact_name = StringField("联系人", validators=[DataRequired(), Length(max=64)])
+    contact_phone = StringField("手机号", validators=[Optional(), Length(max=32)])
+    contact_email = StringField("邮箱", validators=[Optional(), Length(max=200)])
+    operating_since = DateField("渠道开始运营日期", validators=[Optional()])
+    serves_livelihood = BooleanField("服务民生")
+    existing_users = IntegerField("现有用户数", validators=[Optional(), NumberRange(min=0)])
+    rows = FieldList(FormField(RowForm), min_entries=1, max_entries=20)
+    social = FormField(SocialForm)
+    level2 = FormField(Level2Form)
+
+
+class AttachmentForm(FlaskForm):
+    kind = SelectField("附件类型")
+    file = FileField("文件", validators=[FileRequired()])
+
+
+def form_to_data(form: ApplicationForm) -> dict:
+    level = int(form.level.data or 1)
+    rows = [
+        {
+            "name": r["name"].data,
+            "form": r["form"].data,
+            "access_mode": r["access_mode"].data,
+            "national_scope": r["national_scope"].data,
+            "regions": r["regions"].data or [],
+            "services": r["services"].data or [],
+        }
+        for r in form.rows
+        if not r["remove"].data
+    ]
+    data = {
+        "category": form.category.data,
+        "level": level,
+        "fill_date": form.fill_date.data,
+        "parent_channel_id": form.parent_channel_id.data if level == 2 else None,
+        "same_subject": form.same_subject.data == "1",
+        "inherit_parent_scope": form.inherit_parent_scope.data,
+        "contact_name": form.contact_name.data,
+        "contact_phone": form.contact_phone.data or "",
+        "contact_email": form.contact_email.data or "",
+        "operating_since": form.operating_since.data,
+        "serves_livelihood": form.serves_livelihood.data,
+        "existing_users": form.existing_users.data or 0,
+        "rows": rows,
+        "social": {
+            k: (v if v is not None else (0 if isinstance(form.social[k], IntegerField) else ""))
+            for k, v in form.social.data.items()
+        },
+        "level2": {k: v or "" for k, v in form.level2.data.items()},
+    }
+    return data
+
+
+def application_to_formdata(app) -> dict:
+    """Pre-fill the form from a stored application."""
+    data = {
+        "category": str(app.category),
+        "level": str(app.level),
+        "parent_channel_id": app.parent_channel_id or 0,
+        "same_subject": "1" if app.same_subject in (None, True) else "0",
+        "inherit_parent_scope": app.inherit_parent_scope,
+        "fill_date": app.fill_date,
+        "contact_name": app.contact_name,
+        "contact_phone": app.contact_phone,
+        "contact_email": app.contact_email,
+        "operating_since": app.operating_since,
+        "serves_livelihood": app.serves_livelihood,
+        "existing_users": app.existing_users,
+        "rows": [
+            {
+                "name": r.name,
+                "form": str(r.form),
+                "access_mode": str(r.access_mode),
+                "national_scope": r.national_scope,
+                "regions": r.region_codes,
+                "services": r.service_codes,
+            }
+            for r in app.rows
+        ],
+    }
+    if app.social:
+        data["social"] = {
+            c.name: getattr(app.social, c.name) for c in app.social.__table__.columns if c.name != "application_id"
+        }
+    if app.level2:
+        data["level2"] = {
+            c.name: getattr(app.level2, c.name) for c in app.level2.__table__.columns if c.name != "application_id"
+        }
+    return data

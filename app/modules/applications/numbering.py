@@ -1,0 +1,28 @@
+"""Counters for application numbers and channel numbers, safe under concurrency (a row lock on the counter)."""
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.modules.applications.models import Counter
+
+
+def next_value(name: str) -> int:
+    """Increment the named counter in the current transaction and return the new value."""
+    bumped = db.session.execute(
+        sa.update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    ).scalar()
+    if bumped is not None:
+        return bumped
+    try:
+        with db.session.begin_nested():
+            db.session.add(Counter(name=name, value=1))
+        return 1
+    except IntegrityError:
+        return next_value(name)
+
+
+def application_number(kind: str, day) -> str:
+    """Format: T (test) or P (production), the fill date YYYYMMDD, and a 5-digit serial for that day."""
+    prefix = ("T" if kind == "test" else "P") + day.strftime("%Y%m%d")
+    return f"{prefix}{next_value('app:' + prefix):05d}"

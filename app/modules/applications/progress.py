@@ -1,0 +1,53 @@
+"""What a user sees of an application's progress (S8): number, submission time, current step and handler, the
+timeline of every round, the result, and the actions open to this user (asked of the same guards the operations use).
+"""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from app.core.enums import ApplicationStatus, Role, StepStatus
+from app.extensions import db
+from app.modules.reviews.models import ReviewStep
+
+
+@dataclass
+class Progress:
+    current: list = field(default_factory=list)
+    rounds: dict = field(default_factory=dict)
+    my_steps: list = field(default_factory=list)
+    can_edit: bool = False
+    can_submit: bool = False
+    can_withdraw: bool = False
+    can_issue: bool = False
+
+
+def step_handler(step: ReviewStep) -> str:
+    from app.modules.reviews.operations import step_unit
+
+    return step_unit(step)
+
+
+def progress(app, user) -> Progress:
+    from app.modules.key_issuance.operations import issuance_refusal
+    from app.modules.reviews.operations import decide_refusal
+
+    steps = db.session.scalars(
+        sa.select(ReviewStep)
+        .where(ReviewStep.application_id == app.id)
+        .order_by(ReviewStep.round.desc(), ReviewStep.id)
+    ).all()
+    result = Progress()
+    for step in steps:
+        result.rounds.setdefault(step.round, []).append(step)
+    result.current = [s for s in steps if s.round == app.round and s.status == StepStatus.pending]
+    result.my_steps = [s for s in result.current if decide_refusal(user, s) is None]
+    own = user.role == Role.company and user.organisation_id == app.applicant_id
+    editable = app.status in (ApplicationStatus.draft, ApplicationStatus.returned)
+    result.can_edit = result.can_submit = own and editable
+    result.can_withdraw = own and app.status in (
+        *(ApplicationStatus.draft, ApplicationStatus.returned),
+        ApplicationStatus.in_review,
+    )
+    result.can_issue = issuance_refusal(user, app) is None
+    return result

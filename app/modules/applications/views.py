@@ -1,0 +1,173 @@
+"""Application pages: list, Form 1 editor, detail with progress and timeline (S8), submit, withdraw, uploads."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from app.core.enums import ApplicationStatus, ChannelStatus
+from app.core.errors import DomainError, NotFound
+from app.core.i18n import current_locale
+from app.core.i18n import gettext as _
+from app.core.jurisdiction import get_application, visible_applications
+from app.core.uploads import upload_path
+from app.extensions import db
+from app.modules.accounts.forms import ActionForm
+from app.modules.applications import operations as ops
+from app.modules.applications.forms import ApplicationForm, AttachmentForm, application_to_formdata, form_to_data
+from app.modules.applications.models import Application, Attachment
+from app.modules.applications.progress import progress
+from app.modules.channels.models import Channel, Service
+from app.modules.regions.operations import all_regions
+from app.web.forms import apply_error
+from app.web.pagination import paginate
+
+
+def list_applications():
+    query = visible_applications(current_user)
+    status = request.args.get("status")
+    if status in ApplicationStatus.__members__:
+        query = query.where(Application.status == status)
+    page = paginate(query.order_by(Application.id.desc()))
+    return render_template("applications/list.html", page=page, status=status, statuses=ApplicationStatus)
+
+
+def _region_choices() -> dict:
+    locale = current_locale()
+    groups: dict = {}
+    provinces = {}
+    for region in all_regions():
+        if region.is_province:
+            provinces[region.code] = region.name(locale)
+            groups.setdefault(provinces[region.code], []).append((region.code, region.name(locale)))
+        else:
+            groups.setdefault(provinces[region.parent_code], []).append((region.code, region.name(locale)))
+    return groups
+
+
+def _prepare(form: ApplicationForm) -> None:
+    locale = current_locale()
+    services = db.session.scalars(sa.select(Service).where(Service.active).order_by(Service.sort_order)).all()
+    regions = _region_choices()
+    for row in form.rows:
+        row["regions"].choices = regions
+        row["services"].choices = [(s.code, s.name(locale)) for s in services]
+    parents = db.session.scalars(
+        sa.select(Channel)
+        .where(
+            Channel.owner_id == current_user.organisation_id,
+            Channel.level == 1,
+            Channel.status.in_([ChannelStatus.testing, ChannelStatus.live]),
+        )
+        .order_by(Channel.id)
+    ).all()
+    form.parent_channel_id.choices = [(0, "-")] + [(c.id, f"{c.name} ({c.channel_number})") for c in parents]
+
+
+def _editor(form: ApplicationForm, app: Application | None):
+    _prepare(form)
+    if request.method == "POST" and "add_row" in request.form:
+        form.rows.append_entry()
+        _prepare(form)
+        return render_template("applications/form.html", form=form, app=app)
+    if form.validate_on_submit():
+        try:
+            data = form_to_data(form)
+            app = ops.update_draft(current_user, app, data) if app else ops.create_draft(current_user, data)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("已保存"), "success")
+            return redirect(url_for("applications.application_detail", app_id=app.id))
+    elif request.method == "POST":
+        flash(_("表单有误，请检查标红的项目"), "danger")
+    return render_template("applications/form.html", form=form, app=app)
+
+
+def new_application():
+    form = ApplicationForm()
+    if request.method == "GET":
+        form.contact_name.data = current_user.display_name
+        form.contact_phone.data = current_user.phone
+        form.contact_email.data = current_user.email
+        form.rows[0]["services"].data = ["standard"]
+    return _editor(form, None)
+
+
+def edit_application(app_id: int):
+    app = get_application(current_user, app_id)
+    ops.guard_editable(app)
+    form = ApplicationForm(data=application_to_formdata(app)) if request.method == "GET" else ApplicationForm()
+    return _editor(form, app)
+
+
+def application_detail(app_id: int):
+    app = get_application(current_user, app_id)
+    upload_form = AttachmentForm()
+    upload_form.kind.choices = [
+        (k, v[1] if current_locale() == "en" else v[0]) for k, v in ops.ATTACHMENT_KINDS.items()
+    ]
+    problems = ops.submission_problems(app) if app.status in ops.EDITABLE else []
+    return render_template(
+        "applications/detail.html",
+        app=app,
+        progress=progress(app, current_user),
+        action_form=ActionForm(),
+        upload_form=upload_form,
+        problems=problems,
+        kinds=ops.ATTACHMENT_KINDS,
+    )
+
+
+def submit_application(app_id: int):
+    app = get_application(current_user, app_id)
+    if ActionForm().validate_on_submit():
+        try:
+            ops.submit(current_user, app)
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已提交"), "success")
+    return redirect(url_for("applications.application_detail", app_id=app_id))
+
+
+def withdraw_application(app_id: int):
+    app = get_application(current_user, app_id)
+    if ActionForm().validate_on_submit():
+        try:
+            ops.withdraw(current_user, app)
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已撤回"), "success")
+    return redirect(url_for("applications.application_detail", app_id=app_id))
+
+
+def upload_attachment(app_id: int):
+    app = get_application(current_user, app_id)
+    form = AttachmentForm()
+    form.kind.choices = [(k, k) for k in ops.ATTACHMENT_KINDS]
+    if form.validate_on_submit():
+        try:
+            ops.add_attachment(current_user, app, form.kind.data, form.file.data.stream, form.file.data.filename)
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已上传"), "success")
+    else:
+        flash(_("表单有误，请检查标红的项目"), "danger")
+    return redirect(url_for("applications.application_detail", app_id=app_id))
+
+
+def download_attachment(app_id: int, attachment_id: int):
+    app = get_application(current_user, app_id)
+    attachment = db.session.scalar(
+        sa.select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == app.id)
+    )
+    if attachment is None:
+        raise NotFound()
+    return send_file(
+        upload_path(attachment.stored_name),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+    )

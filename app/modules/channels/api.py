@@ -1,0 +1,79 @@
+"""Channel API: channels in the caller's scope, and the service catalogue (C2.4)."""
+
+import sqlalchemy as sa
+from flask import request
+from flask_login import current_user
+
+from app.core.enums import ChannelStatus
+from app.core.jurisdiction import get_channel, visible_channels
+from app.extensions import db
+from app.modules.channels import operations as ops
+from app.modules.channels import schemas as s
+from app.modules.channels.models import Channel, Service
+from app.web.api import api_bp, doc, load_body, page_args
+
+
+@api_bp.get("/channels")
+@doc(
+    "Channels visible to the caller (own, or in the reviewer's jurisdiction)",
+    response_schema=s.ChannelListSchema,
+    tag="channels",
+    query={
+        "status": {"type": "string", "enum": [c.value for c in ChannelStatus]},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+    },
+)
+def list_channels():
+    page, size = page_args()
+    query = visible_channels(current_user)
+    if request.args.get("status") in ChannelStatus.__members__:
+        query = query.where(Channel.status == request.args["status"])
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(Channel.id).limit(size).offset((page - 1) * size)).all()
+    return {
+        "items": s.ChannelSchema(many=True).dump(items),
+        "page": page,
+        "pages": max(1, -(-total // size)),
+        "total": total,
+    }
+
+
+@api_bp.get("/channels/<int:channel_id>")
+@doc("One channel with its grants and key summaries (never a secret)", response_schema=s.ChannelSchema, tag="channels")
+def get_channel_api(channel_id: int):
+    return s.ChannelSchema().dump(get_channel(current_user, channel_id))
+
+
+@api_bp.get("/services")
+@doc(
+    "The service catalogue: the standard service and personalized services (C2.4)",
+    response_schema=s.ServiceListSchema,
+    tag="channels",
+)
+def list_services():
+    services = db.session.scalars(sa.select(Service).order_by(Service.sort_order, Service.code)).all()
+    return {"items": s.ServiceSchema(many=True).dump(services)}
+
+
+@api_bp.post("/services")
+@doc(
+    "Add a personalized service to the catalogue (operator)",
+    request_schema=s.ServiceInSchema,
+    response_schema=s.ServiceSchema,
+    tag="channels",
+    status=201,
+)
+def create_service():
+    return s.ServiceSchema().dump(ops.create_service(load_body(s.ServiceInSchema()))), 201
+
+
+@api_bp.patch("/services/<code>")
+@doc(
+    "Change a catalogue entry (operator)",
+    request_schema=s.ServiceUpdateSchema,
+    response_schema=s.ServiceSchema,
+    tag="channels",
+)
+def update_service(code: str):
+    return s.ServiceSchema().dump(ops.update_service(code, load_body(s.ServiceUpdateSchema())))

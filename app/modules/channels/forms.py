@@ -1,0 +1,16 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.core.enums import ChannelCategory, ServiceKind
+
+
+class ServiceForm(FlaskForm):
+    code = StringField("编码", validators=[DataRequired(), Length(max=48), Regexp(r"^[a-z][a-z0-9_]*$")])
+    kind = SelectField("类型", choices=[(k.value, k.title_zh) for k in ServiceKind])
+    name_zh = StringField("名称", validators=[DataRequired(), Length(max=100)])
+    name_en = StringField("Name (English)", validators=[DataRequired(), Length(max=100)])
+    description = TextAreaField("说明", validators=[Optional(), Length(max=2000)])
+    allowed_categories = SelectMultipleField("适用渠道类别（空为全部）", choices=ChannelCategory.choices())
+    active = BooleanField("启用", default=True)
+    sort_order = IntegerField("排序", default=100)

@@ -1,0 +1,71 @@
+"""Channel pages: list and detail (scoped by jurisdiction), the service catalogue."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.core.enums import ChannelStatus
+from app.core.errors import DomainError
+from app.core.i18n import gettext as _
+from app.core.jurisdiction import get_channel, visible_applications, visible_channels
+from app.extensions import db
+from app.modules.applications.models import Application, ApplicationRow
+from app.modules.channels import operations as ops
+from app.modules.channels.forms import ServiceForm
+from app.modules.channels.models import Channel, Service
+from app.web.forms import apply_error
+from app.web.pagination import paginate
+
+
+def list_channels():
+    query = visible_channels(current_user)
+    status = request.args.get("status")
+    if status in ChannelStatus.__members__:
+        query = query.where(Channel.status == status)
+    page = paginate(query.order_by(Channel.id.desc()))
+    return render_template("channels/list.html", page=page, status=status, statuses=ChannelStatus)
+
+
+def channel_detail(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    apps = (
+        db.session.scalars(
+            visible_applications(current_user)
+            .join(ApplicationRow)
+            .where(ApplicationRow.channel_id == channel.id)
+            .order_by(Application.id.desc())
+        )
+        .unique()
+        .all()
+    )
+    return render_template("channels/detail.html", channel=channel, applications=apps)
+
+
+def list_services():
+    services = db.session.scalars(sa.select(Service).order_by(Service.sort_order, Service.code)).all()
+    return render_template("channels/services.html", services=services)
+
+
+def edit_service(code: str | None = None):
+    service = db.session.get(Service, code) if code else None
+    if code and service is None:
+        abort(404)
+    form = ServiceForm(obj=service)
+    if service is not None:
+        form.code.render_kw = form.kind.render_kw = {"disabled": True}
+        form.code.data, form.kind.data = service.code, str(service.kind)
+    if form.validate_on_submit():
+        data = {
+            f: form[f].data for f in ("name_zh", "name_en", "description", "allowed_categories", "active", "sort_order")
+        }
+        try:
+            if service:
+                ops.update_service(service.code, data)
+            else:
+                ops.create_service(data | {"code": form.code.data, "kind": form.kind.data})
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("已保存"), "success")
+            return redirect(url_for("channels.list_services"))
+    return render_template("channels/service_form.html", form=form, service=service)

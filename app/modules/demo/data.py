@@ -1,0 +1,6 @@
+def load_demo():
+    return False
+
+
+def print_logins(echo):
+    pass

@@ -1,0 +1,233 @@
+"""Review verbs: open a round's steps, decide a step, return an application (C2.3, C2.6, C2.10, S8)."""
+
+import sqlalchemy as sa
+
+from app.core import audit
+from app.core.enums import ApplicationStatus, Role, Stage, StepStatus
+from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.timeutil import utcnow
+from app.core.transaction import transactional
+from app.core.validation import check_phone
+from app.extensions import db
+from app.modules.applications.models import Application, ApplicationRound, RowRegion
+from app.modules.applications.operations import lock_application
+from app.modules.messaging.operations import notify_organisation
+from app.modules.regions.operations import get_regions, mainland_provinces
+from app.modules.reviews.models import ReviewStep
+from app.modules.reviews.rules import plan_steps, province_of, ready_to_open
+
+STAGE_ROLE = {
+    Stage.municipal: Role.municipal_reviewer,
+    Stage.provincial: Role.provincial_reviewer,
+    Stage.national: Role.national_reviewer,
+    Stage.operator: Role.operator,
+}
+
+
+def round_steps(app: Application, round_no: int | None = None) -> list[ReviewStep]:
+    query = sa.select(ReviewStep).where(
+        ReviewStep.application_id == app.id, ReviewStep.round == (round_no or app.round)
+    )
+    return list(db.session.scalars(query.order_by(ReviewStep.id)))
+
+
+def open_ready_steps(steps: list[ReviewStep]) -> None:
+    now = utcnow()
+    for step in steps:
+        if step.status == StepStatus.waiting and ready_to_open(step, steps):
+            step.status, step.opened_at = StepStatus.pending, now
+
+
+def start_round(app: Application) -> list[ReviewStep]:
+    """C2.6 routing: municipal for each requested city, provincial for each province (a province-level region skips
+    the municipal step), then the national center and the operator. National scope: every mainland province gives an
+    opinion to the national center (C2.3)."""
+    requested = [(code, province_of(code)) for row in app.rows for code in row.region_codes]
+    mainland = [r.code for r in mainland_provinces()] if app.national_scope else []
+    steps = [
+        ReviewStep(
+            application_id=app.id,
+            round=app.round,
+            stage=p.stage,
+            region_code=p.region_code,
+            advisory=p.advisory,
+            status=StepStatus.waiting,
+        )
+        for p in plan_steps(requested, app.national_scope, mainland)
+    ]
+    db.session.add_all(steps)
+    open_ready_steps(steps)
+    return steps
+
+
+def in_jurisdiction(user, step: ReviewStep) -> bool:
+    """C1.4: a reviewer acts only inside their own jurisdiction."""
+    if user.role != STAGE_ROLE[step.stage]:
+        return False
+    if step.stage in (Stage.municipal, Stage.provincial):
+        return user.region_code == step.region_code
+    return True
+
+
+def decide_refusal(user, step: ReviewStep):
+    """Why `user` may not decide `step` now, or None. Views and API both ask this (the UI offers only what works)."""
+    if step.stage == Stage.operator:
+        return Conflict(
+            "运营机构环节通过分配渠道编号和签发测试密钥办结",
+            "The operator step is completed by assigning the number and issuing the key",
+            code="operator_step",
+        )
+    if not in_jurisdiction(user, step):
+        return Forbidden(
+            "此环节不属于您的辖区或角色", "This step is not in your jurisdiction or role", code="not_your_step"
+        )
+    if step.status == StepStatus.waiting:
+        return Conflict(
+            "前序环节尚未办结，此环节还不能审核",
+            "Earlier steps are not finished; this step is not open yet",
+            code="out_of_turn",
+        )
+    if step.status != StepStatus.pending:
+        who = step.reviewer_name or "-"
+        return Conflict(
+            f"此环节已办结（{step.status.title_zh}，{who}）",
+            f"This step has already been closed ({step.status.title_en}, {who})",
+            code="already_decided",
+        )
+    if step.application.status != ApplicationStatus.in_review or step.round != step.application.round:
+        return Conflict("申请已不在审核中", "The application is no longer under review", code="not_in_review")
+    return None
+
+
+def _grant_regions(app: Application, granted: dict | None, steps: list[ReviewStep]) -> None:
+    """C2.3: the national center grants all or a subset of the requested regions; for a national-scope row it
+    decides the regions, by default every province whose provincial center agreed."""
+    granted = {int(k): list(v) for k, v in (granted or {}).items()}
+    agreed = [s.region_code for s in steps if s.stage == Stage.provincial and s.status == StepStatus.approved]
+    for row in app.rows:
+        chosen = granted.get(row.id)
+        if chosen is None:
+            chosen = row.region_codes or agreed
+        get_regions(chosen, f"granted.{row.id}")
+        if not chosen:
+            raise RuleViolation(
+                f"渠道“{row.name}”未授予任何地域，如不同意请选择不同意",
+                f"No region granted to '{row.name}'; reject instead",
+                code="C2.3",
+                fields={f"granted.{row.id}": ["empty"]},
+            )
+        extra = [c for c in chosen if c not in row.region_codes]
+        if extra and not row.national_scope:
+            raise RuleViolation(
+                "授予地域只能是申请地域的子集（C2.3）",
+                "Granted regions must be a subset of the requested ones (C2.3)",
+                code="C2.3",
+                fields={f"granted.{row.id}": [f"not requested: {', '.join(extra)}"]},
+            )
+        for region in row.regions:
+            region.granted = region.region_code in chosen
+        row.regions.extend(RowRegion(region_code=c, requested=False, granted=True) for c in extra)
+
+
+def _return_application(app: Application, step: ReviewStep, steps: list[ReviewStep]) -> None:
+    """C2.10: a rejection goes back to the applicant with its reasons; the round is closed and kept."""
+    app.status = ApplicationStatus.returned
+    for other in steps:
+        if other.status in (StepStatus.waiting, StepStatus.pending):
+            other.status = StepStatus.cancelled
+    round_row = db.session.scalar(
+        sa.select(ApplicationRound).where(
+            ApplicationRound.application_id == app.id, ApplicationRound.round == app.round
+        )
+    )
+    round_row.outcome, round_row.closed_at, round_row.reasons = "returned", utcnow(), step.opinion
+
+
+def step_unit(step: ReviewStep) -> str:
+    place = step.region.name_zh if step.region is not None else ""
+    return f"{place}{step.stage.title_zh}"
+
+
+def _notify(app: Application, step: ReviewStep, approve: bool) -> None:
+    verdict = "同意" if approve else "不同意，申请已退回，请修改后重新提交"
+    body = (
+        f"{step_unit(step)}对申请 {app.number} 的意见：{verdict}。\n审核意见：{step.opinion or '无'}\n"
+        f"联系人：{step.contact} 电话：{step.phone}"
+    )
+    notify_organisation(
+        app.applicant_id, step_unit(step), f"申请 {app.number} 审核结果：{'同意' if approve else '退回'}", body, app
+    )
+
+
+def _check_inputs(approve: bool, opinion: str, contact: str, phone: str) -> None:
+    """C2.10: every decision records opinion, reviewer contact and phone; a rejection must give reasons."""
+    fields = {}
+    if not approve and not (opinion or "").strip():
+        fields["opinion"] = ["reasons required"]
+    if not (contact or "").strip():
+        fields["contact"] = ["required"]
+    if not (phone or "").strip():
+        fields["phone"] = ["required"]
+    if fields:
+        raise RuleViolation(
+            "请填写审核意见（不同意时须说明理由）、联系人和联系电话（C2.10）",
+            "Give the opinion (reasons when rejecting), contact and phone (C2.10)",
+            code="C2.10",
+            fields=fields,
+        )
+    check_phone(phone, "phone")
+
+
+@transactional
+def decide_step(
+    user, step_id: int, approve: bool, opinion: str, contact: str, phone: str, granted: dict | None = None
+) -> ReviewStep:
+    """Record one reviewer's decision (C2.10). Exactly one of two concurrent deciders wins: the application row is
+    locked first and the step is updated only while still pending."""
+    _check_inputs(approve, opinion, contact, phone)
+    step = db.session.get(ReviewStep, step_id)
+    if step is None:
+        raise NotFound()
+    app = lock_application(step.application_id)
+    db.session.refresh(step)
+    refusal = decide_refusal(user, step)
+    if refusal:
+        raise refusal
+    status = StepStatus.approved if approve else StepStatus.rejected
+    values = dict(
+        status=status,
+        opinion=opinion.strip(),
+        reviewer_id=user.id,
+        reviewer_name=user.display_name,
+        contact=contact.strip(),
+        phone=phone.strip(),
+        decided_at=utcnow(),
+    )
+    won = db.session.execute(
+        sa.update(ReviewStep).where(ReviewStep.id == step.id, ReviewStep.status == StepStatus.pending).values(**values)
+    )
+    if won.rowcount != 1:
+        raise Conflict("此环节已被他人办结", "Someone else decided this step first", code="already_decided")
+    db.session.refresh(step)
+    steps = round_steps(app)
+    if approve or step.advisory:
+        if step.stage == Stage.national:
+            _grant_regions(app, granted, steps)
+            app.status = ApplicationStatus.approved
+        open_ready_steps(steps)
+    else:
+        _return_application(app, step, steps)
+    audit.record(
+        f"review.{status}",
+        step,
+        before={"status": "pending"},
+        after={
+            "status": str(status),
+            "stage": str(step.stage),
+            "region": step.region_code,
+            "application": app.number,
+            "application_status": str(app.status),
+        },
+    )
+    _notify(app, step, approve)
+    return step

@@ -1,0 +1,127 @@
+"""The request-handling base: the route policy check, login, locale, templates helpers, error pages."""
+
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from app.core.enums import Role
+from app.core.errors import DomainError
+from app.core.i18n import current_locale, gettext
+from app.core.permissions import has_permission
+from app.core.timeutil import local
+from app.extensions import db, login_manager
+from app.web.policy import AUTHENTICATED, PUBLIC, ROUTE_POLICY
+
+
+def init_web(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.user_loader(_load_user)
+    login_manager.request_loader(_load_user_from_bearer)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(enforce_policy)
+    app.after_request(_security_headers)
+    app.jinja_env.globals.update(
+        _=gettext,
+        locale=current_locale,
+        local=local,
+        Role=Role,
+        has_permission=lambda p: current_user.is_authenticated and has_permission(current_user.role, p),
+    )
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    if not app.testing:
+        app.register_error_handler(Exception, _unexpected_error)
+
+
+def _load_user(user_id: str):
+    """Session users, for the UI only: the API accepts bearer tokens, never the session cookie."""
+    from app.modules.accounts.models import User
+
+    if _is_api():
+        return None
+
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.locked:
+        return None
+    return user
+
+
+def _load_user_from_bearer(req):
+    """API clients authenticate with a per-user bearer token (`Authorization: Bearer essc_...`)."""
+    from app.modules.accounts.operations import user_for_token
+
+    header = req.headers.get("Authorization", "")
+    if not _is_api() or not header.startswith("Bearer "):
+        return None
+    return user_for_token(header[7:].strip())
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _unauthorized():
+    if _is_api():
+        return _json_error("unauthenticated", gettext("请先登录"), 401)
+    flash(gettext("请先登录"), "warning")
+    return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+
+
+def enforce_policy():
+    """Deny by default: every endpoint needs an entry in ROUTE_POLICY; the entry names the permission required."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None
+    rule = ROUTE_POLICY.get(endpoint)
+    if rule is None:
+        return _refuse(403)
+    if rule is PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return _unauthorized()
+    if rule is AUTHENTICATED or has_permission(current_user.role, rule):
+        return None
+    return _refuse(403)
+
+
+def _refuse(status: int):
+    if _is_api():
+        return _json_error("forbidden", gettext("没有权限"), status)
+    return render_template("errors.html", status=status, message=gettext("没有权限")), status
+
+
+def _json_error(code: str, message: str, status: int, fields: dict | None = None):
+    return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _domain_error(exc: DomainError):
+    if _is_api():
+        return _json_error(exc.code, exc.message(current_locale()), exc.status, exc.fields)
+    return render_template("errors.html", status=exc.status, message=exc.message(current_locale())), exc.status
+
+
+def _http_error(exc: HTTPException):
+    if _is_api():
+        return _json_error(exc.name.lower().replace(" ", "_"), exc.description or exc.name, exc.code)
+    messages = {404: "页面不存在", 403: "没有权限", 400: "请求有误"}
+    message = gettext(messages.get(exc.code, "请求有误"))
+    return render_template("errors.html", status=exc.code, message=message), exc.code
+
+
+def _unexpected_error(exc: Exception):
+    db.session.rollback()
+    from flask import current_app
+
+    current_app.logger.exception("unexpected error")
+    if _is_api():
+        return _json_error("server_error", gettext("系统繁忙，请稍后再试"), 500)
+    return render_template("errors.html", status=500, message=gettext("系统繁忙，请稍后再试")), 500

@@ -1,0 +1,186 @@
+"""The JSON API base: bearer-token authentication, one error format, request validation, the OpenAPI document.
+
+Every API view carries its OpenAPI description through @doc; the document is built from the URL map and the
+Marshmallow schemas, so an endpoint cannot exist without appearing in it.
+"""
+
+import importlib
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, current_app, jsonify, request
+from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import HTTPException
+
+from app.core.errors import DomainError
+from app.core.i18n import current_locale
+from app.extensions import csrf
+
+api_bp = Blueprint("api", __name__)
+csrf.exempt(api_bp)
+
+API_MODULES = ("accounts", "regions", "channels", "applications", "reviews", "key_issuance", "messaging", "audit_log")
+
+
+def load_api_routes() -> None:
+    for name in API_MODULES:
+        importlib.import_module(f"app.modules.{name}.api")
+
+
+def doc(
+    summary: str,
+    *,
+    request_schema=None,
+    response_schema=None,
+    tag: str = "",
+    status: int = 200,
+    query: dict | None = None,
+    public: bool = False,
+):
+    """Attach the OpenAPI description of an endpoint to its view function."""
+
+    def wrap(func):
+        func._openapi = dict(
+            summary=summary,
+            request=request_schema,
+            response=response_schema,
+            tag=tag,
+            status=status,
+            query=query or {},
+            public=public,
+        )
+        return func
+
+    return wrap
+
+
+def error_body(code: str, message: str, fields: dict | None = None, status: int = 400):
+    return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
+
+
+def load_body(schema: Schema) -> dict:
+    """Validate the JSON body with `schema` (unknown fields are refused)."""
+    data = request.get_json(silent=True)
+    if data is None:
+        raise DomainError(
+            "请求体须为 JSON 对象", "The request body must be a JSON object", code="malformed_json", status=400
+        )
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise DomainError(
+            "请求数据有误，请检查各字段",
+            "Invalid request data; see fields",
+            code="validation_error",
+            fields=exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages},
+            status=422,
+        ) from exc
+
+
+def page_args() -> tuple[int, int]:
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+        size = min(100, max(1, int(request.args.get("per_page", current_app.config["PAGE_SIZE"]))))
+    except ValueError as exc:
+        raise DomainError(
+            "分页参数须为整数",
+            "page and per_page must be integers",
+            code="validation_error",
+            fields={"page": ["integer"]},
+            status=400,
+        ) from exc
+    return page, size
+
+
+@api_bp.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    return error_body(exc.code, exc.message(current_locale()), exc.fields, exc.status)
+
+
+@api_bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    return error_body(exc.name.lower().replace(" ", "_"), exc.description or exc.name, status=exc.code)
+
+
+def build_openapi(app) -> dict:
+    spec = APISpec(
+        title="e-SSC channel management API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "JSON API of the e-SSC channel-management service. Errors: "
+            '{"error": {"code", "message", "fields"}}.'
+        },
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema(
+        "Error",
+        {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "fields": {"type": "object"},
+                    },
+                }
+            },
+        },
+    )
+    paths: dict[str, dict] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        meta = getattr(app.view_functions[rule.endpoint], "_openapi", None)
+        path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, meta, method)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(rule, meta: dict | None, method: str) -> dict:
+    meta = meta or {"summary": "(undocumented)", "tag": "", "status": 200, "query": {}}
+    op: dict = {
+        "summary": meta["summary"],
+        "operationId": f"{rule.endpoint}_{method.lower()}",
+        "tags": [meta["tag"]] if meta["tag"] else [],
+        "responses": {
+            "default": {
+                "description": "Error",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        },
+    }
+    if not meta.get("public"):
+        op["security"] = [{"bearer": []}]
+    params = [
+        {
+            "name": a,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if "int:" + a in rule.rule else "string"},
+        }
+        for a in rule.arguments
+    ]
+    params += [{"name": k, "in": "query", "required": False, "schema": v} for k, v in meta["query"].items()]
+    if params:
+        op["parameters"] = params
+    response = {"description": "OK"}
+    if meta.get("response") is not None:
+        response["content"] = {"application/json": {"schema": meta["response"]}}
+    op["responses"][str(meta["status"])] = response
+    if meta.get("request") is not None:
+        content_type = "multipart/form-data" if getattr(meta["request"], "multipart", False) else "application/json"
+        op["requestBody"] = {"required": True, "content": {content_type: {"schema": meta["request"]}}}
+    return op
+
+
+@api_bp.get("/openapi.json")
+@doc("This OpenAPI document", tag="meta", public=True)
+def openapi():
+    return build_openapi(current_app)

@@ -1,0 +1,58 @@
+"""The home page of each role: what waits for this person (S12: every task within three steps)."""
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from app.core.audit import AuditEntry
+from app.core.enums import ApplicationStatus, Role
+from app.core.jurisdiction import review_queue, visible_applications, visible_channels
+from app.extensions import db
+from app.modules.accounts.models import User
+from app.modules.applications.models import Application
+from app.modules.channels.models import Channel
+from app.modules.messaging.operations import unread_count
+
+bp = Blueprint("web", __name__)
+
+
+def _company_home() -> dict:
+    apps = db.session.scalars(visible_applications(current_user).order_by(Application.id.desc()).limit(20)).all()
+    channels = db.session.scalars(visible_channels(current_user).order_by(Channel.id.desc()).limit(20)).all()
+    return {"applications": apps, "channels": channels}
+
+
+def _operator_home() -> dict:
+    waiting = db.session.scalars(
+        visible_applications(current_user)
+        .where(Application.status == ApplicationStatus.approved)
+        .order_by(Application.id)
+    ).all()
+    return {"awaiting_issue": waiting}
+
+
+def _admin_home() -> dict:
+    locked = db.session.scalars(sa.select(User).where(User.locked).order_by(User.id)).all()
+    recent = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).all()
+    return {"locked": locked, "recent": recent}
+
+
+@bp.route("/")
+@login_required
+def home():
+    context = {"unread": unread_count(current_user)}
+    if current_user.role == Role.company:
+        context |= _company_home()
+    elif current_user.role == Role.operator:
+        context |= _operator_home()
+    elif current_user.role == Role.admin:
+        context |= _admin_home()
+    else:
+        context["queue"] = db.session.scalars(review_queue(current_user)).all()
+    return render_template("home.html", **context)
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,69 @@
+"""Configuration read from the environment.
+
+Three profiles: development (the embedded SQLite default), testing, production. Every threshold and period the
+rules leave open (RULES.md "defaults") is a setting here, never a literal in code.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'essc.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    KEYS_DIR = os.environ.get("KEYS_DIR", str(BASE_DIR / "keys"))
+    # Platform master key: a path to a 32-byte key file, or the key itself base64-encoded (production).
+    MASTER_KEY_FILE = os.environ.get("MASTER_KEY_FILE", "")
+    MASTER_KEY = os.environ.get("MASTER_KEY", "")
+    CREATE_MASTER_KEY = False
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "var" / "uploads"))
+    MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+    UPLOAD_TYPES = ("pdf", "png", "jpeg", "docx", "xlsx", "pptx")
+    # werkzeug's scrypt: N=2^15, r=8, p=1 (S11, slow KDF).
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt:32768:8:1")
+    PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 90)
+    # C2.2 eligibility defaults.
+    SOCIAL_MIN_USERS = _env_int("SOCIAL_MIN_USERS", 1_000_000)
+    MIN_OPERATING_MONTHS = _env_int("MIN_OPERATING_MONTHS", 12)
+    DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh")
+    PAGE_SIZE = _env_int("PAGE_SIZE", 25)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    JSON_AS_ASCII = False
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    CREATE_MASTER_KEY = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    CREATE_MASTER_KEY = True
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": _env_int("DB_POOL_SIZE", 5),
+        "max_overflow": _env_int("DB_MAX_OVERFLOW", 5),
+    }
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
