@@ -38,7 +38,7 @@ def _actor():
 
 
 def record(action: str, obj, before: dict | None = None, after: dict | None = None, actor=None) -> AuditEntry:
-    """Add an audit entry for `obj` (a model instance with an id) in the current transaction."""
+    """Add an audit entry for `obj` (a persisted model instance) in the current transaction."""
     actor = actor or _actor()
     db.session.flush()
     entry = AuditEntry(
@@ -49,7 +49,7 @@ def record(action: str, obj, before: dict | None = None, after: dict | None = No
         ip=request.remote_addr if has_request_context() else None,
         action=action,
         object_type=obj.__tablename__,
-        object_id=str(obj.id),
+        object_id="/".join(str(v) for v in sa.inspect(obj).identity),
         before=before,
         after=after,
     )

@@ -1,0 +1,141 @@
+"""Test intake: draft, eligibility (C2.2), supplements (C7.2, C3.8), submit and double submit."""
+
+import pytest
+
+from app.core.enums import ApplicationStatus, ChannelStatus, Stage, StepStatus
+from app.core.errors import Conflict, RuleViolation
+from app.modules.applications import operations as ops
+from app.modules.reviews.operations import round_steps
+from tests.conftest import application_data, attach_sheet, file_application
+
+
+def test_c2_6_submit_routes_city_then_province(world):
+    app = file_application(world.company_a)
+    assert app.status == ApplicationStatus.in_review and app.round == 1
+    steps = {(s.stage, s.region_code): s.status for s in round_steps(app)}
+    assert steps == {
+        (Stage.municipal, "370100"): StepStatus.pending,
+        (Stage.provincial, "370000"): StepStatus.waiting,
+        (Stage.national, None): StepStatus.waiting,
+        (Stage.operator, None): StepStatus.waiting,
+    }
+    assert app.rows[0].channel.status == ChannelStatus.applying
+
+
+def test_c2_2_social_channel_needs_a_million_users(world):
+    draft = ops.create_draft(world.company_a, application_data(existing_users=999_999))
+    attach_sheet(world.company_a, draft)
+    with pytest.raises(RuleViolation) as exc:
+        ops.submit(world.company_a, draft)
+    assert exc.value.code == "C2.2" and "existing_users" in exc.value.fields
+    assert draft.status == ApplicationStatus.draft and draft.round == 0
+
+
+def test_c2_2_operated_at_least_a_year(world):
+    from app.core.timeutil import today
+
+    draft = ops.create_draft(world.company_a, application_data(operating_since=today()))
+    attach_sheet(world.company_a, draft)
+    with pytest.raises(RuleViolation) as exc:
+        ops.submit(world.company_a, draft)
+    assert "operating_since" in exc.value.fields
+
+
+def test_c2_2_livelihood_declaration_required(world):
+    draft = ops.create_draft(world.company_a, application_data(serves_livelihood=False))
+    attach_sheet(world.company_a, draft)
+    with pytest.raises(RuleViolation) as exc:
+        ops.submit(world.company_a, draft)
+    assert "serves_livelihood" in exc.value.fields
+
+
+def test_c7_2_social_channel_needs_form_2(world):
+    draft = ops.create_draft(world.company_a, application_data(social=None))
+    attach_sheet(world.company_a, draft)
+    with pytest.raises(RuleViolation) as exc:
+        ops.submit(world.company_a, draft)
+    assert "social" in exc.value.fields
+
+
+def test_c7_1_test_information_sheet_required(world):
+    draft = ops.create_draft(world.company_a, application_data())
+    with pytest.raises(RuleViolation) as exc:
+        ops.submit(world.company_a, draft)
+    assert "attachments" in exc.value.fields
+
+
+def test_bank_channel_needs_no_form_2(world):
+    app = file_application(world.company_a, category="bank", existing_users=10, social=None)
+    assert app.status == ApplicationStatus.in_review and app.social is None
+
+
+def test_double_submit_is_refused(world):
+    app = file_application(world.company_a)
+    with pytest.raises(Conflict):
+        ops.submit(world.company_a, app)
+    assert app.round == 1
+
+
+def test_c2_5_sdk_only_for_apps(world):
+    rows = [
+        {
+            "name": "惠民小程序",
+            "form": "mini_program",
+            "access_mode": "sdk",
+            "regions": ["370100"],
+            "services": ["standard"],
+        }
+    ]
+    with pytest.raises(RuleViolation) as exc:
+        ops.create_draft(world.company_a, application_data(rows=rows))
+    assert exc.value.code == "C2.5" and "rows.0.access_mode" in exc.value.fields
+
+
+def test_c2_4_standard_service_mandatory(world):
+    rows = [{"name": "X", "form": "app", "access_mode": "h5", "regions": ["370100"], "services": ["qr_login"]}]
+    with pytest.raises(RuleViolation) as exc:
+        ops.create_draft(world.company_a, application_data(rows=rows))
+    assert exc.value.code == "C2.4"
+
+
+def test_c2_4_service_restricted_to_categories(world):
+    from app.modules.channels.operations import update_service
+
+    update_service("local_services", {"allowed_categories": ["hrss", "government"]})
+    rows = [
+        {
+            "name": "X",
+            "form": "app",
+            "access_mode": "h5",
+            "regions": ["370100"],
+            "services": ["standard", "local_services"],
+        }
+    ]
+    with pytest.raises(RuleViolation) as exc:
+        ops.create_draft(world.company_a, application_data(rows=rows))
+    assert exc.value.code == "C2.4"
+
+
+def test_c2_3_unknown_region_code(world):
+    rows = [{"name": "X", "form": "app", "access_mode": "h5", "regions": ["999999"], "services": ["standard"]}]
+    with pytest.raises(RuleViolation) as exc:
+        ops.create_draft(world.company_a, application_data(rows=rows))
+    assert exc.value.code == "unknown_region"
+
+
+def test_failed_draft_leaves_nothing(world):
+    from app.extensions import db
+    from app.modules.applications.models import Application
+
+    rows = [{"name": "X", "form": "app", "access_mode": "h5", "regions": ["999999"], "services": ["standard"]}]
+    with pytest.raises(RuleViolation):
+        ops.create_draft(world.company_a, application_data(rows=rows))
+    assert db.session.query(Application).count() == 0
+
+
+def test_withdraw_cancels_open_steps(world):
+    app = file_application(world.company_a)
+    ops.withdraw(world.company_a, app)
+    assert app.status == ApplicationStatus.withdrawn
+    assert {s.status for s in round_steps(app)} == {StepStatus.cancelled}
+    assert app.rows[0].channel.status == ChannelStatus.withdrawn

@@ -1,0 +1,178 @@
+"""Test fixtures. One database per test session, built by running every migration (so the migrations are tested);
+after each test every table is emptied except the reference data the migrations load (regions, services).
+
+Rows are deleted rather than rolled back because the concurrency tests need real commits from several connections.
+Objects are created through the same operations the app uses.
+"""
+
+import io
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from app import create_app
+from app.core import timeutil
+from app.core.enums import Role
+from app.extensions import db
+from app.modules.accounts import operations as accounts
+from app.modules.accounts.rules import make_uscc
+from app.modules.applications import operations as applications
+
+PASSWORD = "correct-horse-battery"
+KEEP = {"region", "alembic_version"}
+PDF = b"%PDF-1.4\n% test sheet\n"
+
+
+def _database_url(tmp: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.sqlite3'}"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("essc")
+    url = _database_url(tmp)
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    application = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI=url, KEYS_DIR=str(tmp / "keys"), UPLOAD_FOLDER=str(tmp / "uploads")
+    )
+    with application.app_context():
+        upgrade()
+        service = db.metadata.tables["service"]
+        application.config["SEED_SERVICES"] = [dict(r._mapping) for r in db.session.execute(sa.select(service))]
+        db.session.remove()
+    return application
+
+
+def _empty_tables(application) -> None:
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in KEEP:
+                    conn.execute(table.delete())
+            service = db.metadata.tables["service"]
+            conn.execute(service.insert(), application.config["SEED_SERVICES"])
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    _empty_tables(app)
+    ctx = app.test_request_context()
+    ctx.push()
+    yield
+    timeutil.freeze(None)
+    db.session.remove()
+    ctx.pop()
+    for name in os.listdir(app.config["UPLOAD_FOLDER"]):
+        os.unlink(os.path.join(app.config["UPLOAD_FOLDER"], name))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def uscc(n: int, area: str = "370100") -> str:
+    return make_uscc(f"91{area}{n:09d}")
+
+
+class World:
+    """Two organisations and one account per role, with two cities and two provinces of jurisdiction."""
+
+    def __init__(self):
+        self.org_a = accounts.create_organisation("山东惠民科技有限公司", uscc(1), "济南市历下区", date(2015, 3, 1))
+        self.org_b = accounts.create_organisation(
+            "广东便民网络有限公司", uscc(2, "440100"), "广州市天河区", date(2016, 5, 1)
+        )
+        self.company_a = self.user("company_a", Role.company, organisation_id=self.org_a.id)
+        self.company_b = self.user("company_b", Role.company, organisation_id=self.org_b.id)
+        self.jinan = self.user("jinan", Role.municipal_reviewer, region_code="370100")
+        self.qingdao = self.user("qingdao", Role.municipal_reviewer, region_code="370200")
+        self.guangzhou = self.user("guangzhou", Role.municipal_reviewer, region_code="440100")
+        self.shandong = self.user("shandong", Role.provincial_reviewer, region_code="370000")
+        self.guangdong = self.user("guangdong", Role.provincial_reviewer, region_code="440000")
+        self.national = self.user("national", Role.national_reviewer)
+        self.operator = self.user("operator", Role.operator)
+        self.admin = self.user("admin", Role.admin)
+
+    @staticmethod
+    def user(username, role, **kw):
+        return accounts.create_user(
+            username, PASSWORD, role, f"{username} 姓名", phone="13800000000", email=f"{username}@example.cn", **kw
+        )
+
+
+@pytest.fixture
+def world(app):
+    return World()
+
+
+def application_data(**overrides) -> dict:
+    """A complete, eligible test-intake application: a social-channel APP in Jinan (C2.2, C7.1, C7.2)."""
+    data = {
+        "category": "social",
+        "level": 1,
+        "contact_name": "张三",
+        "contact_phone": "13912345678",
+        "contact_email": "zhang@example.cn",
+        "operating_since": date(2020, 1, 1),
+        "serves_livelihood": True,
+        "existing_users": 2_000_000,
+        "rows": [
+            {
+                "name": "惠民生活APP",
+                "form": "app",
+                "access_mode": "sdk",
+                "regions": ["370100"],
+                "services": ["standard", "qr_login"],
+            }
+        ],
+        "social": {
+            "user_groups": "城市居民",
+            "registered_users": 3_000_000,
+            "monthly_active_users": 800_000,
+            "introduction": "本地生活服务",
+            "download_url": "https://example.cn/app",
+            "covered_regions": "山东省济南市",
+            "scenario_fit": "社保查询与缴费",
+            "entry_point": "首页-民生服务",
+            "expansion_plan": "逐步接入医保",
+            "committed_annual_issuance": 120000,
+            "committed_mau": 50000,
+            "company_materials": "营业执照",
+        },
+    }
+    data.update(overrides)
+    return data
+
+
+def attach_sheet(user, app_row):
+    return applications.add_attachment(user, app_row, "test_info_sheet", io.BytesIO(PDF), "采集表.pdf")
+
+
+def file_application(user, **overrides):
+    """Create, attach the required sheet, and submit — the applicant's whole filing."""
+    draft = applications.create_draft(user, application_data(**overrides))
+    attach_sheet(user, draft)
+    return applications.submit(user, draft)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def bearer(user) -> dict:
+    return {"Authorization": f"Bearer {accounts.create_api_token(user)}"}
