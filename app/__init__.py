@@ -9,7 +9,7 @@ from config import CONFIGS
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Attach extensions, register blueprints and commands; nothing else."""
-    app = Flask(__name__, instance_relative_config=False)
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.from_object(CONFIGS[config_name or os.environ.get("FLASK_CONFIG", "development")])
     app.config.update(overrides)
     _check_config(app)

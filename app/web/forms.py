@@ -1,16 +1,54 @@
 """Helpers shared by WTForms views."""
 
 from flask import flash
+from wtforms import FieldList, FormField, SelectChoice
 
 from app.core.errors import DomainError
-from app.core.i18n import current_locale
+from app.core.i18n import current_locale, gettext
 
 
 def apply_error(form, exc: DomainError) -> None:
-    """Show a domain error inline on the fields it names, and as a message at the top."""
-    flash(exc.message(current_locale()), "danger")
-    for name, problems in (exc.fields or {}).items():
-        field = getattr(form, name.split(".")[0], None)
-        if field is not None and hasattr(field, "errors"):
-            errors = list(field.errors) if isinstance(field.errors, list | tuple) else []
-            field.errors = [*errors, exc.message(current_locale()) if len(exc.fields) == 1 else str(problems[0])]
+    """Show a domain error at the top and inline on every field it names ("rows.0.access_mode" included)."""
+    message = exc.message(current_locale())
+    flash(message, "danger")
+    for path, problems in (exc.fields or {}).items():
+        field = _resolve(form, path)
+        if field is not None:
+            detail = message if len(exc.fields) == 1 else "; ".join(map(str, problems))
+            field.errors = [*(field.errors if isinstance(field.errors, list | tuple) else []), detail]
+
+
+def _resolve(form, path: str):
+    """The field at a dotted path through FieldLists (by index) and FormFields (by name)."""
+    node = form
+    for part in path.split("."):
+        if isinstance(node, FieldList):
+            node = node.entries[int(part)] if part.isdigit() and int(part) < len(node.entries) else None
+        elif isinstance(node, FormField):
+            node = node.form._fields.get(part)
+        elif hasattr(node, "_fields"):
+            node = node._fields.get(part)
+        else:
+            return None
+        if node is None:
+            return None
+    return node
+
+
+def choices(pairs) -> list:
+    """WTForms choices from (value, label) pairs, or from {group label: pairs} for <optgroup>s."""
+    if isinstance(pairs, dict):
+        return [
+            SelectChoice(value=v, label=label, optgroup=group) for group, items in pairs.items() for v, label in items
+        ]
+    return [SelectChoice(value=v, label=label) for v, label in pairs]
+
+
+def enum_choices(enum_cls) -> list:
+    """Choices of a titled enum in the current locale."""
+    return choices(enum_cls.choices(current_locale()))
+
+
+def text_choices(pairs) -> list:
+    """Choices whose labels are Chinese source strings, translated for the current locale."""
+    return choices([(v, gettext(label)) for v, label in pairs])

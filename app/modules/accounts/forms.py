@@ -5,6 +5,7 @@ from wtforms import DateField, EmailField, PasswordField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.enums import Role
+from app.web.forms import enum_choices
 
 
 class LoginForm(FlaskForm):
@@ -26,12 +27,16 @@ class OrganisationForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
     display_name = StringField("姓名", validators=[DataRequired(), Length(max=64)])
-    role = SelectField("角色", choices=[(r.value, r.title_zh) for r in Role])
+    role = SelectField("角色")
     organisation_id = SelectField("单位", coerce=int, validators=[Optional()])
     region_code = StringField("所属地区", validators=[Optional(), Length(max=6)])
     email = EmailField("邮箱", validators=[Optional(), Length(max=200)])
     phone = StringField("手机号", validators=[Optional(), Length(max=32)])
     password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = enum_choices(Role)
 
 
 class ResetPasswordForm(FlaskForm):

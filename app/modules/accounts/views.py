@@ -10,7 +10,7 @@ from app.extensions import db
 from app.modules.accounts import operations as ops
 from app.modules.accounts.forms import ActionForm, LoginForm, OrganisationForm, ResetPasswordForm, UserForm
 from app.modules.accounts.models import LoginLog, Organisation, User
-from app.web.forms import apply_error
+from app.web.forms import apply_error, choices
 
 
 def login():
@@ -65,7 +65,7 @@ def list_users():
 def new_user():
     form = UserForm()
     orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
-    form.organisation_id.choices = [(0, "-")] + [(o.id, f"{o.name} ({o.uscc})") for o in orgs]
+    form.organisation_id.choices = choices([(0, "-")] + [(o.id, f"{o.name} ({o.uscc})") for o in orgs])
     if form.validate_on_submit():
         try:
             ops.create_user(

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm
+from app.web.forms import enum_choices, text_choices
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -28,12 +29,17 @@ class MultiCheckboxField(SelectMultipleField):
 
 class RowForm(Form):
     name = StringField("渠道名称", validators=[DataRequired(), Length(max=100)])
-    form = SelectField("渠道形式", choices=ChannelForm.choices())
-    access_mode = SelectField("接入方式", choices=AccessMode.choices())
+    form = SelectField("渠道形式")
+    access_mode = SelectField("接入方式")
     national_scope = BooleanField("全国范围")
     regions = SelectMultipleField("服务地域", validate_choice=False)
     services = MultiCheckboxField("应用范围", validate_choice=False)
     remove = BooleanField("删除此行")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self["form"].choices = enum_choices(ChannelForm)
+        self["access_mode"].choices = enum_choices(AccessMode)
 
 
 class SocialForm(Form):
@@ -59,10 +65,10 @@ class Level2Form(Form):
 
 
 class ApplicationForm(FlaskForm):
-    category = SelectField("渠道类别", choices=ChannelCategory.choices())
-    level = RadioField("渠道级别", choices=[("1", "一级渠道"), ("2", "二级渠道")], default="1")
+    category = SelectField("渠道类别")
+    level = RadioField("渠道级别", default="1")
     parent_channel_id = SelectField("一级渠道", coerce=int, validators=[Optional()])
-    same_subject = RadioField("主体关系", choices=[("1", "同一主体"), ("0", "不同主体")], default="1")
+    same_subject = RadioField("主体关系", default="1")
     inherit_parent_scope = BooleanField("继承一级渠道的服务地域和应用范围")
     fill_date = DateField("填表日期", validators=[Optional()])
     contact_name = StringField("联系人", validators=[DataRequired(), Length(max=64)])
@@ -74,6 +80,12 @@ class ApplicationForm(FlaskForm):
     rows = FieldList(FormField(RowForm), min_entries=1, max_entries=20)
     social = FormField(SocialForm)
     level2 = FormField(Level2Form)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = enum_choices(ChannelCategory)
+        self.level.choices = text_choices([("1", "一级渠道"), ("2", "二级渠道")])
+        self.same_subject.choices = text_choices([("1", "同一主体"), ("0", "不同主体")])
 
 
 class AttachmentForm(FlaskForm):

@@ -18,7 +18,7 @@ from app.modules.applications.models import Application, Attachment
 from app.modules.applications.progress import progress
 from app.modules.channels.models import Channel, Service
 from app.modules.regions.operations import all_regions
-from app.web.forms import apply_error
+from app.web.forms import apply_error, choices
 from app.web.pagination import paginate
 
 
@@ -49,8 +49,8 @@ def _prepare(form: ApplicationForm) -> None:
     services = db.session.scalars(sa.select(Service).where(Service.active).order_by(Service.sort_order)).all()
     regions = _region_choices()
     for row in form.rows:
-        row["regions"].choices = regions
-        row["services"].choices = [(s.code, s.name(locale)) for s in services]
+        row["regions"].choices = choices(regions)
+        row["services"].choices = choices([(s.code, s.name(locale)) for s in services])
     parents = db.session.scalars(
         sa.select(Channel)
         .where(
@@ -60,7 +60,7 @@ def _prepare(form: ApplicationForm) -> None:
         )
         .order_by(Channel.id)
     ).all()
-    form.parent_channel_id.choices = [(0, "-")] + [(c.id, f"{c.name} ({c.channel_number})") for c in parents]
+    form.parent_channel_id.choices = choices([(0, "-")] + [(c.id, f"{c.name} ({c.channel_number})") for c in parents])
 
 
 def _editor(form: ApplicationForm, app: Application | None):
@@ -145,7 +145,7 @@ def withdraw_application(app_id: int):
 def upload_attachment(app_id: int):
     app = get_application(current_user, app_id)
     form = AttachmentForm()
-    form.kind.choices = [(k, k) for k in ops.ATTACHMENT_KINDS]
+    form.kind.choices = choices([(k, k) for k in ops.ATTACHMENT_KINDS])
     if form.validate_on_submit():
         try:
             ops.add_attachment(current_user, app, form.kind.data, form.file.data.stream, form.file.data.filename)
