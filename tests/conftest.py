@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
@@ -80,8 +82,21 @@ def _clean(app):
         os.unlink(os.path.join(app.config["UPLOAD_FOLDER"], name))
 
 
+class IsolatedClient(FlaskClient):
+    """The tests hold one app context open (to use the operations directly), so Flask reuses it for the client's
+    requests; forget the user Flask-Login cached in `g` so that every request authenticates on its own."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.pop("_login_user", None)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 
