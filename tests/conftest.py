@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
-import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app

@@ -11,21 +11,39 @@ from app.modules.key_issuance.models import ChannelKey
 from tests.conftest import PASSWORD, PDF, bearer
 
 BODY = {
-    "category": "social", "contact_name": "张三", "contact_phone": "13912345678", "contact_email": "z@example.cn",
-    "operating_since": "2020-01-01", "serves_livelihood": True, "existing_users": 2_000_000,
-    "rows": [{"name": "惠民生活APP", "form": "app", "access_mode": "sdk", "regions": ["370100"],
-              "services": ["standard"]}],
-    "social": {"user_groups": "居民", "registered_users": 3_000_000, "monthly_active_users": 800_000,
-               "introduction": "生活服务", "covered_regions": "济南", "scenario_fit": "社保", "entry_point": "首页",
-               "expansion_plan": "医保", "committed_annual_issuance": 100_000, "committed_mau": 50_000},
+    "category": "social",
+    "contact_name": "张三",
+    "contact_phone": "13912345678",
+    "contact_email": "z@example.cn",
+    "operating_since": "2020-01-01",
+    "serves_livelihood": True,
+    "existing_users": 2_000_000,
+    "rows": [
+        {"name": "惠民生活APP", "form": "app", "access_mode": "sdk", "regions": ["370100"], "services": ["standard"]}
+    ],
+    "social": {
+        "user_groups": "居民",
+        "registered_users": 3_000_000,
+        "monthly_active_users": 800_000,
+        "introduction": "生活服务",
+        "covered_regions": "济南",
+        "scenario_fit": "社保",
+        "entry_point": "首页",
+        "expansion_plan": "医保",
+        "committed_annual_issuance": 100_000,
+        "committed_mau": 50_000,
+    },
 }
 
 
 def decide(client, user, approve=True, opinion="同意"):
     queue = client.get("/api/v1/reviews/queue", headers=bearer(user)).json["items"]
     assert len(queue) == 1, queue
-    response = client.post(f"/api/v1/reviews/steps/{queue[0]['id']}/decision", headers=bearer(user),
-                           json={"approve": approve, "opinion": opinion, "contact": "王", "phone": "13800000000"})
+    response = client.post(
+        f"/api/v1/reviews/steps/{queue[0]['id']}/decision",
+        headers=bearer(user),
+        json={"approve": approve, "opinion": opinion, "contact": "王", "phone": "13800000000"},
+    )
     assert response.status_code == 200, response.json
     return response.json
 
@@ -37,8 +55,11 @@ def test_c2_6_test_intake_journey_through_the_api(world, client):
     created = client.post("/api/v1/applications", headers=company, json=BODY)
     assert created.status_code == 201, created.json
     app_id = created.json["id"]
-    upload = client.post(f"/api/v1/applications/{app_id}/attachments", headers=company,
-                         data={"kind": "test_info_sheet", "file": (io.BytesIO(PDF), "sheet.pdf")})
+    upload = client.post(
+        f"/api/v1/applications/{app_id}/attachments",
+        headers=company,
+        data={"kind": "test_info_sheet", "file": (io.BytesIO(PDF), "sheet.pdf")},
+    )
     assert upload.status_code == 201, upload.json
     submitted = client.post(f"/api/v1/applications/{app_id}/submit", headers=company)
     assert submitted.json["status"] == "in_review"
@@ -60,9 +81,9 @@ def test_c2_6_test_intake_journey_through_the_api(world, client):
 
 
 def test_malformed_json_gets_a_clear_400(world, client):
-    response = client.post("/api/v1/applications", headers=bearer(world.company_a) | {"Content-Type":
-                                                                                    "application/json"},
-                           data="{not json")
+    response = client.post(
+        "/api/v1/applications", headers=bearer(world.company_a) | {"Content-Type": "application/json"}, data="{not json"
+    )
     assert response.status_code == 400
     assert response.json["error"]["code"] == "malformed_json" and response.json["error"]["message"]
 
@@ -92,8 +113,11 @@ def test_c2_5_sdk_for_mini_program_is_422(world, client):
 def test_c2_2_social_under_a_million_users_is_422_on_submit(world, client):
     headers = bearer(world.company_a)
     app_id = client.post("/api/v1/applications", headers=headers, json=dict(BODY, existing_users=5)).json["id"]
-    client.post(f"/api/v1/applications/{app_id}/attachments", headers=headers,
-                data={"kind": "test_info_sheet", "file": (io.BytesIO(PDF), "s.pdf")})
+    client.post(
+        f"/api/v1/applications/{app_id}/attachments",
+        headers=headers,
+        data={"kind": "test_info_sheet", "file": (io.BytesIO(PDF), "s.pdf")},
+    )
     response = client.post(f"/api/v1/applications/{app_id}/submit", headers=headers)
     assert response.status_code == 422 and response.json["error"]["code"] == "C2.2"
     assert "existing_users" in response.json["error"]["fields"]
@@ -101,16 +125,20 @@ def test_c2_2_social_under_a_million_users_is_422_on_submit(world, client):
 
 def test_english_messages_on_request(world, client):
     body = dict(BODY, rows=[dict(BODY["rows"][0], form="mini_program", access_mode="sdk")])
-    response = client.post("/api/v1/applications", json=body,
-                           headers=bearer(world.company_a) | {"Accept-Language": "en"})
+    response = client.post(
+        "/api/v1/applications", json=body, headers=bearer(world.company_a) | {"Accept-Language": "en"}
+    )
     assert "H5" in response.json["error"]["message"] and "only" in response.json["error"]["message"]
 
 
 def test_double_submit_is_409(world, client):
     headers = bearer(world.company_a)
     app_id = client.post("/api/v1/applications", headers=headers, json=BODY).json["id"]
-    client.post(f"/api/v1/applications/{app_id}/attachments", headers=headers,
-                data={"kind": "test_info_sheet", "file": (io.BytesIO(PDF), "s.pdf")})
+    client.post(
+        f"/api/v1/applications/{app_id}/attachments",
+        headers=headers,
+        data={"kind": "test_info_sheet", "file": (io.BytesIO(PDF), "s.pdf")},
+    )
     assert client.post(f"/api/v1/applications/{app_id}/submit", headers=headers).status_code == 200
     second = client.post(f"/api/v1/applications/{app_id}/submit", headers=headers)
     assert second.status_code == 409 and second.json["error"]["code"] == "already_submitted"
@@ -125,11 +153,11 @@ def test_wrong_reviewer_and_out_of_turn(world, client):
     municipal = next(s for s in app["progress"]["steps"] if s["stage"] == "municipal")
     provincial = next(s for s in app["progress"]["steps"] if s["stage"] == "provincial")
     body = {"approve": True, "opinion": "", "contact": "王", "phone": "13800000000"}
-    wrong_city = client.post(f"/api/v1/reviews/steps/{municipal['id']}/decision", headers=bearer(world.qingdao),
-                             json=body)
+    wrong_city = client.post(
+        f"/api/v1/reviews/steps/{municipal['id']}/decision", headers=bearer(world.qingdao), json=body
+    )
     assert wrong_city.status_code == 404
-    early = client.post(f"/api/v1/reviews/steps/{provincial['id']}/decision", headers=bearer(world.shandong),
-                        json=body)
+    early = client.post(f"/api/v1/reviews/steps/{provincial['id']}/decision", headers=bearer(world.shandong), json=body)
     assert early.status_code == 409 and early.json["error"]["code"] == "out_of_turn"
 
 

@@ -16,8 +16,14 @@ from app.web.policy import AUTHENTICATED, PUBLIC, ROUTE_POLICY
 from tests.conftest import PDF, bearer, file_application, login
 
 ROLES = [None, *list(Role)]
-USERNAMES = {Role.company: "company_a", Role.municipal_reviewer: "jinan", Role.provincial_reviewer: "shandong",
-             Role.national_reviewer: "national", Role.operator: "operator", Role.admin: "admin"}
+USERNAMES = {
+    Role.company: "company_a",
+    Role.municipal_reviewer: "jinan",
+    Role.provincial_reviewer: "shandong",
+    Role.national_reviewer: "national",
+    Role.operator: "operator",
+    Role.admin: "admin",
+}
 
 
 def test_every_url_rule_has_a_policy_entry(app):
@@ -53,9 +59,16 @@ def objects(world):
     from app.modules.messaging.models import Message
 
     message = db.session.scalar(sa.select(Message))
-    return {"app_id": app.id, "attachment_id": attachment.id, "step_id": step.id, "user_id": world.company_b.id,
-            "channel_id": app.rows[0].channel_id, "message_id": message.id, "code": "qr_login",
-            "filename": "style.css"}
+    return {
+        "app_id": app.id,
+        "attachment_id": attachment.id,
+        "step_id": step.id,
+        "user_id": world.company_b.id,
+        "channel_id": app.rows[0].channel_id,
+        "message_id": message.id,
+        "code": "qr_login",
+        "filename": "style.css",
+    }
 
 
 def test_role_by_endpoint_matrix(app, world, client, objects):
@@ -82,18 +95,27 @@ def test_role_by_endpoint_matrix(app, world, client, objects):
 
 
 def _attr(role) -> str:
-    return {Role.company: "company_a", Role.municipal_reviewer: "jinan", Role.provincial_reviewer: "shandong",
-            Role.national_reviewer: "national", Role.operator: "operator", Role.admin: "admin"}[role]
+    return {
+        Role.company: "company_a",
+        Role.municipal_reviewer: "jinan",
+        Role.provincial_reviewer: "shandong",
+        Role.national_reviewer: "national",
+        Role.operator: "operator",
+        Role.admin: "admin",
+    }[role]
 
 
-@pytest.mark.parametrize(("username", "path", "expected"), [
-    ("company_a", "/reviews", 403),
-    ("jinan", "/applications/new", 403),
-    ("national", "/admin/users", 403),
-    ("admin", "/applications", 403),
-    ("operator", "/admin/users", 403),
-    ("company_a", "/audit", 403),
-])
+@pytest.mark.parametrize(
+    ("username", "path", "expected"),
+    [
+        ("company_a", "/reviews", 403),
+        ("jinan", "/applications/new", 403),
+        ("national", "/admin/users", 403),
+        ("admin", "/applications", 403),
+        ("operator", "/admin/users", 403),
+        ("company_a", "/audit", 403),
+    ],
+)
 def test_key_separations_of_duty(world, client, username, path, expected):
     login(client, username)
     assert client.get(path).status_code == expected
@@ -105,8 +127,7 @@ def test_c1_4_other_tenant_and_other_city_get_404(world, client, objects):
         headers = bearer(user)
         assert client.get(f"/api/v1/applications/{app_id}", headers=headers).status_code == 404
         assert client.get(f"/api/v1/channels/{channel_id}", headers=headers).status_code == 404
-        download = client.get(f"/api/v1/applications/{app_id}/attachments/{objects['attachment_id']}",
-                              headers=headers)
+        download = client.get(f"/api/v1/applications/{app_id}/attachments/{objects['attachment_id']}", headers=headers)
         assert download.status_code == 404
     for username in ("company_b", "qingdao", "guangdong"):
         client.post("/logout")
@@ -118,11 +139,19 @@ def test_c1_4_other_tenant_and_other_city_get_404(world, client, objects):
 
 
 def test_c1_4_lists_hold_no_foreign_ids(world, client, objects):
-    other = file_application(world.company_b, rows=[{"name": "广州便民APP", "form": "app", "access_mode": "h5",
-                                                     "regions": ["440100"], "services": ["standard"]}])
-    for user, foreign in ((world.company_b, objects["app_id"]), (world.qingdao, objects["app_id"]),
-                          (world.guangdong, objects["app_id"]), (world.company_a, other.id),
-                          (world.jinan, other.id)):
+    other = file_application(
+        world.company_b,
+        rows=[
+            {"name": "广州便民APP", "form": "app", "access_mode": "h5", "regions": ["440100"], "services": ["standard"]}
+        ],
+    )
+    for user, foreign in (
+        (world.company_b, objects["app_id"]),
+        (world.qingdao, objects["app_id"]),
+        (world.guangdong, objects["app_id"]),
+        (world.company_a, other.id),
+        (world.jinan, other.id),
+    ):
         headers = bearer(user)
         apps = client.get("/api/v1/applications", headers=headers).json["items"]
         assert foreign not in [a["id"] for a in apps]
