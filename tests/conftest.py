@@ -55,7 +55,10 @@ def app(tmp_path_factory):
         service = db.metadata.tables["service"]
         application.config["SEED_SERVICES"] = [dict(r._mapping) for r in db.session.execute(sa.select(service))]
         db.session.remove()
-    return application
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _empty_tables(application) -> None:

@@ -207,4 +207,6 @@ EN = {
     "起始日期": "From",
     "截止日期": "To",
     "无": "None",
+    "主体关系": "Subject relation",
+    "排序": "Order",
 }

@@ -13,6 +13,7 @@ from app.core.enums import Role
 from app.core.errors import Conflict, DomainError, RuleViolation
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
+from app.core.validation import check_email, check_phone
 from app.extensions import db
 from app.modules.accounts.models import ApiToken, LoginLog, Organisation, User
 from app.modules.accounts.rules import is_valid_uscc
@@ -108,6 +109,8 @@ def create_user(
 ) -> User:
     """S2: real-name accounts with one role each, bound to an organisation or jurisdiction where the role needs it."""
     role = Role(role)
+    check_email(email, "email")
+    check_phone(phone, "phone")
     organisation_id = organisation_id if role == Role.company else None
     region_code = region_code if role in (Role.municipal_reviewer, Role.provincial_reviewer) else None
     _check_role_binding(role, organisation_id, region_code)

@@ -56,7 +56,7 @@ class UserInSchema(StrictSchema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
     organisation_id = fields.Integer(load_default=None, allow_none=True)
     region_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=6))
-    email = fields.Email(load_default="")
+    email = fields.String(load_default="", validate=validate.Length(max=200))
     phone = fields.String(load_default="", validate=validate.Length(max=32))
 
 
