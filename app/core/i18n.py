@@ -1,9 +1,10 @@
 """Chinese first, English available (S12). Source strings are Chinese; EN maps them to English.
 
-The locale comes from the session (UI switch) or, for the API, the Accept-Language header.
+The UI is Chinese until the user switches (the choice is kept in the session); the API answers in English only when
+the request's Accept-Language asks for it.
 """
 
-from flask import has_request_context, request, session
+from flask import current_app, has_request_context, request, session
 
 from app.core.i18n_en import EN
 
@@ -14,8 +15,9 @@ def current_locale() -> str:
     chosen = session.get("locale")
     if chosen in ("zh", "en"):
         return chosen
-    header = request.headers.get("Accept-Language", "")
-    return "en" if header.lower().startswith("en") else "zh"
+    if request.path.startswith("/api/"):
+        return "en" if request.headers.get("Accept-Language", "").lower().startswith("en") else "zh"
+    return current_app.config.get("DEFAULT_LOCALE", "zh")
 
 
 def gettext(text: str, **values) -> str:

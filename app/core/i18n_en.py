@@ -208,5 +208,6 @@ EN = {
     "截止日期": "To",
     "无": "None",
     "主体关系": "Subject relation",
+    "修改后可重新提交。": "Amend the application and submit it again.",
     "排序": "Order",
 }

@@ -1,6 +1,184 @@
-def load_demo():
-    return False
+"""Demo data for `make run`: one account per role, organisations, and channels in every state the service can reach
+today, all created through the same operations the UI and API use (so the audit log and inbox are real)."""
+
+import io
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.core.enums import Role, Stage
+from app.extensions import db
+from app.modules.accounts.models import User
+from app.modules.accounts.operations import create_organisation, create_user
+from app.modules.accounts.rules import make_uscc
+from app.modules.applications import operations as apps
+from app.modules.key_issuance.operations import complete_test_intake
+from app.modules.reviews.operations import decide_step, round_steps
+
+DEMO_PASSWORD = "Demo-essc-2026"
+PDF = b"%PDF-1.4\n% demo test information collection sheet\n"
+STAFF = [
+    ("admin", Role.admin, "权限管理员 周敏", None),
+    ("operator", Role.operator, "运营专员 陈晨", None),
+    ("national", Role.national_reviewer, "部信息中心 刘洋", None),
+    ("shandong", Role.provincial_reviewer, "山东省信息中心 王磊", "370000"),
+    ("jinan", Role.municipal_reviewer, "济南市信息中心 李娜", "370100"),
+    ("qingdao", Role.municipal_reviewer, "青岛市信息中心 赵强", "370200"),
+]
+SOCIAL = {
+    "user_groups": "城市居民、在职职工",
+    "registered_users": 5_200_000,
+    "monthly_active_users": 1_300_000,
+    "introduction": "本地生活服务平台，提供缴费、出行、政务服务入口",
+    "download_url": "https://example.cn/huimin",
+    "covered_regions": "山东省济南市、青岛市",
+    "scenario_fit": "社保查询、医保缴费与民生服务一站办理",
+    "entry_point": "首页-民生服务-电子社保卡",
+    "expansion_plan": "逐步接入就业服务与医保电子凭证",
+    "committed_annual_issuance": 300_000,
+    "committed_mau": 120_000,
+    "company_materials": "营业执照、资质证书",
+}
 
 
-def print_logins(echo):
-    pass
+def _row(name, form="app", mode="h5", regions=("370100",), services=("standard",), national=False):
+    return {
+        "name": name,
+        "form": form,
+        "access_mode": mode,
+        "regions": list(regions),
+        "services": list(services),
+        "national_scope": national,
+    }
+
+
+def _data(category, rows, **extra):
+    data = {
+        "category": category,
+        "contact_name": "张敏",
+        "contact_phone": "13912345678",
+        "contact_email": "contact@example.cn",
+        "operating_since": date(2019, 6, 1),
+        "serves_livelihood": True,
+        "existing_users": 5_200_000 if category == "social" else 50_000,
+        "rows": rows,
+        "social": SOCIAL if category == "social" else None,
+    }
+    return data | extra
+
+
+def _file(user, data, submit=True):
+    draft = apps.create_draft(user, data)
+    apps.add_attachment(user, draft, "test_info_sheet", io.BytesIO(PDF), "测试信息采集表.pdf")
+    return apps.submit(user, draft) if submit else draft
+
+
+def _advance(app, users, until: Stage | None):
+    """Approve the review steps of `app` stage by stage, stopping before `until`."""
+    for stage in (Stage.municipal, Stage.provincial, Stage.national):
+        if stage == until:
+            return
+        for step in [s for s in round_steps(app) if s.stage == stage]:
+            user = users["national"] if stage == Stage.national else users[step.region_code]
+            decide_step(user, step.id, True, "材料齐全，同意。", user.display_name, "053188880000")
+
+
+def load_demo() -> bool:
+    if db.session.scalar(sa.select(User.id).where(User.username == "admin")):
+        return False
+    staff = {
+        name: create_user(
+            name, DEMO_PASSWORD, role, real, region_code=region, phone="053188880000", email=f"{name}@example.cn"
+        )
+        for name, role, real, region in STAFF
+    }
+    users = {
+        "national": staff["national"],
+        "370000": staff["shandong"],
+        "370100": staff["jinan"],
+        "370200": staff["qingdao"],
+    }
+    orgs = {
+        "huimin": create_organisation(
+            "山东惠民科技有限公司", make_uscc("91370100000000001"), "济南市历下区", date(2015, 3, 1)
+        ),
+        "bank": create_organisation(
+            "齐鲁商业银行股份有限公司", make_uscc("91370000000000002"), "济南市市中区", date(2008, 9, 1)
+        ),
+        "signed": create_organisation(
+            "全民通平台科技有限公司", make_uscc("91110000000000003"), "北京市海淀区", date(2012, 1, 1)
+        ),
+    }
+    companies = {
+        k: create_user(
+            f"{k}_user",
+            DEMO_PASSWORD,
+            Role.company,
+            f"{o.name} 经办人",
+            organisation_id=o.id,
+            phone="13912345678",
+            email=f"{k}@example.cn",
+        )
+        for k, o in orgs.items()
+    }
+    _channels(companies, staff, users)
+    db.session.commit()
+    return True
+
+
+def _channels(companies, staff, users):
+    huimin, bank, signed = companies["huimin"], companies["bank"], companies["signed"]
+    _file(huimin, _data("social", [_row("惠民生活APP（草稿）", mode="sdk")]), submit=False)
+    _file(huimin, _data("social", [_row("惠民生活APP", mode="sdk", services=("standard", "qr_login"))]))
+    at_province = _file(bank, _data("bank", [_row("齐鲁银行手机银行", regions=("370100", "370200"))]))
+    _advance(at_province, users, Stage.provincial)
+    at_national = _file(bank, _data("bank", [_row("齐鲁银行公众号", form="official_account")]))
+    _advance(at_national, users, Stage.national)
+    returned = _file(huimin, _data("social", [_row("惠民小程序", form="mini_program", regions=("370200",))]))
+    step = next(s for s in round_steps(returned) if s.stage == Stage.municipal)
+    decide_step(
+        staff["qingdao"], step.id, False, "用户规模证明材料不足，请补充第三方统计报告。", "赵强", "053288880000"
+    )
+    national_scope = _file(signed, _data("national_signed", [_row("全民通APP", mode="sdk", national=True, regions=())]))
+    shandong = next(s for s in round_steps(national_scope) if s.region_code == "370000")
+    decide_step(staff["shandong"], shandong.id, True, "同意在本省开通。", "王磊", "053188880000")
+    approved = _file(huimin, _data("social", [_row("惠民政务公众号", form="official_account")]))
+    _advance(approved, users, None)
+    testing = _file(bank, _data("bank", [_row("齐鲁银行生活号", form="life_account")]))
+    _advance(testing, users, None)
+    parent = complete_test_intake(staff["operator"], testing.id)[0].channel
+    level2 = _file(
+        bank,
+        _data(
+            "bank",
+            [_row("齐鲁银行信用卡小程序", form="mini_program")],
+            level=2,
+            parent_channel_id=parent.id,
+            same_subject=True,
+            inherit_parent_scope=True,
+            level2={
+                "basic_facts": "信用卡客户约80万人",
+                "management_relation": "同一法人，信用卡中心运营",
+                "capability_relation": "复用手机银行账户体系与实人认证",
+                "business_relation": "服务地域与应用范围同一级渠道",
+            },
+        ),
+    )
+    _advance(level2, users, None)
+    complete_test_intake(staff["operator"], level2.id)
+    withdrawn = _file(huimin, _data("social", [_row("惠民旧版APP", mode="sdk")]))
+    apps.withdraw(huimin, withdrawn)
+
+
+def print_logins(echo) -> None:
+    echo("")
+    echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    for name, role, real, region in STAFF:
+        echo(f"  {name:<14} {role.title_en:<26} {real}{' · ' + region if region else ''}")
+    for name, org in (
+        ("huimin_user", "山东惠民科技有限公司 (social)"),
+        ("bank_user", "齐鲁商业银行 (bank)"),
+        ("signed_user", "全民通平台科技 (national_signed)"),
+    ):
+        echo(f"  {name:<14} {'Channel company':<26} {org}")
+    echo("")

@@ -1,0 +1,67 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is installed on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export FLASK_APP := wsgi.py
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install system-deps browser-deps lint fmt db-check clean
+
+# Install the Debian packages $(1) that are missing, with apt-get when we are root; otherwise say what is missing.
+define ensure_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
+	else echo "Missing Debian packages:$$missing (install them with: sudo apt-get install$$missing)"; $(2); fi
+endef
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Fonts for the appendix-form PDFs (a CJK font, and HarfBuzz's subsetter that makes weasyprint fast).
+# Installed with apt-get when missing and possible; otherwise a note says what to install.
+system-deps:
+	$(call ensure_packages,fonts-wqy-microhei libharfbuzz-subset0,true)
+
+# Headless Chromium and its driver for the browser journeys in tests/browser.
+browser-deps:
+	$(call ensure_packages,chromium chromium-driver,exit 1)
+
+run: install system-deps
+	@mkdir -p var
+	$(PY) -m flask db upgrade
+	$(PY) -m flask demo load
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(PY) -m flask run --host $(HOST) --port $(PORT)
+
+# The whole suite on SQLite; again on TEST_DATABASE_URL when it is set (PostgreSQL in CI).
+test: install browser-deps
+	env -u TEST_DATABASE_URL $(PY) -m pytest tests
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on $$TEST_DATABASE_URL =="; $(PY) -m pytest tests; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Migrate an empty SQLite database and compare it with the models (the suite does the same on each database).
+db-check: install
+	@rm -f var/db-check.sqlite3; mkdir -p var
+	DATABASE_URL=sqlite:///$(CURDIR)/var/db-check.sqlite3 $(PY) -m flask db upgrade
+	DATABASE_URL=sqlite:///$(CURDIR)/var/db-check.sqlite3 $(PY) -m flask db check
+	@rm -f var/db-check.sqlite3
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,152 @@
+"""The test-intake journey in a real headless Chromium (Debian's chromium + chromium-driver, driven by Selenium),
+with CSRF protection switched on: company files and submits, municipal → provincial → national approve, the operator
+assigns the number and key, and the company sees its channel in `testing` (C2.6, S8, S12)."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.modules.channels.models import Channel
+from tests.conftest import PASSWORD, PDF
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture
+def server(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.port}"
+    httpd.shutdown()
+    thread.join(10)
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def browser(tmp_path):
+    if not (CHROMIUM and DRIVER):
+        if os.environ.get("SKIP_BROWSER") == "1":
+            pytest.skip("SKIP_BROWSER=1 and no chromium/chromedriver")
+        pytest.fail("chromium and chromium-driver are needed (make browser-deps), or set SKIP_BROWSER=1")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, text: str) -> None:
+    """Wait until the page that a click loads shows `text`."""
+    WebDriverWait(driver, 10).until(lambda d: text in d.page_source, message=f"page never showed {text!r}")
+
+
+def sign_in(driver, base, username):
+    driver.get(f"{base}/login")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, "退出登录")
+
+
+def sign_out(driver):
+    driver.find_element(By.CSS_SELECTOR, "header form button").click()
+
+
+def fill(driver, name, value):
+    element = driver.find_element(By.NAME, name)
+    element.clear()
+    element.send_keys(value)
+
+
+def file_application(driver, base, tmp_path: Path):
+    driver.get(f"{base}/applications/new")
+    Select(driver.find_element(By.NAME, "category")).select_by_value("social")
+    driver.execute_script("document.getElementsByName('operating_since')[0].value = '2020-01-01'")
+    fill(driver, "existing_users", "2000000")
+    driver.find_element(By.NAME, "serves_livelihood").click()
+    fill(driver, "rows-0-name", "惠民生活APP")
+    Select(driver.find_element(By.NAME, "rows-0-access_mode")).select_by_value("sdk")
+    Select(driver.find_element(By.NAME, "rows-0-regions")).select_by_value("370100")
+    for name, value in (
+        ("user_groups", "居民"),
+        ("registered_users", "3000000"),
+        ("monthly_active_users", "800000"),
+        ("introduction", "生活服务"),
+        ("covered_regions", "济南"),
+        ("scenario_fit", "社保服务"),
+        ("entry_point", "首页"),
+        ("expansion_plan", "医保"),
+        ("committed_annual_issuance", "100000"),
+        ("committed_mau", "50000"),
+    ):
+        fill(driver, f"social-{name}", value)
+    driver.find_element(By.CSS_SELECTOR, "button[name=save]").click()
+    number = driver.find_element(By.ID, "app-number").text
+    sheet = tmp_path / "sheet.pdf"
+    sheet.write_bytes(PDF)
+    driver.find_element(By.NAME, "file").send_keys(str(sheet))
+    driver.find_element(By.XPATH, "//button[text()='上传']").click()
+    wait_for(driver, "已上传")
+    driver.find_element(By.XPATH, "//button[text()='提交']").click()
+    wait_for(driver, "已提交")
+    return number
+
+
+def approve_first_in_queue(driver, base, username):
+    sign_in(driver, base, username)
+    driver.get(f"{base}/reviews")
+    driver.find_element(By.LINK_TEXT, "审核详情").click()
+    driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=approve]").click()
+    fill(driver, "opinion", f"{username} 同意")
+    fill(driver, "phone", "13800000000")
+    driver.find_element(By.XPATH, "//form//button[text()='提交']").click()
+    wait_for(driver, "审核意见已提交")
+    sign_out(driver)
+
+
+def test_c2_6_journey_in_a_real_browser(world, server, browser, tmp_path):
+    sign_in(browser, server, "company_a")
+    number = file_application(browser, server, tmp_path)
+    sign_out(browser)
+    for reviewer in ("jinan", "shandong", "national"):
+        approve_first_in_queue(browser, server, reviewer)
+    sign_in(browser, server, "operator")
+    browser.find_element(By.LINK_TEXT, "分配渠道编号并签发测试密钥").click()
+    browser.find_element(By.XPATH, "//button[text()='确认']").click()
+    secret = browser.find_element(By.CLASS_NAME, "secret").text
+    channel_number = browser.find_element(By.CLASS_NAME, "channel-number").text
+    assert len(secret) == 43 and channel_number.startswith("137")
+    sign_out(browser)
+    sign_in(browser, server, "company_a")
+    browser.find_element(By.LINK_TEXT, number).click()
+    wait_for(browser, channel_number)
+    wait_for(browser, "已办结")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Channel.status)) == "testing"
+    browser.save_screenshot(str(tmp_path / "final.png"))
