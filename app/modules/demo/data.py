@@ -172,7 +172,7 @@ def _channels(companies, staff, users):
 
 def print_logins(echo) -> None:
     echo("")
-    echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
     for name, role, real, region in STAFF:
         echo(f"  {name:<14} {role.title_en:<26} {real}{' · ' + region if region else ''}")
     for name, org in (
