@@ -208,6 +208,8 @@ EN = {
     "截止日期": "To",
     "无": "None",
     "主体关系": "Subject relation",
+    "取消平台能力": "Withdraw platform capability",
+    "确认具备平台能力": "Confirm platform capability",
     "修改后可重新提交。": "Amend the application and submit it again.",
     "排序": "Order",
 }

@@ -11,6 +11,7 @@ class Permission(StrEnum):
     review_decide = "review:decide"
     key_issue = "key:issue"
     channel_read = "channel:read"
+    channel_manage = "channel:manage"
     service_read = "service:read"
     service_manage = "service:manage"
     audit_read = "audit:read"
@@ -40,6 +41,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.operator: frozenset(
         _EVERYONE
         | {
+            Permission.channel_manage,
             Permission.application_read,
             Permission.channel_read,
             Permission.key_issue,

@@ -39,6 +39,7 @@ ROUTE_POLICY: dict[str, object] = {
     # channels and catalogue (C2.4)
     "channels.list_channels": P.channel_read,
     "channels.channel_detail": P.channel_read,
+    "channels.set_platform_capability": P.channel_manage,
     "channels.list_services": P.service_read,
     "channels.new_service": P.service_manage,
     "channels.edit_service": P.service_manage,
@@ -60,6 +61,7 @@ ROUTE_POLICY: dict[str, object] = {
     "api.list_regions": P.region_read,
     "api.list_channels": P.channel_read,
     "api.get_channel_api": P.channel_read,
+    "api.set_platform_capability": P.channel_manage,
     "api.list_services": P.service_read,
     "api.create_service": P.service_manage,
     "api.update_service": P.service_manage,

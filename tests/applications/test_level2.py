@@ -108,3 +108,16 @@ def test_c3_4_level2_number_linked_to_level1(world):
     assert issued[0].channel.channel_number == f"{parent.channel_number}-001"
     assert issued[0].channel.parent_id == parent.id
     assert parent.category == ChannelCategory.bank
+
+
+def test_c3_2_level2_states_what_it_reuses_of_the_level1(world):
+    """C3.2: the capability relation (what is reused: account system, identity authentication, liveness) is part of
+    the supplement and must be filled."""
+    parent = level1_channel(world)
+    draft = ops.create_draft(world.company_a, level2_data(parent, level2=LEVEL2 | {"capability_relation": " "}))
+    from tests.conftest import attach_sheet
+
+    attach_sheet(world.company_a, draft)
+    with pytest.raises(RuleViolation) as exc:
+        ops.submit(world.company_a, draft)
+    assert list(exc.value.fields) == ["level2.capability_relation"]

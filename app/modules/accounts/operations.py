@@ -211,7 +211,9 @@ def create_api_token(user: User) -> str:
     days = current_app.config["API_TOKEN_DAYS"]
     row = ApiToken(user_id=user.id, token_hash=digest(token), expires_at=utcnow() + timedelta(days=days))
     db.session.add(row)
-    audit.record("api_token.create", row, after={"user_id": user.id, "expires_at": row.expires_at.isoformat()})
+    audit.record(
+        "api_token.create", row, after={"user_id": user.id, "expires_at": row.expires_at.isoformat()}, actor=user
+    )
     return token
 
 

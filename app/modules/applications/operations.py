@@ -166,8 +166,9 @@ def _apply_content(app: Application, user, data: dict) -> None:
     for name in HEADER_FIELDS:
         if name in data and data[name] is not None:
             setattr(app, name, data[name])
-    app.rows.clear()
-    db.session.flush()
+    if app.rows:
+        app.rows.clear()
+        db.session.flush()
     app.rows.extend(_build_row(i, row, app.category, parent, app.inherit_parent_scope) for i, row in enumerate(rows, 1))
     _apply_supplements(app, data)
 
@@ -193,18 +194,19 @@ def _apply_supplements(app: Application, data: dict) -> None:
 
 @transactional
 def create_draft(user, data: dict) -> Application:
-    """A company user starts a test-intake application (Form 1)."""
+    """A company user starts a test-intake application (Form 1). The content is validated before the new row joins
+    the session, so a refusal never flushes a half-built application."""
     app = Application(
         kind=ApplicationKind.test,
         status=ApplicationStatus.draft,
         applicant_id=user.organisation_id,
         created_by_id=user.id,
         fill_date=data.get("fill_date") or today(),
-        number=application_number("test", today()),
     )
-    db.session.add(app)
     _apply_content(app, user, data)
-    audit.record("application.create", app, after=snapshot(app))
+    app.number = application_number("test", today())
+    db.session.add(app)
+    audit.record("application.create", app, after=snapshot(app), actor=user)
     return app
 
 
@@ -215,7 +217,7 @@ def update_draft(user, app: Application, data: dict) -> Application:
     guard_editable(app)
     before = snapshot(app)
     _apply_content(app, user, data)
-    audit.record("application.update", app, before=before, after=snapshot(app))
+    audit.record("application.update", app, before=before, after=snapshot(app), actor=user)
     return app
 
 
@@ -324,7 +326,9 @@ def submit(user, app: Application) -> Application:
         ApplicationRound(application_id=app.id, round=app.round, submitted_by_id=user.id, content=snapshot(app))
     )
     start_round(app)
-    audit.record("application.submit", app, before=before, after={"status": str(app.status), "round": app.round})
+    audit.record(
+        "application.submit", app, before=before, after={"status": str(app.status), "round": app.round}, actor=user
+    )
     notify_organisation(
         app.applicant_id,
         "电子社保卡服务渠道管理系统",
@@ -352,7 +356,7 @@ def withdraw(user, app: Application) -> Application:
     for row in app.rows:
         if row.channel is not None and row.channel.status == ChannelStatus.applying:
             row.channel.status = ChannelStatus.withdrawn
-    audit.record("application.withdraw", app, before=before, after={"status": str(app.status)})
+    audit.record("application.withdraw", app, before=before, after={"status": str(app.status)}, actor=user)
     return app
 
 
@@ -398,5 +402,6 @@ def _record_attachment(user, app_id: int, kind: str, stored):
         "attachment.add",
         attachment,
         after={"application": app.number, "kind": kind, "sha256": stored.sha256, "size": stored.size},
+        actor=user,
     )
     return attachment

@@ -3,10 +3,12 @@
 import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
+from marshmallow import fields
 
 from app.core.enums import ChannelStatus
 from app.core.jurisdiction import get_channel, visible_channels
 from app.extensions import db
+from app.modules.accounts.schemas import StrictSchema
 from app.modules.channels import operations as ops
 from app.modules.channels import schemas as s
 from app.modules.channels.models import Channel, Service
@@ -77,3 +79,20 @@ def create_service():
 )
 def update_service(code: str):
     return s.ServiceSchema().dump(ops.update_service(code, load_body(s.ServiceUpdateSchema())))
+
+
+class PlatformCapabilityInSchema(StrictSchema):
+    platform_capability = fields.Boolean(required=True)
+
+
+@api_bp.put("/channels/<int:channel_id>/platform-capability")
+@doc(
+    "Operator: record platform-level capability of a nationally signed channel (C3.1)",
+    request_schema=PlatformCapabilityInSchema,
+    response_schema=s.ChannelSchema,
+    tag="channels",
+)
+def set_platform_capability(channel_id: int):
+    data = load_body(PlatformCapabilityInSchema())
+    channel = ops.set_platform_capability(get_channel(current_user, channel_id), data["platform_capability"])
+    return s.ChannelSchema().dump(channel)

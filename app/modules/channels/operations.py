@@ -1,7 +1,7 @@
 """Channel verbs that are not part of an application: the service catalogue (C2.4), kept by the operator."""
 
 from app.core import audit
-from app.core.enums import ServiceKind
+from app.core.enums import ChannelCategory, ServiceKind
 from app.core.errors import Conflict, NotFound, RuleViolation
 from app.core.transaction import transactional
 from app.extensions import db
@@ -53,3 +53,20 @@ def update_service(code: str, data: dict) -> Service:
         )
     audit.record("service.update", service, before=before, after=_snapshot(service))
     return service
+
+
+@transactional
+def set_platform_capability(channel, capable: bool):
+    """C3.1: the operator records whether a nationally signed channel has platform-level capability, which allows it
+    to apply for level-2 channels of a different subject."""
+    if capable and channel.category != ChannelCategory.national_signed:
+        raise RuleViolation(
+            "只有全国签约渠道可以具备平台级能力（C3.1）",
+            "Only a nationally signed channel can have platform-level capability (C3.1)",
+            code="C3.1",
+            fields={"platform_capability": ["not a national_signed channel"]},
+        )
+    before = {"platform_capability": channel.platform_capability}
+    channel.platform_capability = capable
+    audit.record("channel.platform_capability", channel, before=before, after={"platform_capability": capable})
+    return channel

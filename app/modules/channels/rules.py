@@ -96,3 +96,13 @@ def check_inheritance(same_subject: bool, inherit: bool) -> None:
             code="C3.7",
             fields={"inherit_parent_scope": ["not allowed for a different subject"]},
         )
+
+
+def may_serve(channel, service_code: str) -> bool:
+    """C2.1: a channel serves e-SSC issuance and applications only after production intake (status `live`), and only
+    the services granted to it; applications require the standard service (issuance). A channel in test intake or
+    integration testing serves nothing in production."""
+    if channel.status != ChannelStatus.live:
+        return False
+    granted = {s.code for s in channel.services if s.active}
+    return service_code in granted and STANDARD_SERVICE in granted

@@ -6,9 +6,11 @@ from flask_login import current_user
 
 from app.core.enums import ChannelStatus
 from app.core.errors import DomainError
+from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_channel, visible_applications, visible_channels
 from app.extensions import db
+from app.modules.accounts.forms import ActionForm
 from app.modules.applications.models import Application, ApplicationRow
 from app.modules.channels import operations as ops
 from app.modules.channels.forms import ServiceForm
@@ -38,7 +40,19 @@ def channel_detail(channel_id: int):
         .unique()
         .all()
     )
-    return render_template("channels/detail.html", channel=channel, applications=apps)
+    return render_template("channels/detail.html", channel=channel, applications=apps, form=ActionForm())
+
+
+def set_platform_capability(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    if ActionForm().validate_on_submit():
+        try:
+            ops.set_platform_capability(channel, request.form.get("platform_capability") == "1")
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已保存"), "success")
+    return redirect(url_for("channels.channel_detail", channel_id=channel.id))
 
 
 def list_services():

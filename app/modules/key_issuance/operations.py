@@ -93,6 +93,7 @@ def issue_key(channel: Channel, environment: KeyEnvironment, actor) -> IssuedKey
             "environment": str(environment),
             "fingerprint": key.fingerprint,
         },
+        actor=actor,
     )
     return IssuedKey(channel, key, secret.decode())
 
@@ -135,7 +136,7 @@ def complete_test_intake(user, app_id: int) -> list[IssuedKey]:
         channel.status = ChannelStatus.testing
         db.session.flush()
         issued.append(issue_key(channel, KeyEnvironment.test, user))
-        audit.record("channel.start_testing", channel, before=before, after=channel.snapshot())
+        audit.record("channel.start_testing", channel, before=before, after=channel.snapshot(), actor=user)
     _close(app, step, user)
     return issued
 
@@ -152,7 +153,7 @@ def _close(app: Application, step: ReviewStep, user) -> None:
     )
     round_row.outcome, round_row.closed_at = "approved", utcnow()
     numbers = "、".join(f"{r.name}：{r.channel.channel_number}" for r in app.rows)
-    audit.record("application.complete", app, before={"status": "approved"}, after={"status": "completed"})
+    audit.record("application.complete", app, before={"status": "approved"}, after={"status": "completed"}, actor=user)
     notify_organisation(
         app.applicant_id,
         Stage.operator.title_zh,

@@ -228,6 +228,7 @@ def decide_step(
             "application": app.number,
             "application_status": str(app.status),
         },
+        actor=user,
     )
     _notify(app, step, approve)
     return step

@@ -1,0 +1,61 @@
+"""The CLI: `flask users create` and `flask demo load` (idempotent)."""
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.modules.accounts.models import User
+from app.modules.applications.models import Application
+from app.modules.channels.models import Channel
+
+
+def test_users_create(app, world):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "weihai",
+            "--name",
+            "威海审核员",
+            "--role",
+            "municipal_reviewer",
+            "--region",
+            "371000",
+            "--password",
+            "long-password-1",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(User.region_code).where(User.username == "weihai")) == "371000"
+    bad = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "x",
+            "--name",
+            "x",
+            "--role",
+            "company",
+            "--uscc",
+            "91350100M000100Y43",
+            "--password",
+            "long-password-1",
+        ]
+    )
+    assert bad.exit_code != 0 and "no organisation" in bad.output
+
+
+def test_demo_load_creates_every_reachable_state_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "Demo logins" in first.output
+    statuses = set(db.session.scalars(sa.select(Application.status)))
+    assert {"draft", "in_review", "returned", "approved", "completed", "withdrawn"} <= statuses
+    assert {"applying", "testing", "withdrawn"} <= set(db.session.scalars(sa.select(Channel.status)))
+    count = db.session.scalar(sa.select(sa.func.count(Application.id)))
+    again = runner.invoke(args=["demo", "load"])
+    assert "already present" in again.output
+    assert db.session.scalar(sa.select(sa.func.count(Application.id))) == count
