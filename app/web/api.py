@@ -77,21 +77,6 @@ def load_body(schema: Schema) -> dict:
         ) from exc
 
 
-def page_args() -> tuple[int, int]:
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-        size = min(100, max(1, int(request.args.get("per_page", current_app.config["PAGE_SIZE"]))))
-    except ValueError as exc:
-        raise DomainError(
-            "分页参数须为整数",
-            "page and per_page must be integers",
-            code="validation_error",
-            fields={"page": ["integer"]},
-            status=400,
-        ) from exc
-    return page, size
-
-
 @api_bp.errorhandler(DomainError)
 def domain_error(exc: DomainError):
     return error_body(exc.code, exc.message(current_locale()), exc.fields, exc.status)

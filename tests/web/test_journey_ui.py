@@ -132,3 +132,21 @@ def _last_message_id():
     from app.modules.messaging.models import Message
 
     return db.session.scalar(sa.select(sa.func.max(Message.id)))
+
+
+def test_c2_10_returned_application_is_amended_and_resubmitted_in_the_ui(world, client):
+    from app.modules.reviews.operations import decide_step
+    from tests.conftest import file_application
+
+    app = file_application(world.company_a)
+    step = db.session.scalar(sa.select(ReviewStep).where(ReviewStep.status == "pending"))
+    decide_step(world.jinan, step.id, False, "请补充覆盖地域说明", "王", "13800000000")
+    login(client, "company_a")
+    edit = client.get(f"/applications/{app.id}/edit")
+    assert edit.status_code == 200 and "惠民生活APP" in edit.text and '<option selected value="370100">' in edit.text
+    response = client.post(f"/applications/{app.id}/edit", data=dict(FORM, **{"social-covered_regions": "济南市全域"}))
+    assert response.status_code == 302
+    assert client.post(f"/applications/{app.id}/submit").status_code == 302
+    db.session.expire_all()
+    assert app.round == 2 and app.social.covered_regions == "济南市全域"
+    assert "请补充覆盖地域说明" in client.get(f"/applications/{app.id}").text

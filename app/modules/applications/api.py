@@ -1,19 +1,18 @@
 """Application API: the same journeys as the UI (create, amend, upload, submit, withdraw, follow progress)."""
 
-import sqlalchemy as sa
-from flask import request, send_file
+from flask import request
 from flask_login import current_user
 
 from app.core.enums import ApplicationStatus
-from app.core.errors import NotFound, RuleViolation
+from app.core.errors import RuleViolation
 from app.core.jurisdiction import get_application, visible_applications
-from app.core.uploads import upload_path
-from app.extensions import db
 from app.modules.applications import operations as ops
 from app.modules.applications import schemas as s
-from app.modules.applications.models import Application, Attachment
+from app.modules.applications.models import Application
 from app.modules.applications.progress import progress
-from app.web.api import api_bp, doc, load_body, page_args
+from app.modules.applications.views import send_attachment
+from app.web.api import api_bp, doc, load_body
+from app.web.pagination import paginate
 
 LIST_QUERY = {
     "status": {"type": "string", "enum": [x.value for x in ApplicationStatus]},
@@ -38,15 +37,10 @@ def detail(app: Application) -> dict:
     "Applications visible to the caller", response_schema=s.ApplicationListSchema, tag="applications", query=LIST_QUERY
 )
 def list_applications():
-    page, size = page_args()
     query = visible_applications(current_user)
     if request.args.get("status") in ApplicationStatus.__members__:
         query = query.where(Application.status == request.args["status"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Application.id.desc()).limit(size).offset((page - 1) * size)).all()
-    return s.ApplicationListSchema().dump(
-        {"items": items, "page": page, "pages": max(1, -(-total // size)), "total": total}
-    )
+    return s.ApplicationListSchema().dump(paginate(query.order_by(Application.id.desc())))
 
 
 @api_bp.post("/applications")
@@ -121,15 +115,4 @@ def upload_attachment(app_id: int):
 @api_bp.get("/applications/<int:app_id>/attachments/<int:attachment_id>")
 @doc("Download an attachment", tag="applications")
 def download_attachment(app_id: int, attachment_id: int):
-    app = get_application(current_user, app_id)
-    attachment = db.session.scalar(
-        sa.select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == app.id)
-    )
-    if attachment is None:
-        raise NotFound()
-    return send_file(
-        upload_path(attachment.stored_name),
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-    )
+    return send_attachment(ops.get_attachment(get_application(current_user, app_id), attachment_id))

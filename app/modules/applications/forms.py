@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm
+from app.modules.applications.operations import content
 from app.web.forms import enum_choices, text_choices
 
 
@@ -131,38 +132,9 @@ def form_to_data(form: ApplicationForm) -> dict:
 
 
 def application_to_formdata(app) -> dict:
-    """Pre-fill the form from a stored application."""
-    data = {
-        "category": str(app.category),
-        "level": str(app.level),
-        "parent_channel_id": app.parent_channel_id or 0,
-        "same_subject": "1" if app.same_subject in (None, True) else "0",
-        "inherit_parent_scope": app.inherit_parent_scope,
-        "fill_date": app.fill_date,
-        "contact_name": app.contact_name,
-        "contact_phone": app.contact_phone,
-        "contact_email": app.contact_email,
-        "operating_since": app.operating_since,
-        "serves_livelihood": app.serves_livelihood,
-        "existing_users": app.existing_users,
-        "rows": [
-            {
-                "name": r.name,
-                "form": str(r.form),
-                "access_mode": str(r.access_mode),
-                "national_scope": r.national_scope,
-                "regions": r.region_codes,
-                "services": r.service_codes,
-            }
-            for r in app.rows
-        ],
-    }
-    if app.social:
-        data["social"] = {
-            c.name: getattr(app.social, c.name) for c in app.social.__table__.columns if c.name != "application_id"
-        }
-    if app.level2:
-        data["level2"] = {
-            c.name: getattr(app.level2, c.name) for c in app.level2.__table__.columns if c.name != "application_id"
-        }
-    return data
+    """Pre-fill the form from a stored application (the radio buttons and selects want strings)."""
+    data = content(app)
+    data["level"] = str(app.level)
+    data["parent_channel_id"] = app.parent_channel_id or 0
+    data["same_subject"] = "0" if app.same_subject is False else "1"
+    return {k: v for k, v in data.items() if v is not None}

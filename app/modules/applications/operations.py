@@ -1,5 +1,7 @@
 """Application verbs: create and amend a draft, submit, withdraw (C2.2–C2.6, C3.1–C3.8, C7.1–C7.2)."""
 
+import json
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -230,21 +232,15 @@ def guard_editable(app: Application) -> None:
         )
 
 
-def snapshot(app: Application) -> dict:
-    """The application's content as a plain dict: kept per round and in the audit log."""
-    return {
-        "number": app.number,
-        "status": str(app.status),
+def content(app: Application) -> dict:
+    """What the applicant filled in, as plain Python values: the input of the operations, read back."""
+    header = {name: getattr(app, name) for name in HEADER_FIELDS}
+    return header | {
         "category": str(app.category),
         "level": app.level,
         "parent_channel_id": app.parent_channel_id,
         "same_subject": app.same_subject,
-        "contact_name": app.contact_name,
-        "contact_phone": app.contact_phone,
-        "contact_email": app.contact_email,
-        "operating_since": app.operating_since.isoformat() if app.operating_since else None,
-        "existing_users": app.existing_users,
-        "serves_livelihood": app.serves_livelihood,
+        "inherit_parent_scope": app.inherit_parent_scope,
         "rows": [
             {
                 "name": r.name,
@@ -258,8 +254,17 @@ def snapshot(app: Application) -> dict:
         ],
         "social": {n: getattr(app.social, n) for n in SOCIAL_FIELDS} if app.social else None,
         "level2": {n: getattr(app.level2, n) for n in LEVEL2_FIELDS} if app.level2 else None,
+    }
+
+
+def snapshot(app: Application) -> dict:
+    """The content with number, status and attachment digests, JSON-ready: kept per round and in the audit log."""
+    data = content(app) | {
+        "number": app.number,
+        "status": str(app.status),
         "attachments": [a.sha256 for a in app.attachments],
     }
+    return json.loads(json.dumps(data, default=str))
 
 
 def submission_problems(app: Application) -> list:
@@ -367,6 +372,15 @@ ATTACHMENT_KINDS = {
     "business_licence": ("营业执照", "Business licence"),
     "other": ("其他材料", "Other"),
 }
+
+
+def get_attachment(app: Application, attachment_id: int) -> Attachment:
+    attachment = db.session.scalar(
+        sa.select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == app.id)
+    )
+    if attachment is None:
+        raise NotFound()
+    return attachment
 
 
 def add_attachment(user, app: Application, kind: str, stream, filename: str):

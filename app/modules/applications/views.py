@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.core.enums import ApplicationStatus, ChannelStatus
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, visible_applications
@@ -159,12 +159,11 @@ def upload_attachment(app_id: int):
 
 
 def download_attachment(app_id: int, attachment_id: int):
-    app = get_application(current_user, app_id)
-    attachment = db.session.scalar(
-        sa.select(Attachment).where(Attachment.id == attachment_id, Attachment.application_id == app.id)
-    )
-    if attachment is None:
-        raise NotFound()
+    return send_attachment(ops.get_attachment(get_application(current_user, app_id), attachment_id))
+
+
+def send_attachment(attachment: Attachment):
+    """Always as a download, with the stored content type (never rendered inline)."""
     return send_file(
         upload_path(attachment.stored_name),
         mimetype=attachment.content_type,

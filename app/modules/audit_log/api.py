@@ -3,9 +3,9 @@
 from flask import request
 from marshmallow import Schema, fields
 
-from app.extensions import db
 from app.modules.audit_log.views import filtered_query
-from app.web.api import api_bp, doc, page_args
+from app.web.api import api_bp, doc
+from app.web.pagination import paginate
 
 
 class AuditEntrySchema(Schema):
@@ -25,6 +25,8 @@ class AuditEntrySchema(Schema):
 class AuditListSchema(Schema):
     items = fields.List(fields.Nested(AuditEntrySchema))
     page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer()
 
 
 @api_bp.get("/audit")
@@ -36,6 +38,4 @@ class AuditListSchema(Schema):
     | {"page": {"type": "integer"}, "per_page": {"type": "integer"}},
 )
 def audit_api():
-    page, size = page_args()
-    entries = db.session.scalars(filtered_query(request.args).limit(size).offset((page - 1) * size)).all()
-    return {"items": AuditEntrySchema(many=True).dump(entries), "page": page}
+    return paginate(filtered_query(request.args)).as_dict(AuditEntrySchema(many=True))

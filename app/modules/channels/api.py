@@ -12,7 +12,8 @@ from app.modules.accounts.schemas import StrictSchema
 from app.modules.channels import operations as ops
 from app.modules.channels import schemas as s
 from app.modules.channels.models import Channel, Service
-from app.web.api import api_bp, doc, load_body, page_args
+from app.web.api import api_bp, doc, load_body
+from app.web.pagination import paginate
 
 
 @api_bp.get("/channels")
@@ -27,18 +28,10 @@ from app.web.api import api_bp, doc, load_body, page_args
     },
 )
 def list_channels():
-    page, size = page_args()
     query = visible_channels(current_user)
     if request.args.get("status") in ChannelStatus.__members__:
         query = query.where(Channel.status == request.args["status"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Channel.id).limit(size).offset((page - 1) * size)).all()
-    return {
-        "items": s.ChannelSchema(many=True).dump(items),
-        "page": page,
-        "pages": max(1, -(-total // size)),
-        "total": total,
-    }
+    return paginate(query.order_by(Channel.id)).as_dict(s.ChannelSchema(many=True))
 
 
 @api_bp.get("/channels/<int:channel_id>")

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.core import audit
 from app.core.crypto import seal
@@ -67,8 +68,9 @@ def channel_number(channel: Channel, region_codes: list[str]) -> str:
 
 
 def issue_key(channel: Channel, environment: KeyEnvironment, actor) -> IssuedKey:
-    """Generate a 256-bit secret, seal it under the master key (envelope encryption) and record the key (C5.1)."""
-    secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=")
+    """Generate a 256-bit secret with `cryptography`'s key generator (the OS CSPRNG), seal it under the master key
+    (envelope encryption) and record the key (C5.1)."""
+    secret = base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)).rstrip(b"=")
     key_id = ("tk_" if environment == KeyEnvironment.test else "pk_") + secrets.token_hex(12)
     sealed = seal(secret, key_id)
     key = ChannelKey(
