@@ -11,6 +11,7 @@ from tests.key_issuance.test_issue import approved_application
 
 
 def test_c1_1_forms_and_c1_2_categories_carry_their_chinese_terms():
+    """C1.1 forms and C1.2 categories, with the terms the UI and the forms show."""
     assert [f.title_zh for f in ChannelForm] == ["APP", "公众号", "生活号", "小程序"]
     assert [c.title_zh for c in ChannelCategory] == [
         "人社渠道",

@@ -59,7 +59,8 @@ LEVEL2_REQUIRED = ("basic_facts", "management_relation", "capability_relation", 
 
 
 def supplement_problems(app, organisation) -> list[Problem]:
-    """C7.2: a social channel files Form 2 in full; C3.8: a level-2 channel files the supplement in full."""
+    """C7.2: a social channel files Form 2 in full; C3.8: a level-2 channel files the supplement in full, whose
+    capability relation states what it reuses of the level-1 channel (C3.2)."""
     problems = []
     if app.category == ChannelCategory.social:
         social = app.social
