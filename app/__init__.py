@@ -34,9 +34,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     with app.app_context():
-        from app.core.crypto import ensure_master_key
+        from app.core.crypto import ensure_master_key, master_key
 
         ensure_master_key()
+        master_key()  # refuse to start without a usable platform master key (production never generates one)
     return app
 
 
@@ -44,6 +45,10 @@ def _check_config(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set (environment variable SECRET_KEY)")
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.pop("pool_size", None), options.pop("max_overflow", None)  # SQLite has no connection pool to size
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _register_blueprints(app: Flask) -> None:
