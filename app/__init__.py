@@ -34,10 +34,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     with app.app_context():
-        from app.core.crypto import ensure_master_key, master_key
+        from app.core.crypto import KEYS, ensure_keys, load_key
 
-        ensure_master_key()
-        master_key()  # refuse to start without a usable platform master key (production never generates one)
+        ensure_keys()
+        for name in KEYS:  # refuse to start without usable keys (production never generates one)
+            load_key(name)
     return app
 
 
@@ -70,7 +71,8 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from app.modules.accounts.cli import users_cli
+    from app.modules.audit_log.cli import audit_cli
     from app.modules.demo.cli import demo_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
+    for group in (users_cli, demo_cli, audit_cli):
+        app.cli.add_command(group)

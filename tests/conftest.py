@@ -7,7 +7,7 @@ Objects are created through the same operations the app uses.
 
 import io
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,8 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
-from app.core import timeutil
+from app.core import audit_triggers, timeutil, totp
+from app.core.audit import GENESIS
 from app.core.enums import Role
 from app.extensions import db
 from app.modules.accounts import operations as accounts
@@ -64,12 +65,12 @@ def app(tmp_path_factory):
 def _empty_tables(application) -> None:
     with application.app_context():
         db.session.remove()
-        with db.engine.begin() as conn:
+        with db.engine.begin() as conn, audit_triggers.maintenance(conn):
             for table in reversed(db.metadata.sorted_tables):
                 if table.name not in KEEP:
                     conn.execute(table.delete())
-            service = db.metadata.tables["service"]
-            conn.execute(service.insert(), application.config["SEED_SERVICES"])
+            conn.execute(db.metadata.tables["service"].insert(), application.config["SEED_SERVICES"])
+            conn.execute(db.metadata.tables["audit_head"].insert(), [{"id": 1, "seq": 0, "hash": GENESIS}])
 
 
 @pytest.fixture(autouse=True)
@@ -125,12 +126,44 @@ class World:
         self.national = self.user("national", Role.national_reviewer)
         self.operator = self.user("operator", Role.operator)
         self.admin = self.user("admin", Role.admin)
+        self.auditor = self.user("auditor", Role.auditor)
 
     @staticmethod
     def user(username, role, **kw):
-        return accounts.create_user(
+        user = accounts.create_user(
             username, PASSWORD, role, f"{username} 姓名", phone="13800000000", email=f"{username}@example.cn", **kw
         )
+        if accounts.requires_mfa(user):
+            enroll_totp(user)
+        return user
+
+
+TOTP_SECRETS: dict[int, str] = {}
+
+
+def enroll_totp(user) -> str:
+    """Enrol a staff account in TOTP as the user would (start, then confirm with a code)."""
+    secret = accounts.start_totp_enrollment(user)
+    TOTP_SECRETS[user.id] = secret
+    try:
+        accounts.confirm_totp(user, next_code(user))
+    finally:
+        release_clock()
+    return secret
+
+
+def next_code(user) -> str:
+    """A valid, unused code: the next time step after the last one accepted. When that step lies in the future, the
+    clock is frozen at its start until `release_clock()` (codes can never be reused, so quick successive sign-ins of
+    one account need successive steps)."""
+    step = max(totp.current_step(), user.totp_last_step + 1)
+    if step > totp.current_step():
+        timeutil.freeze(datetime.fromtimestamp(step * totp.STEP_SECONDS, UTC).replace(tzinfo=None))
+    return totp.code_at(TOTP_SECRETS[user.id], step)
+
+
+def release_clock() -> None:
+    timeutil.freeze(None)
 
 
 @pytest.fixture
@@ -189,7 +222,18 @@ def file_application(user, **overrides):
 
 
 def login(client, username: str, password: str = PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
+    """Sign in through the pages, answering the one-time-code step for staff."""
+    response = client.post("/login", data={"username": username, "password": password})
+    if response.status_code == 302 and "/login/verify" in response.headers["Location"]:
+        from app.modules.accounts.models import User
+
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        db.session.refresh(user)
+        try:
+            response = client.post("/login/verify", data={"code": next_code(user)})
+        finally:
+            release_clock()
+    return response
 
 
 def bearer(user) -> dict:

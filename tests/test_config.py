@@ -30,6 +30,7 @@ def test_production_takes_the_master_key_from_the_environment(tmp_path):
         UPLOAD_FOLDER=str(tmp_path / "u"),
         SQLALCHEMY_DATABASE_URI="sqlite://",
         MASTER_KEY=key,
+        AUDIT_CHAIN_KEY=key,
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

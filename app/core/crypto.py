@@ -20,35 +20,48 @@ class MasterKeyMissing(RuntimeError):
     pass
 
 
-def _key_path() -> Path:
-    configured = current_app.config.get("MASTER_KEY_FILE")
-    return Path(configured) if configured else Path(current_app.config["KEYS_DIR"]) / MASTER_KEY_NAME
+# Named keys kept in keys/: (file name, config key holding a file path, config key holding the value itself).
+KEYS = {
+    "master": (MASTER_KEY_NAME, "MASTER_KEY_FILE", "MASTER_KEY"),
+    "audit_chain": ("audit-chain.key", "AUDIT_CHAIN_KEY_FILE", "AUDIT_CHAIN_KEY"),
+}
 
 
-def ensure_master_key() -> None:
-    """In development and testing, create the master key on first run (mode 0600)."""
-    if current_app.config.get("MASTER_KEY"):
+def _key_path(name: str) -> Path:
+    file_name, path_setting, _value = KEYS[name]
+    configured = current_app.config.get(path_setting)
+    return Path(configured) if configured else Path(current_app.config["KEYS_DIR"]) / file_name
+
+
+def ensure_keys() -> None:
+    """In development and testing, create missing keys on first run (mode 0600). Production never generates one."""
+    if not current_app.config.get("CREATE_MASTER_KEY"):
         return
-    path = _key_path()
-    if path.exists() or not current_app.config.get("CREATE_MASTER_KEY"):
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
+    for name, (_file, _path, value_setting) in KEYS.items():
+        path = _key_path(name)
+        if current_app.config.get(value_setting) or path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
 
 
-def master_key() -> bytes:
-    raw = current_app.config.get("MASTER_KEY")
+def load_key(name: str) -> bytes:
+    raw = current_app.config.get(KEYS[name][2])
     if not raw:
-        path = _key_path()
+        path = _key_path(name)
         if not path.exists():
-            raise MasterKeyMissing(f"platform master key not found at {path}")
+            raise MasterKeyMissing(f"{name} key not found at {path}")
         raw = path.read_bytes().strip()
     key = base64.b64decode(raw)
     if len(key) != 32:
-        raise MasterKeyMissing("the platform master key must be 32 bytes, base64-encoded")
+        raise MasterKeyMissing(f"the {name} key must be 32 bytes, base64-encoded")
     return key
+
+
+def master_key() -> bytes:
+    return load_key("master")
 
 
 def master_key_id() -> str:

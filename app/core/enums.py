@@ -44,6 +44,7 @@ class Role(TitledEnum):
     national_reviewer = "national_reviewer"
     operator = "operator"
     admin = "admin"
+    auditor = "auditor"
     TITLES = nonmember(
         {
             "company": ("渠道所属单位", "Channel company"),
@@ -52,6 +53,7 @@ class Role(TitledEnum):
             "national_reviewer": ("部信息中心审核员", "National reviewer"),
             "operator": ("平台运营机构", "Platform operator"),
             "admin": ("权限管理员", "Permission administrator"),
+            "auditor": ("审计员", "Auditor (read-only)"),
         }
     )
 

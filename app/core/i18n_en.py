@@ -208,6 +208,21 @@ EN = {
     "截止日期": "To",
     "无": "None",
     "主体关系": "Subject relation",
+    "动态口令": "One-time code",
+    "请输入身份验证器中的6位动态口令。": "Enter the 6-digit code from your authenticator app.",
+    "设置动态口令": "Set up the one-time code",
+    "工作人员账户须启用双因素认证。请用身份验证器扫描二维码，或手工输入密钥，然后输入显示的6位动态口令。": (
+        "Staff accounts need a second factor. Scan the QR code with an authenticator app, or type the key, then enter "
+        "the 6-digit code it shows."
+    ),
+    "再次验证身份": "Confirm it is you",
+    "此操作涉及密钥或安全设置，请再次输入密码和动态口令。": (
+        "This action reveals a key or changes security settings: enter your password and one-time code again."
+    ),
+    "已启用动态口令": "One-time codes are on",
+    "已重置动态口令": "One-time code reset",
+    "停用": "Disable",
+    "重置动态口令": "Reset one-time code",
     "取消平台能力": "Withdraw platform capability",
     "确认具备平台能力": "Confirm platform capability",
     "修改后可重新提交。": "Amend the application and submit it again.",

@@ -10,6 +10,8 @@ from app.core.enums import ApplicationStatus, Role, Stage
 from app.core.errors import NotFound
 from app.extensions import db
 
+NATIONWIDE = (Role.national_reviewer, Role.operator, Role.auditor)
+
 
 def _models():
     from app.modules.applications.models import Application, ApplicationRow
@@ -31,7 +33,7 @@ def application_filter(user):
             ReviewStep.stage == stage,
             ReviewStep.region_code == user.region_code,
         )
-    if user.role in (Role.national_reviewer, Role.operator):
+    if user.role in NATIONWIDE:
         return Application.status != ApplicationStatus.draft
     return sa.false()
 
@@ -40,7 +42,7 @@ def channel_filter(user):
     Application, ApplicationRow, Channel, channel_region, Region, _step = _models()
     if user.role == Role.company:
         return Channel.owner_id == user.organisation_id
-    if user.role in (Role.national_reviewer, Role.operator):
+    if user.role in NATIONWIDE:
         return sa.true()
     if user.role not in (Role.municipal_reviewer, Role.provincial_reviewer):
         return sa.false()

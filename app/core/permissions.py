@@ -53,7 +53,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERYONE
         | {Permission.user_manage, Permission.organisation_manage, Permission.login_log_read, Permission.audit_read}
     ),
+    # Read-only oversight: sees every submitted record and both logs, changes nothing.
+    Role.auditor: frozenset(
+        _EVERYONE
+        | {Permission.application_read, Permission.channel_read, Permission.audit_read, Permission.login_log_read}
+    ),
 }
+
+# Separation of duties (S2, GB/T 22239 level 3): the permission administrator grants roles but no role can alter or
+# erase the audit trail — it is append-only in the database (triggers) and has no route that changes it.
+READ_ONLY_ROLES = frozenset({Role.auditor})
 
 
 def has_permission(role: Role | str | None, permission: Permission) -> bool:

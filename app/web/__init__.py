@@ -1,6 +1,6 @@
 """The request-handling base: the route policy check, login, locale, templates helpers, error pages."""
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -11,9 +11,17 @@ from app.core.permissions import has_permission
 from app.core.timeutil import local
 from app.extensions import db, login_manager
 from app.web.policy import AUTHENTICATED, PUBLIC, ROUTE_POLICY
+from app.web.sessions import DatabaseSessionInterface
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+ENROLMENT_ENDPOINTS = {"accounts.mfa_setup", "accounts.logout", "accounts.set_locale", "static"}
 
 
 def init_web(app: Flask) -> None:
+    app.session_interface = DatabaseSessionInterface()
     login_manager.login_view = "accounts.login"
     login_manager.user_loader(_load_user)
     login_manager.request_loader(_load_user_from_bearer)
@@ -44,6 +52,24 @@ def _load_user(user_id: str):
     if user is None or not user.active or user.locked:
         return None
     return user
+
+
+def _audit_denial(status: int) -> None:
+    """Refused requests are security events: record them (outcome `denied`) in their own transaction."""
+    from app.core import audit
+
+    db.session.rollback()
+    actor = current_user if current_user.is_authenticated else None
+    audit.record(
+        "access.denied",
+        None,
+        actor=actor,
+        outcome="denied",
+        object_type="route",
+        object_id=request.endpoint or request.path[:64],
+        after={"method": request.method, "status": status, "path": request.path[:200]},
+    )
+    db.session.commit()
 
 
 def _load_user_from_bearer(req):
@@ -79,12 +105,15 @@ def enforce_policy():
         return None
     if not current_user.is_authenticated:
         return _unauthorized()
+    if session.get("mfa_enroll") and endpoint not in ENROLMENT_ENDPOINTS and not _is_api():
+        return redirect(url_for("accounts.mfa_setup"))
     if rule is AUTHENTICATED or has_permission(current_user.role, rule):
         return None
     return _refuse(403)
 
 
 def _refuse(status: int):
+    _audit_denial(status)
     if _is_api():
         return _json_error("forbidden", gettext("没有权限"), status)
     return render_template("errors.html", status=status, message=gettext("没有权限")), status
@@ -95,11 +124,17 @@ def _json_error(code: str, message: str, status: int, fields: dict | None = None
 
 
 def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if current_user.is_authenticated:
-        response.headers.setdefault("Cache-Control", "no-store")
+    """Security headers on every response; private pages are never cached."""
+    headers = response.headers
+    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -145,6 +145,7 @@ def test_logout_ends_the_session(world, client):
 
 def test_locale_switches_to_english(world, client):
     login(client, "company_a")
-    client.get("/locale/en")
+    assert client.get("/locale/en").status_code == 405
+    client.post("/locale/en")
     page = client.get("/").text
     assert "My applications" in page and 'lang="en"' in page

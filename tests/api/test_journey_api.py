@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.modules.applications.models import Application
 from app.modules.key_issuance.models import ChannelKey
-from tests.conftest import PASSWORD, PDF, bearer
+from tests.conftest import PASSWORD, PDF, bearer, next_code, release_clock
 
 BODY = {
     "category": "social",
@@ -66,7 +66,13 @@ def test_c2_6_test_intake_journey_through_the_api(world, client):
     assert submitted.json["progress"]["current_steps"][0]["stage"] == "municipal"
     for reviewer in (world.jinan, world.shandong, world.national):
         decide(client, reviewer)
-    completed = client.post(f"/api/v1/applications/{app_id}/complete", headers=bearer(world.operator))
+    try:
+        credentials = {"password": PASSWORD, "otp": next_code(world.operator)}
+        completed = client.post(
+            f"/api/v1/applications/{app_id}/complete", headers=bearer(world.operator), json=credentials
+        )
+    finally:
+        release_clock()
     assert completed.status_code == 201, completed.json
     item = completed.json["items"][0]
     assert item["channel_status"] == "testing" and item["channel_number"] and len(item["secret"]) == 43

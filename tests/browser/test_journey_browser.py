@@ -16,8 +16,10 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from werkzeug.serving import make_server
 
 from app.extensions import db
+from app.modules.accounts.models import User
+from app.modules.accounts.operations import requires_mfa
 from app.modules.channels.models import Channel
-from tests.conftest import PASSWORD, PDF
+from tests.conftest import PASSWORD, PDF, next_code, release_clock
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
@@ -67,10 +69,21 @@ def wait_for(driver, text: str) -> None:
 
 
 def sign_in(driver, base, username):
+    """Password, then for staff the one-time code (computed from the enrolled secret, as an authenticator would)."""
     driver.get(f"{base}/login")
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if requires_mfa(user):
+        wait_for(driver, "动态口令")
+        db.session.refresh(user)
+        try:
+            driver.find_element(By.NAME, "code").send_keys(next_code(user))
+            driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+            wait_for(driver, "退出登录")
+        finally:
+            release_clock()
     wait_for(driver, "退出登录")
 
 

@@ -79,6 +79,29 @@ def unlock_user(user_id: int):
     return s.UserSchema().dump(user)
 
 
+@api_bp.put("/users/<int:user_id>/active")
+@doc(
+    "Disable or re-enable an account; disabling ends its sessions and tokens at once",
+    request_schema=s.ActiveInSchema,
+    response_schema=s.UserSchema,
+    tag="accounts",
+)
+def set_active(user_id: int):
+    user = _user(user_id)
+    ops.set_active(user, load_body(s.ActiveInSchema())["active"])
+    return s.UserSchema().dump(user)
+
+
+@api_bp.post("/users/<int:user_id>/totp-reset")
+@doc(
+    "Clear a user's lost second factor; they enrol again at next sign-in", response_schema=s.UserSchema, tag="accounts"
+)
+def reset_totp(user_id: int):
+    user = _user(user_id)
+    ops.reset_totp(user)
+    return s.UserSchema().dump(user)
+
+
 @api_bp.post("/users/<int:user_id>/password")
 @doc("Reset a user's password (S11)", request_schema=s.PasswordInSchema, response_schema=s.UserSchema, tag="accounts")
 def reset_password(user_id: int):

@@ -41,3 +41,12 @@ class UserForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField("新密码", validators=[DataRequired(), Length(max=200)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField("动态口令", validators=[DataRequired(), Length(min=6, max=6)])
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+    code = StringField("动态口令", validators=[Optional(), Length(max=6)])

@@ -45,7 +45,15 @@ class User(UserMixin, db.Model):
     region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("region.code"), comment="jurisdiction")
     active: Mapped[bool] = mapped_column(default=True)
     locked: Mapped[bool] = mapped_column(default=False)
+    locked_until: Mapped[datetime | None] = mapped_column(
+        comment="end of a lockout after failures; null: until unlocked"
+    )
     failed_logins: Mapped[int] = mapped_column(default=0)
+    totp_enabled: Mapped[bool] = mapped_column(default=False, comment="second factor confirmed (S11)")
+    totp_secret: Mapped[bytes | None] = mapped_column(sa.LargeBinary, comment="sealed under the master key")
+    totp_wrapped_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    totp_master_key_id: Mapped[str | None] = mapped_column(sa.String(16))
+    totp_last_step: Mapped[int] = mapped_column(sa.BigInteger, default=0, comment="last accepted time step: no reuse")
     last_login_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -84,3 +92,18 @@ class LoginLog(db.Model):
     method: Mapped[str] = mapped_column(sa.String(16), default="password")
     success: Mapped[bool] = mapped_column()
     reason: Mapped[str] = mapped_column(sa.String(64), default="")
+
+
+class WebSession(db.Model):
+    """Server-side sessions: the cookie holds a random token, the database its SHA-256 and the session data, so
+    logout and account disabling end a session at once (ASVS 7)."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True, comment="SHA-256 of the cookie token")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.core import audit
-from app.core.crypto import digest
+from app.core import audit, totp
+from app.core.crypto import Sealed, digest, seal, unseal
 from app.core.enums import Role
 from app.core.errors import Conflict, DomainError, RuleViolation
 from app.core.timeutil import utcnow
@@ -18,6 +18,7 @@ from app.extensions import db
 from app.modules.accounts.models import ApiToken, LoginLog, Organisation, User
 from app.modules.accounts.rules import is_valid_uscc
 from app.modules.regions.operations import get_regions
+from app.web.sessions import end_sessions_of
 
 # Used so that an unknown username costs the same hashing time as a wrong password.
 _DUMMY_HASH: dict[str, str] = {}
@@ -154,10 +155,32 @@ def _password_matches(user: User | None, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
-def authenticate(username: str, password: str, ip: str | None = None, agent: str | None = None) -> User:
-    """S11: check the password, count failures, lock after LOGIN_MAX_FAILURES, and log every attempt.
+def _lock_state(user: User) -> bool:
+    """Whether the account is locked now; a lockout after failures ends by itself after LOCKOUT_MINUTES (S11)."""
+    if user.locked and user.locked_until is not None and user.locked_until <= utcnow():
+        user.locked, user.locked_until, user.failed_logins = False, None, 0
+    return user.locked
 
-    The same error is given for an unknown user, a wrong password and a locked account.
+
+def _count_failure(user: User) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+        user.locked = True
+        user.locked_until = utcnow() + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
+        audit.record(
+            "user.lock",
+            user,
+            before={"locked": False},
+            after={"locked": True, "until": user.locked_until.isoformat(), "reason": "failures"},
+            actor=user,
+        )
+        end_sessions_of(user.id)
+
+
+def authenticate(username: str, password: str, ip: str | None = None, agent: str | None = None) -> User:
+    """S11: check the password, count failures, lock for LOCKOUT_MINUTES after LOGIN_MAX_FAILURES, log every attempt.
+
+    The same error, after the same hashing work, for an unknown user, a wrong password and a locked account.
     """
     user = db.session.scalar(sa.select(User).where(User.username == username))
     ok = _password_matches(user, password)
@@ -166,14 +189,11 @@ def authenticate(username: str, password: str, ip: str | None = None, agent: str
         reason = "unknown_user"
     elif not user.active:
         reason = "disabled"
-    elif user.locked:
+    elif _lock_state(user):
         reason = "locked"
     elif not ok:
         reason = "wrong_password"
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked = True
-            audit.record("user.lock", user, before={"locked": False}, after={"locked": True, "reason": "failures"})
+        _count_failure(user)
     _log_login(username, user, reason == "ok", reason, ip, agent)
     if reason == "ok":
         user.failed_logins = 0
@@ -184,11 +204,99 @@ def authenticate(username: str, password: str, ip: str | None = None, agent: str
     return user
 
 
+MFA_ROLES = frozenset(Role) - {Role.company}
+
+
+def requires_mfa(user: User) -> bool:
+    """S11: two-factor authentication for privileged users (every staff role)."""
+    return user.role in MFA_ROLES
+
+
+def _totp_secret(user: User) -> str:
+    sealed = Sealed(user.totp_secret, user.totp_wrapped_key, user.totp_master_key_id)
+    return unseal(sealed, f"totp:{user.id}").decode()
+
+
+@transactional
+def start_totp_enrollment(user: User) -> str:
+    """A new TOTP secret, sealed under the master key; the second factor is on only once a code confirms it."""
+    secret = totp.new_secret()
+    sealed = seal(secret.encode(), f"totp:{user.id}")
+    user.totp_secret, user.totp_wrapped_key, user.totp_master_key_id = (
+        sealed.ciphertext,
+        sealed.wrapped_key,
+        sealed.master_key_id,
+    )
+    user.totp_enabled, user.totp_last_step = False, 0
+    audit.record("user.totp_start", user, after={"totp_enabled": False}, actor=user)
+    return secret
+
+
+def _second_factor_failed():
+    return LoginFailed("动态口令错误或已使用", "Wrong or already used one-time code", code="otp_invalid")
+
+
+@transactional
+def confirm_totp(user: User, code: str) -> None:
+    if user.totp_secret is None:
+        raise _second_factor_failed()
+    step = totp.accept(_totp_secret(user), code, user.totp_last_step)
+    if step is None:
+        raise _second_factor_failed()
+    user.totp_enabled, user.totp_last_step = True, step
+    audit.record("user.totp_enable", user, before={"totp_enabled": False}, after={"totp_enabled": True}, actor=user)
+
+
+def check_second_factor(user: User, code: str) -> None:
+    """Accept a TOTP code once: a code already used, even within its 30 seconds, is refused (S11)."""
+    step = totp.accept(_totp_secret(user), code, user.totp_last_step) if user.totp_enabled else None
+    if step is None:
+        db.session.commit()
+        raise _second_factor_failed()
+    user.totp_last_step = step
+    db.session.commit()
+
+
+def reauthenticate(user: User, password: str, code: str | None) -> None:
+    """Fresh proof of identity before revealing a key or changing the second factor: password, and the TOTP code when
+    the account has one."""
+    if not _password_matches(user, password or ""):
+        raise LoginFailed("密码错误", "Wrong password", code="reauth_failed")
+    if user.totp_enabled:
+        check_second_factor(user, code or "")
+
+
+@transactional
+def reset_totp(user: User) -> None:
+    """The permission administrator clears a lost second factor; the user enrols again at next sign-in."""
+    user.totp_enabled, user.totp_secret, user.totp_wrapped_key, user.totp_master_key_id = False, None, None, None
+    audit.record("user.totp_reset", user, before={"totp_enabled": True}, after={"totp_enabled": False})
+    end_sessions_of(user.id)
+
+
+@transactional
+def set_active(user: User, active: bool) -> None:
+    """Disable or re-enable an account; disabling ends its sessions and API tokens at once."""
+    before = user_snapshot(user)
+    user.active = active
+    if not active:
+        _revoke_tokens(user)
+        end_sessions_of(user.id)
+    audit.record("user.enable" if active else "user.disable", user, before=before, after=user_snapshot(user))
+
+
+def _revoke_tokens(user: User) -> None:
+    for token in db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = utcnow()
+
+
 @transactional
 def unlock_user(user: User) -> None:
     """S11: the permission administrator unlocks an account."""
     before = user_snapshot(user)
-    user.locked, user.failed_logins = False, 0
+    user.locked, user.locked_until, user.failed_logins = False, None, 0
     audit.record("user.unlock", user, before=before, after=user_snapshot(user))
 
 
@@ -196,11 +304,9 @@ def unlock_user(user: User) -> None:
 def reset_password(user: User, new_password: str) -> None:
     """S11: the permission administrator sets a new password; the account is unlocked and its API tokens revoked."""
     user.password_hash = hash_password(new_password)
-    user.locked, user.failed_logins = False, 0
-    for token in db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ):
-        token.revoked_at = utcnow()
+    user.locked, user.locked_until, user.failed_logins = False, None, 0
+    _revoke_tokens(user)
+    end_sessions_of(user.id)
     audit.record("user.reset_password", user, after={"password": "changed"})
 
 
@@ -222,6 +328,6 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.revoked_at is not None or row.expires_at < utcnow():
         return None
     user = row.user
-    if not user.active or user.locked:
+    if not user.active or _lock_state(user):
         return None
     return user

@@ -13,6 +13,7 @@ class StrictSchema(Schema):
 class TokenRequestSchema(StrictSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    otp = fields.String(load_default="", validate=validate.Length(max=6), metadata={"description": "staff: TOTP code"})
 
 
 class TokenSchema(Schema):
@@ -47,6 +48,7 @@ class UserSchema(Schema):
     phone = fields.String()
     active = fields.Boolean()
     locked = fields.Boolean()
+    totp_enabled = fields.Boolean()
 
 
 class UserInSchema(StrictSchema):
@@ -84,3 +86,7 @@ class OrganisationListSchema(Schema):
 
 class LoginLogListSchema(Schema):
     items = fields.List(fields.Nested(LoginLogSchema))
+
+
+class ActiveInSchema(StrictSchema):
+    active = fields.Boolean(required=True)

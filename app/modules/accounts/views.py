@@ -1,14 +1,28 @@
 """Account pages: sign-in, locale, own account, staff and organisation administration (S2, S11)."""
 
+from datetime import datetime, timedelta
+
+import segno
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from app.core import totp
 from app.core.errors import DomainError
+from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.accounts import operations as ops
-from app.modules.accounts.forms import ActionForm, LoginForm, OrganisationForm, ResetPasswordForm, UserForm
+from app.modules.accounts.forms import (
+    ActionForm,
+    CodeForm,
+    LoginForm,
+    OrganisationForm,
+    ReauthForm,
+    ResetPasswordForm,
+    UserForm,
+)
 from app.modules.accounts.models import LoginLog, Organisation, User
 from app.web.forms import apply_error, choices
 
@@ -23,10 +37,93 @@ def login():
         except ops.LoginFailed:
             flash(_("用户名或密码错误"), "danger")
         else:
-            session.clear()
-            login_user(user)
-            return redirect(_safe_next() or url_for("web.home"))
+            return _after_password(user)
     return render_template("accounts/login.html", form=form)
+
+
+def _after_password(user):
+    """Password accepted: staff finish with their second factor, or enrol one first (S11)."""
+    session.clear()
+    session.regenerate()
+    if ops.requires_mfa(user) and user.totp_enabled:
+        session["mfa_user"], session["mfa_since"] = user.id, utcnow().isoformat()
+        return redirect(url_for("accounts.verify_code", next=_safe_next()))
+    login_user(user)
+    if ops.requires_mfa(user):
+        session["mfa_enroll"] = True
+        return redirect(url_for("accounts.mfa_setup"))
+    return redirect(_safe_next() or url_for("web.home"))
+
+
+def verify_code():
+    user = _pending_mfa_user()
+    if user is None:
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            ops.check_second_factor(user, form.code.data)
+        except ops.LoginFailed as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            session.clear()
+            session.regenerate()
+            login_user(user)
+            session["reauth_at"] = utcnow().isoformat()
+            return redirect(_safe_next() or url_for("web.home"))
+    return render_template("accounts/verify_code.html", form=form)
+
+
+def _pending_mfa_user():
+    user_id, since = session.get("mfa_user"), session.get("mfa_since")
+    if not user_id or not since or datetime.fromisoformat(since) < utcnow() - timedelta(minutes=5):
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active and not user.locked else None
+
+
+def mfa_setup():
+    """Enrol (or, after fresh re-authentication, replace) the TOTP second factor."""
+    if current_user.totp_enabled and not fresh_auth():
+        return redirect(url_for("accounts.reauth", next=request.path))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            ops.confirm_totp(current_user, form.code.data)
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            session.pop("mfa_enroll", None)
+            session.pop("pending_totp", None)
+            flash(_("已启用动态口令"), "success")
+            return redirect(url_for("web.home"))
+    secret = session.get("pending_totp") if request.method == "POST" else None
+    if not secret:
+        secret = ops.start_totp_enrollment(current_user)
+        session["pending_totp"] = secret
+    uri = totp.provisioning_uri(secret, current_user.username, current_app.config["TOTP_ISSUER"])
+    qr = segno.make(uri, error="m").svg_inline(scale=4)
+    return render_template("accounts/mfa_setup.html", form=form, secret=secret, uri=uri, qr=qr)
+
+
+def fresh_auth() -> bool:
+    """Whether the user proved their identity within REAUTH_MINUTES (ASVS: before revealing keys, changing factors)."""
+    at = session.get("reauth_at")
+    window = timedelta(minutes=current_app.config["REAUTH_MINUTES"])
+    return bool(at) and datetime.fromisoformat(at) >= utcnow() - window
+
+
+def reauth():
+    form = ReauthForm()
+    if form.validate_on_submit():
+        try:
+            ops.reauthenticate(current_user, form.password.data, form.code.data)
+        except ops.LoginFailed as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            session["reauth_at"] = utcnow().isoformat()
+            return redirect(_safe_next() or url_for("web.home"))
+    return render_template("accounts/reauth.html", form=form)
 
 
 def _safe_next() -> str | None:
@@ -42,8 +139,8 @@ def logout():
 
 
 def set_locale(code: str):
-    if code not in ("zh", "en"):
-        abort(404)
+    if code not in ("zh", "en") or not ActionForm().validate_on_submit():
+        abort(404 if code not in ("zh", "en") else 400)
     session["locale"] = code
     target = request.referrer or url_for("web.home")
     return redirect(target if target.startswith(request.host_url) else url_for("web.home"))
@@ -97,6 +194,20 @@ def unlock_user(user_id: int):
     if ActionForm().validate_on_submit():
         ops.unlock_user(_user(user_id))
         flash(_("已解锁"), "success")
+    return redirect(url_for("accounts.list_users"))
+
+
+def set_active(user_id: int):
+    if ActionForm().validate_on_submit():
+        ops.set_active(_user(user_id), request.form.get("active") == "1")
+        flash(_("已保存"), "success")
+    return redirect(url_for("accounts.list_users"))
+
+
+def reset_totp(user_id: int):
+    if ActionForm().validate_on_submit():
+        ops.reset_totp(_user(user_id))
+        flash(_("已重置动态口令"), "success")
     return redirect(url_for("accounts.list_users"))
 
 

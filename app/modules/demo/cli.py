@@ -17,3 +17,20 @@ def load():
     from app.modules.demo.data import print_logins
 
     print_logins(click.echo)
+
+
+@demo_cli.command("otp")
+@click.argument("username")
+@with_appcontext
+def otp(username):
+    """Print the current one-time code of a demo staff account (refused in production)."""
+    from flask import current_app
+
+    from app.modules.demo.data import current_code
+
+    if not current_app.config.get("CREATE_MASTER_KEY"):
+        raise click.ClickException("not available in production")
+    try:
+        click.echo(current_code(username))
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc

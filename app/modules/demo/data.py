@@ -6,10 +6,17 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from app.core import totp
 from app.core.enums import Role, Stage
 from app.extensions import db
 from app.modules.accounts.models import User
-from app.modules.accounts.operations import create_organisation, create_user
+from app.modules.accounts.operations import (
+    _totp_secret,
+    confirm_totp,
+    create_organisation,
+    create_user,
+    start_totp_enrollment,
+)
 from app.modules.accounts.rules import make_uscc
 from app.modules.applications import operations as apps
 from app.modules.key_issuance.operations import complete_test_intake
@@ -83,11 +90,28 @@ def _advance(app, users, until: Stage | None):
             decide_step(user, step.id, True, "材料齐全，同意。", user.display_name, "053188880000")
 
 
+def _staff(name, password, role, real, **kw):
+    """A staff account with its second factor already enrolled (S11), as the user would at first sign-in."""
+    user = create_user(name, password, role, real, **kw)
+    secret = start_totp_enrollment(user)
+    confirm_totp(user, totp.code_at(secret, totp.current_step()))
+    return user
+
+
+def current_code(username: str) -> str:
+    """The code a demo staff account's authenticator would show now (development only: `flask demo otp`)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.totp_enabled:
+        raise LookupError(f"{username} has no second factor")
+    secret = _totp_secret(user)
+    return totp.code_at(secret, max(totp.current_step(), user.totp_last_step + 1))
+
+
 def load_demo() -> bool:
     if db.session.scalar(sa.select(User.id).where(User.username == "admin")):
         return False
     staff = {
-        name: create_user(
+        name: _staff(
             name, DEMO_PASSWORD, role, real, region_code=region, phone="053188880000", email=f"{name}@example.cn"
         )
         for name, role, real, region in STAFF
@@ -173,6 +197,7 @@ def _channels(companies, staff, users):
 def print_logins(echo) -> None:
     echo("")
     echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
+    echo("Staff accounts also ask for a one-time code: `flask demo otp USERNAME` prints the current one.")
     for name, role, real, region in STAFF:
         echo(f"  {name:<14} {role.title_en:<26} {real}{' · ' + region if region else ''}")
     for name, org in (

@@ -1,0 +1,143 @@
+"""Server-side sessions (ASVS 7, S11).
+
+The cookie carries only a random token; the database keeps its SHA-256 with the session data. A session ends at
+logout, when the account is locked, disabled or has its password reset, after SESSION_IDLE_MINUTES without a
+request, and SESSION_ABSOLUTE_HOURS after sign-in, whichever comes first. Signing in issues a new token (no fixation).
+Session rows are written through their own connection, apart from the request's ORM transaction.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+TOUCH_SECONDS = 60
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    def __init__(self, initial=None, token: str | None = None, stored: bool = False):
+        def on_update(_self):
+            self.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.token, self.stored, self.modified, self.rotate = token, stored, False, False
+        self.last_seen = None
+
+    def regenerate(self) -> None:
+        """Give this session a new token at the next response (call at sign-in and privilege change)."""
+        self.rotate = True
+        self.modified = True
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _table():
+    from app.modules.accounts.models import WebSession
+
+    return WebSession.__table__
+
+
+def end_sessions_of(user_id: int) -> None:
+    """Delete every session of a user (lock, disable, password reset), in the caller's transaction."""
+    db.session.execute(sa.delete(_table()).where(_table().c.user_id == user_id))
+
+
+class DatabaseSessionInterface(SessionInterface):
+    def open_session(self, app, request):
+        token = request.cookies.get(self.get_cookie_name(app))
+        if not token:
+            return ServerSession()
+        table = _table()
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.select(table).where(table.c.id == _digest(token))).first()
+        if row is None or self._expired(app, row):
+            return ServerSession()
+        session = ServerSession(row.data, token=token, stored=True)
+        session.last_seen = row.last_seen_at
+        return session
+
+    @staticmethod
+    def _expired(app, row) -> bool:
+        now = utcnow()
+        idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+        return row.last_seen_at + idle < now or row.created_at + absolute < now
+
+    def save_session(self, app, session: ServerSession, response):
+        name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
+        if not session:
+            if session.stored:
+                self._delete(session.token)
+                response.delete_cookie(name, domain=domain, path=path)
+            return
+        if session.rotate or not session.stored:
+            if session.stored:
+                self._delete(session.token)
+            session.token = secrets.token_urlsafe(32)
+            self._insert(session, self._request_meta())
+        elif session.modified or self._stale(session):
+            self._update(session)
+        else:
+            return
+        response.set_cookie(
+            name,
+            session.token,
+            httponly=True,
+            secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+            domain=domain,
+            path=path,
+        )
+        response.vary.add("Cookie")
+
+    @staticmethod
+    def _stale(session) -> bool:
+        return session.last_seen is None or (utcnow() - session.last_seen).total_seconds() > TOUCH_SECONDS
+
+    @staticmethod
+    def _request_meta() -> dict:
+        from flask import request
+
+        return {"ip": request.remote_addr, "user_agent": (request.headers.get("User-Agent") or "")[:300]}
+
+    @staticmethod
+    def _user_id(session):
+        value = session.get("_user_id")
+        return int(value) if value else None
+
+    def _insert(self, session, meta: dict) -> None:
+        now = utcnow()
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.insert(_table()).values(
+                    id=_digest(session.token),
+                    user_id=self._user_id(session),
+                    data=dict(session),
+                    created_at=now,
+                    last_seen_at=now,
+                    **meta,
+                )
+            )
+
+    def _update(self, session) -> None:
+        table = _table()
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.update(table)
+                .where(table.c.id == _digest(session.token))
+                .values(data=dict(session), user_id=self._user_id(session), last_seen_at=utcnow())
+            )
+
+    @staticmethod
+    def _delete(token: str) -> None:
+        table = _table()
+        with db.engine.begin() as conn:
+            conn.execute(sa.delete(table).where(table.c.id == _digest(token)))
