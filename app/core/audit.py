@@ -38,8 +38,8 @@ class AuditEntry(db.Model):
     object_type: Mapped[str] = mapped_column(sa.String(32), index=True)
     object_id: Mapped[str] = mapped_column(sa.String(64), index=True)
     outcome: Mapped[str] = mapped_column(sa.String(16), default="success", comment="success, denied")
-    before: Mapped[dict | None] = mapped_column(sa.JSON)
-    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    before: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
+    after: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     details_digest: Mapped[str] = mapped_column(
         sa.String(64), comment="HMAC of actor name, IP, before and after: these may be redacted, the digest stays"
     )
@@ -146,12 +146,16 @@ def verify_chain() -> Verification:
     """Recompute the chain; name the first entry whose content, link or details do not match (S4)."""
     prev, expected_seq, checked = GENESIS, 1, 0
     query = sa.select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
-    for entry in db.session.scalars(query):
-        checked += 1
-        problem = _problem(entry, prev, expected_seq)
-        if problem:
-            return Verification(checked, entry.seq, problem)
-        prev, expected_seq = entry.entry_hash, entry.seq + 1
+    entries = db.session.scalars(query)
+    try:
+        for entry in entries:
+            checked += 1
+            problem = _problem(entry, prev, expected_seq)
+            if problem:
+                return Verification(checked, min(entry.seq, expected_seq), problem)
+            prev, expected_seq = entry.entry_hash, entry.seq + 1
+    finally:
+        entries.close()
     head = db.session.get(AuditHead, 1)
     if head is None or head.hash != prev or head.seq != expected_seq - 1:
         return Verification(checked, expected_seq - 1, "the chain head does not match the last entry (truncated?)")

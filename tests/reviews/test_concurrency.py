@@ -5,7 +5,7 @@ import threading
 
 import sqlalchemy as sa
 
-from app.core.audit import AuditEntry
+from app.core.audit import AuditEntry, verify_chain
 from app.core.enums import Role, Stage, StepStatus
 from app.core.errors import Conflict
 from app.extensions import db
@@ -62,6 +62,7 @@ def test_c2_10_two_reviewers_deciding_the_same_step_exactly_one_wins(app, world)
         sa.select(ReviewStep).where(ReviewStep.application_id == application.id, ReviewStep.stage == Stage.provincial)
     ).all()
     assert [s.status for s in provincial] == [StepStatus.pending]
+    assert verify_chain().first_bad is None  # concurrent writers still form one unbroken audit chain
 
 
 def test_double_submit_at_once_submits_once(app, world):

@@ -24,6 +24,8 @@ from app.web.api import api_bp, doc, load_body
 def create_token():
     data = load_body(s.TokenRequestSchema())
     user = ops.authenticate(data["username"], data["password"], request.remote_addr, request.headers.get("User-Agent"))
+    if ops.requires_mfa(user):
+        ops.check_second_factor(user, data["otp"])
     token = ops.create_api_token(user)
     return {"token": token, "token_type": "Bearer", "expires_in_days": current_app.config["API_TOKEN_DAYS"]}, 201
 

@@ -1,0 +1,91 @@
+"""Server-side sessions (ASVS 7, S11): new id at sign-in, logout and disabling end them at once, idle and absolute
+timeouts, cookie flags."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.core import timeutil
+from app.extensions import db
+from app.modules.accounts import operations as ops
+from app.modules.accounts.models import WebSession
+from tests.conftest import login
+
+COOKIE = "essc_session"
+
+
+def cookie(client) -> str | None:
+    found = client.get_cookie(COOKIE)
+    return found.value if found else None
+
+
+def test_s11_a_captured_cookie_no_longer_works_after_logout(world, client, app):
+    login(client, "company_a")
+    captured = cookie(client)
+    assert client.get("/").status_code == 200
+    client.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, captured)
+    assert thief.get("/").status_code == 302
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(WebSession).where(WebSession.user_id.isnot(None))) == 0
+    )
+
+
+def test_s11_signing_in_issues_a_new_session_id(world, client):
+    client.get("/login")
+    before = cookie(client)
+    login(client, "company_a")
+    after = cookie(client)
+    assert after and after != before
+
+
+def test_s11_disabling_an_account_ends_its_sessions_at_once(world, client, app):
+    login(client, "company_a")
+    assert client.get("/").status_code == 200
+    ops.set_active(world.company_a, False)
+    assert client.get("/").status_code == 302
+
+
+def test_s11_password_reset_ends_sessions(world, client):
+    login(client, "company_a")
+    ops.reset_password(world.company_a, "another-long-password")
+    assert client.get("/").status_code == 302
+
+
+def test_s11_idle_timeout(world, client, app):
+    login(client, "company_a")
+    timeutil.freeze(timeutil.utcnow() + timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1))
+    assert client.get("/").status_code == 302
+
+
+def test_s11_activity_keeps_a_session_alive_until_the_absolute_lifetime(world, client, app):
+    login(client, "company_a")
+    start = timeutil.utcnow()
+    step = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] - 5)
+    moment = start
+    while moment + step < start + timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"]):
+        moment += step
+        timeutil.freeze(moment)
+        assert client.get("/").status_code == 200
+    timeutil.freeze(start + timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"], minutes=1))
+    assert client.get("/").status_code == 302
+
+
+def test_session_cookie_flags(world, client):
+    response = client.post("/login", data={"username": "company_a", "password": "correct-horse-battery"})
+    header = response.headers["Set-Cookie"]
+    assert "HttpOnly" in header and "SameSite=Lax" in header
+
+
+def test_production_cookies_are_secure(app):
+    from config import ProductionConfig
+
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+
+
+def test_session_token_is_stored_only_hashed(world, client):
+    login(client, "company_a")
+    token = cookie(client)
+    stored = db.session.scalars(sa.select(WebSession.id)).all()
+    assert token not in stored and len(stored[0]) == 64
