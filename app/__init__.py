@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS
 
@@ -10,6 +11,7 @@ from config import CONFIGS
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Attach extensions, register blueprints and commands; nothing else."""
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(CONFIGS[config_name or os.environ.get("FLASK_CONFIG", "development")])
     app.config.update(overrides)
     _check_config(app)
@@ -40,6 +42,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         for name in KEYS:  # refuse to start without usable keys (production never generates one)
             load_key(name)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Ids in URLs are 1 … 2^31-1 (the database's INTEGER): anything else is simply no such page (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _check_config(app: Flask) -> None:

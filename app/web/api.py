@@ -128,6 +128,12 @@ def build_openapi(app) -> dict:
     return spec.to_dict()
 
 
+def _path_schema(rule, argument: str) -> dict:
+    if f"int:{argument}" in rule.rule:
+        return {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    return {"type": "string", "maxLength": 64}
+
+
 def _operation(rule, meta: dict | None, method: str) -> dict:
     meta = meta or {"summary": "(undocumented)", "tag": "", "status": 200, "query": {}}
     op: dict = {
@@ -143,15 +149,7 @@ def _operation(rule, meta: dict | None, method: str) -> dict:
     }
     if not meta.get("public"):
         op["security"] = [{"bearer": []}]
-    params = [
-        {
-            "name": a,
-            "in": "path",
-            "required": True,
-            "schema": {"type": "integer" if "int:" + a in rule.rule else "string"},
-        }
-        for a in rule.arguments
-    ]
+    params = [{"name": a, "in": "path", "required": True, "schema": _path_schema(rule, a)} for a in rule.arguments]
     params += [{"name": k, "in": "query", "required": False, "schema": v} for k, v in meta["query"].items()]
     if params:
         op["parameters"] = params

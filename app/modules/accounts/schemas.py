@@ -10,6 +10,14 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+MAX_ID = 2**31 - 1
+
+
+def id_field(**kwargs) -> fields.Integer:
+    """A row id: 1 … 2^31-1, so that no input reaches the database as an out-of-range integer."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 class TokenRequestSchema(StrictSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
@@ -56,7 +64,7 @@ class UserInSchema(StrictSchema):
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
-    organisation_id = fields.Integer(load_default=None, allow_none=True)
+    organisation_id = id_field(load_default=None, allow_none=True)
     region_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=6))
     email = fields.String(load_default="", validate=validate.Length(max=200))
     phone = fields.String(load_default="", validate=validate.Length(max=32))

@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm
-from app.modules.accounts.schemas import StrictSchema
+from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.reviews.operations import step_unit
 
 REGION_CODE = fields.String(validate=validate.Regexp(r"^\d{6}$", error="a 6-digit GB/T 2260 code"))
@@ -45,7 +45,7 @@ class Level2InSchema(StrictSchema):
 class ApplicationInSchema(StrictSchema):
     category = fields.String(required=True, validate=validate.OneOf([c.value for c in ChannelCategory]))
     level = fields.Integer(load_default=1, validate=validate.OneOf([1, 2]))
-    parent_channel_id = fields.Integer(load_default=None, allow_none=True)
+    parent_channel_id = id_field(load_default=None, allow_none=True)
     same_subject = fields.Boolean(load_default=True)
     inherit_parent_scope = fields.Boolean(load_default=False)
     fill_date = fields.Date(load_default=None, allow_none=True)

@@ -19,7 +19,7 @@ class DecisionInSchema(StrictSchema):
     contact = fields.String(required=True, validate=validate.Length(min=1, max=64))
     phone = fields.String(required=True, validate=validate.Length(min=1, max=32))
     granted = fields.Dict(
-        keys=fields.String(validate=validate.Regexp(r"^\d+$")),
+        keys=fields.String(validate=validate.Regexp(r"^[1-9]\d{0,8}$")),
         values=fields.List(fields.String(validate=validate.Regexp(r"^\d{6}$"))),
         load_default=None,
         allow_none=True,
