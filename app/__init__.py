@@ -83,7 +83,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from app.modules.accounts.cli import users_cli
     from app.modules.audit_log.cli import audit_cli
+    from app.modules.backups.cli import backup_cli
     from app.modules.demo.cli import demo_cli
 
-    for group in (users_cli, demo_cli, audit_cli):
+    for group in (users_cli, demo_cli, audit_cli, backup_cli):
         app.cli.add_command(group)

@@ -1,0 +1,174 @@
+"""Backups (S7): `create_backup` writes one encrypted file holding a consistent copy of the database (pg_dump on
+PostgreSQL, SQLite's online backup API on SQLite), the uploads and the key store, with a manifest of row counts and
+checksums of every table; `restore_backup` restores it into a fresh database and checks every table against the
+manifest."""
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.modules.backups.crypto import decrypt_file, encrypt_file
+
+FORMAT = 1
+
+
+class RestoreRefused(Exception):
+    pass
+
+
+def libpq_url(url: sa.engine.URL) -> str:
+    """The SQLAlchemy URL as a libpq connection string for pg_dump / pg_restore."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def table_fingerprints(engine) -> dict:
+    """Row count and SHA-256 of every table's rows in primary-key order (canonical JSON of each row)."""
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    result = {}
+    with engine.connect() as conn:
+        for table in sorted(meta.sorted_tables, key=lambda t: t.name):
+            order = list(table.primary_key.columns) or list(table.columns)
+            digest, count = hashlib.sha256(), 0
+            for row in conn.execute(sa.select(table).order_by(*order)):
+                digest.update(json.dumps([_plain(v) for v in row], default=str).encode())
+                count += 1
+            result[table.name] = {"rows": count, "sha256": digest.hexdigest()}
+    return result
+
+
+def _plain(value):
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def _dump_database(engine, target: Path) -> str:
+    if engine.dialect.name == "postgresql":
+        subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", libpq_url(engine.url)],
+            check=True,
+            capture_output=True,
+        )
+        return "pg_dump"
+    source = sqlite3.connect(engine.url.database)
+    copy = sqlite3.connect(target)
+    with copy:
+        source.backup(copy)
+    source.close(), copy.close()
+    return "sqlite"
+
+
+def _add_tree(archive: tarfile.TarFile, folder: str, name: str) -> list[str]:
+    added = []
+    root = Path(folder)
+    if root.exists():
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            archive.add(path, arcname=f"{name}/{path.relative_to(root)}")
+            added.append(str(path.relative_to(root)))
+    return added
+
+
+def create_backup(output_dir: str, passphrase: str) -> Path:
+    config = current_app.config
+    engine = db.engine
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    target = Path(output_dir) / f"essc-backup-{stamp}.essc"
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        method = _dump_database(engine, work / "database.dump")
+        manifest = {
+            "format": FORMAT,
+            "created_at": stamp,
+            "dialect": engine.dialect.name,
+            "method": method,
+            "revision": db.session.scalar(sa.text("SELECT version_num FROM alembic_version")),
+            "tables": table_fingerprints(engine),
+        }
+        with tarfile.open(work / "backup.tar", "w") as archive:
+            archive.add(work / "database.dump", arcname="database.dump")
+            manifest["uploads"] = _add_tree(archive, config["UPLOAD_FOLDER"], "uploads")
+            manifest["keys"] = _add_tree(archive, config["KEYS_DIR"], "keys")
+            _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=1).encode())
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".partial")
+        with open(work / "backup.tar", "rb") as source, open(partial, "wb") as out:
+            encrypt_file(source, out, passphrase)
+        os.chmod(partial, 0o600)
+        os.replace(partial, target)
+    return target
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    import io
+
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    archive.addfile(info, io.BytesIO(data))
+
+
+def restore_backup(backup: str, passphrase: str, database_url: str, uploads_dir: str, keys_dir: str) -> dict:
+    """Restore into an empty database and empty folders; return the manifest after checking every table."""
+    engine = sa.create_engine(database_url)
+    try:
+        if sa.inspect(engine).get_table_names():
+            raise RestoreRefused(f"the target database is not empty: {engine.url.render_as_string()}")
+        with tempfile.TemporaryDirectory() as work:
+            work = Path(work)
+            with open(backup, "rb") as source, open(work / "backup.tar", "wb") as out:
+                decrypt_file(source, out, passphrase)
+            with tarfile.open(work / "backup.tar") as archive:
+                archive.extractall(work / "x", filter="data")
+            manifest = json.loads((work / "x" / "manifest.json").read_text())
+            _restore_database(engine, manifest, work / "x" / "database.dump")
+            _restore_tree(work / "x" / "uploads", uploads_dir)
+            _restore_tree(work / "x" / "keys", keys_dir)
+        mismatched = _compare(manifest["tables"], table_fingerprints(engine))
+        if mismatched:
+            raise RestoreRefused(f"restored tables differ from the backup: {', '.join(mismatched)}")
+        return manifest
+    finally:
+        engine.dispose()
+
+
+def _restore_database(engine, manifest: dict, dump: Path) -> None:
+    if manifest["dialect"] != engine.dialect.name:
+        raise RestoreRefused(f"a {manifest['dialect']} backup cannot be restored into {engine.dialect.name}")
+    if manifest["method"] == "pg_dump":
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={libpq_url(engine.url)}", str(dump)],
+            check=True,
+            capture_output=True,
+        )
+    else:
+        engine.dispose()
+        shutil.copyfile(dump, engine.url.database)
+
+
+def _restore_tree(source: Path, target: str) -> None:
+    if not source.exists():
+        return
+    for path in source.rglob("*"):
+        if path.is_file():
+            destination = Path(target) / path.relative_to(source)
+            if destination.exists() and destination.read_bytes() != path.read_bytes():
+                raise RestoreRefused(f"{destination} exists and differs; restore into an empty folder")
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
+
+
+def _compare(expected: dict, actual: dict) -> list[str]:
+    return sorted(name for name in set(expected) | set(actual) if expected.get(name) != actual.get(name))
