@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system-deps browser-deps lint fmt db-check clean
+.PHONY: run test install system-deps browser-deps lint fmt db-check clean fuzz load
 
 # Install the Debian packages $(1) that are missing, with apt-get when we are root; otherwise say what is missing.
 define ensure_packages
@@ -47,6 +47,15 @@ run: install system-deps
 test: install browser-deps
 	env -u TEST_DATABASE_URL $(PY) -m pytest tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on $$TEST_DATABASE_URL =="; $(PY) -m pytest tests; fi
+
+# A long schemathesis run: every API operation, every role, FUZZ_EXAMPLES examples each (SQLite unless
+# TEST_DATABASE_URL is set).
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest tests/security/test_fuzz_api.py
+
+# gunicorn + PostgreSQL on 127.0.0.1, a bounded mixed load from a second process; prints one JSON line.
+load: install
+	$(PY) -m tests.bench.load --seconds $${LOAD_SECONDS:-20}
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -17,7 +17,13 @@ def _env_int(name: str, default: int) -> int:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'essc.sqlite3'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Per process: gunicorn workers x threads share nothing, so size the pool to the threads of one worker and keep
+    # workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) below PostgreSQL's max_connections (see README, load test).
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": _env_int("DB_POOL_SIZE", 5),
+        "max_overflow": _env_int("DB_MAX_OVERFLOW", 5),
+    }
     KEYS_DIR = os.environ.get("KEYS_DIR", str(BASE_DIR / "keys"))
     # Platform master key: a path to a 32-byte key file, or the key itself base64-encoded (production).
     MASTER_KEY_FILE = os.environ.get("MASTER_KEY_FILE", "")
@@ -67,11 +73,6 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
-    SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
-        "pool_size": _env_int("DB_POOL_SIZE", 5),
-        "max_overflow": _env_int("DB_MAX_OVERFLOW", 5),
-    }
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
