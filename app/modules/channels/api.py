@@ -86,6 +86,7 @@ class PlatformCapabilityInSchema(StrictSchema):
     tag="channels",
 )
 def set_platform_capability(channel_id: int):
+    channel = get_channel(current_user, channel_id)
     data = load_body(PlatformCapabilityInSchema())
-    channel = ops.set_platform_capability(get_channel(current_user, channel_id), data["platform_capability"])
+    channel = ops.set_platform_capability(channel, data["platform_capability"])
     return s.ChannelSchema().dump(channel)

@@ -51,11 +51,11 @@ def review_queue_api():
     tag="reviews",
 )
 def decide_api(step_id: int):
-    data = load_body(DecisionInSchema())
     step = db.session.get(ReviewStep, step_id)
     if step is None:
         raise NotFound()
-    get_application(current_user, step.application_id)
+    get_application(current_user, step.application_id)  # 404 outside the jurisdiction, before reading the body
+    data = load_body(DecisionInSchema())
     step = decide_step(
         current_user, step_id, data["approve"], data["opinion"], data["contact"], data["phone"], data["granted"]
     )
