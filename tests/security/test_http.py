@@ -84,3 +84,15 @@ def test_error_bodies_are_generic(app, world):
             db.session.remove()
             db.engine.dispose()
     assert response.status_code == 500 and "secret internals" not in response.text and "Traceback" not in response.text
+
+
+def test_separation_of_duties_no_route_alters_the_audit_trail(app):
+    """S2: the permission administrator grants roles; nobody can erase traces through the service."""
+    from app.core.enums import Role
+    from app.core.permissions import ROLE_PERMISSIONS, Permission
+
+    assert not [p for p in Permission if p.value.startswith(("audit:", "login_log:")) and not p.value.endswith(":read")]
+    for rule in app.url_map.iter_rules():
+        if "audit" in rule.rule or "login-log" in rule.rule:
+            assert rule.methods - {"GET", "HEAD", "OPTIONS"} == set(), rule
+    assert Permission.user_manage in ROLE_PERMISSIONS[Role.admin]
