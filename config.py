@@ -45,6 +45,8 @@ class Config:
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "e-SSC channels")
     SESSION_COOKIE_NAME = "essc_session"
     AUDIT_RETENTION_DAYS = _env_int("AUDIT_RETENTION_DAYS", 180)
+    KEY_ROTATION_OVERLAP_DAYS = _env_int("KEY_ROTATION_OVERLAP_DAYS", 7)
+    GATEWAY_MAX_SKEW_SECONDS = _env_int("GATEWAY_MAX_SKEW_SECONDS", 300)
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 90)
     # C2.2 eligibility defaults.
     SOCIAL_MIN_USERS = _env_int("SOCIAL_MIN_USERS", 1_000_000)

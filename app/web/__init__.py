@@ -10,7 +10,7 @@ from app.core.i18n import current_locale, gettext
 from app.core.permissions import has_permission
 from app.core.timeutil import local
 from app.extensions import db, login_manager
-from app.web.policy import AUTHENTICATED, PUBLIC, ROUTE_POLICY
+from app.web.policy import AUTHENTICATED, CHANNEL_SIGNED, PUBLIC, ROUTE_POLICY
 from app.web.sessions import DatabaseSessionInterface
 
 CSP = (
@@ -101,7 +101,7 @@ def enforce_policy():
     rule = ROUTE_POLICY.get(endpoint)
     if rule is None:
         return _refuse(403)
-    if rule is PUBLIC:
+    if rule is PUBLIC or rule is CHANNEL_SIGNED:
         return None
     if not current_user.is_authenticated:
         return _unauthorized()

@@ -19,7 +19,17 @@ from app.extensions import csrf
 api_bp = Blueprint("api", __name__)
 csrf.exempt(api_bp)
 
-API_MODULES = ("accounts", "regions", "channels", "applications", "reviews", "key_issuance", "messaging", "audit_log")
+API_MODULES = (
+    "accounts",
+    "regions",
+    "channels",
+    "applications",
+    "reviews",
+    "key_issuance",
+    "messaging",
+    "audit_log",
+    "gateway",
+)
 
 
 def load_api_routes() -> None:

@@ -5,6 +5,9 @@ from app.core.permissions import Permission as P
 
 PUBLIC = object()
 AUTHENTICATED = object()
+# The channel-facing API: no user session or token; each request is signed with a channel key (C2.1) and checked by
+# app/modules/gateway/check.py before the view runs.
+CHANNEL_SIGNED = object()
 
 ROUTE_POLICY: dict[str, object] = {
     "static": PUBLIC,
@@ -83,7 +86,15 @@ ROUTE_POLICY: dict[str, object] = {
     "api.review_queue_api": P.review_decide,
     "api.decide_api": P.review_decide,
     "api.complete_api": P.key_issue,
+    "api.list_keys": P.key_issue,
+    "api.rotate_key_api": P.key_issue,
+    "api.suspend_key_api": P.key_issue,
+    "api.resume_key_api": P.key_issue,
+    "api.revoke_key_api": P.key_issue,
+    "api.destroy_key_api": P.key_issue,
     "api.list_messages": P.inbox_read,
     "api.read_message": P.inbox_read,
     "api.audit_api": P.audit_read,
+    "api.channel_status": CHANNEL_SIGNED,
+    "api.sandbox_echo": CHANNEL_SIGNED,
 }

@@ -31,7 +31,7 @@ def test_request_bodies_reference_marshmallow_schemas(client):
 def test_every_documented_list_answers_for_an_allowed_role(world, client):
     doc = client.get("/api/v1/openapi.json").json
     for path, ops in doc["paths"].items():
-        if "get" in ops and "{" not in path:
+        if "get" in ops and "{" not in path and not path.startswith("/api/v1/channel/"):  # signed by channels
             allowed = [
                 u
                 for u in (world.operator, world.admin, world.national, world.company_a)

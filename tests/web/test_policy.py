@@ -12,7 +12,7 @@ from app.core.permissions import has_permission
 from app.extensions import db
 from app.modules.applications import operations as ops
 from app.modules.reviews.models import ReviewStep
-from app.web.policy import AUTHENTICATED, PUBLIC, ROUTE_POLICY
+from app.web.policy import AUTHENTICATED, CHANNEL_SIGNED, PUBLIC, ROUTE_POLICY
 from tests.conftest import PDF, bearer, file_application, login
 
 ROLES = [None, *list(Role)]
@@ -41,6 +41,8 @@ def test_an_unlisted_endpoint_is_refused(app, world, client, monkeypatch):
 
 
 def _allowed(rule, role) -> bool:
+    if rule is CHANNEL_SIGNED:
+        return False
     if rule is PUBLIC:
         return True
     if role is None:
@@ -69,6 +71,7 @@ def objects(world):
         "message_id": message.id,
         "code": "qr_login",
         "filename": "style.css",
+        "key_id": "tk_000000000000000000000000",
     }
 
 
@@ -88,7 +91,8 @@ def test_role_by_endpoint_matrix(app, world, client, objects):
             status = response.status_code
             response.close()
             allowed = _allowed(ROUTE_POLICY[rule.endpoint], role)
-            denied_codes = {401} if api and role is None else ({302} if role is None else {403})
+            signed = ROUTE_POLICY[rule.endpoint] is CHANNEL_SIGNED
+            denied_codes = {401} if (api and role is None) or signed else ({302} if role is None else {403})
             ok = (status not in (401, 403) and status < 500) if allowed else status in denied_codes
             if not ok:
                 mismatches.append((role and role.value, method, rule.rule, status, allowed))

@@ -26,7 +26,39 @@ class ChannelKey(db.Model):
     master_key_id: Mapped[str] = mapped_column(sa.String(16))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    valid_until: Mapped[datetime | None] = mapped_column()
+    valid_until: Mapped[datetime | None] = mapped_column(comment="after this the key is expired (rotation overlap)")
+    rotated_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("channel_key.id"), comment="predecessor")
+    status_reason: Mapped[str] = mapped_column(sa.Text, default="", comment="why suspended or revoked")
+    last_used_at: Mapped[datetime | None] = mapped_column()
 
     channel = relationship("Channel", backref="keys")
     issued_by = relationship("User")
+    events: Mapped[list["KeyEvent"]] = relationship(order_by="KeyEvent.id", back_populates="key")
+
+
+class KeyEvent(db.Model):
+    """The life of a key (C5.1): issue, rotate, suspend, resume, revoke, expire, destroy."""
+
+    __tablename__ = "key_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[int] = mapped_column(sa.ForeignKey("channel_key.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    key: Mapped[ChannelKey] = relationship(back_populates="events")
+    actor = relationship("User")
+
+
+class GatewayNonce(db.Model):
+    """Nonces of signed gateway requests seen within the timestamp window: a second use is a replay (C2.1)."""
+
+    __tablename__ = "gateway_nonce"
+    __table_args__ = (sa.UniqueConstraint("key_id", "nonce", name="once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[str] = mapped_column(sa.String(40))
+    nonce: Mapped[str] = mapped_column(sa.String(64))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -10,12 +10,14 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
 
 from app.core import audit
-from app.core.crypto import seal
+from app.core.crypto import Sealed, seal, unseal
 from app.core.enums import (
     ApplicationStatus,
     ChannelCategory,
@@ -27,7 +29,7 @@ from app.core.enums import (
     Stage,
     StepStatus,
 )
-from app.core.errors import Conflict, Forbidden
+from app.core.errors import Conflict, Forbidden, RuleViolation
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.extensions import db
@@ -35,7 +37,8 @@ from app.modules.applications.models import Application, ApplicationRound
 from app.modules.applications.numbering import next_value
 from app.modules.applications.operations import lock_application
 from app.modules.channels.models import Channel, Service
-from app.modules.key_issuance.models import ChannelKey
+from app.modules.key_issuance.models import ChannelKey, KeyEvent
+from app.modules.key_issuance.rules import allowed, effective_status
 from app.modules.messaging.operations import notify_organisation
 from app.modules.regions.models import Region
 from app.modules.reviews.models import ReviewStep
@@ -86,6 +89,7 @@ def issue_key(channel: Channel, environment: KeyEnvironment, actor) -> IssuedKey
         issued_by_id=actor.id,
     )
     db.session.add(key)
+    db.session.add(KeyEvent(key=key, action="issue", actor_id=actor.id))
     audit.record(
         "key.issue",
         key,
@@ -163,3 +167,90 @@ def _close(app: Application, step: ReviewStep, user) -> None:
         f"测试入网申请 {app.number} 已审核通过。渠道编号：{numbers}。测试密钥由平台运营机构线下安全交付。",
         app,
     )
+
+
+def record_event(key: ChannelKey, action: str, actor, reason: str = "") -> None:
+    """C5.1: every step of a key's life is recorded, in the key's history and in the audit log."""
+    db.session.add(KeyEvent(key=key, action=action, actor_id=getattr(actor, "id", None), reason=reason))
+    audit.record(
+        f"key.{action}", key, after={"key_id": key.key_id, "status": str(key.status), "reason": reason}, actor=actor
+    )
+
+
+def _guard(key: ChannelKey, action: str) -> None:
+    status = effective_status(key, utcnow())
+    if status != key.status:
+        key.status = status
+        record_event(key, "expire", None)
+    if not allowed(action, status):
+        raise Conflict(
+            f"密钥当前状态为“{status.title_zh}”，不能执行此操作",
+            f"The key is {status.title_en.lower()}; it cannot be {action}d",
+            code=f"key_{status}",
+        )
+
+
+def _reason(reason: str) -> str:
+    if not (reason or "").strip():
+        raise RuleViolation("请说明原因", "Give a reason", code="reason_required", fields={"reason": ["required"]})
+    return reason.strip()
+
+
+def _operator(user) -> None:
+    if user.role != Role.operator:
+        raise Forbidden("只有平台运营机构可以管理密钥", "Only the platform operator manages keys")
+
+
+@transactional
+def rotate_key(user, key: ChannelKey) -> IssuedKey:
+    """C5.1: a new key replaces the old one, which keeps working for KEY_ROTATION_OVERLAP_DAYS and then expires."""
+    _operator(user)
+    _guard(key, "rotate")
+    overlap = utcnow() + timedelta(days=current_app.config["KEY_ROTATION_OVERLAP_DAYS"])
+    key.valid_until = min(key.valid_until or overlap, overlap)
+    record_event(key, "rotate", user, f"until {key.valid_until.isoformat(timespec='seconds')}")
+    issued = issue_key(key.channel, key.environment, user)
+    issued.key.rotated_from_id = key.id
+    return issued
+
+
+@transactional
+def suspend_key(user, key: ChannelKey, reason: str) -> ChannelKey:
+    _operator(user)
+    _guard(key, "suspend")
+    key.status, key.status_reason = KeyStatus.suspended, _reason(reason)
+    record_event(key, "suspend", user, key.status_reason)
+    return key
+
+
+@transactional
+def resume_key(user, key: ChannelKey) -> ChannelKey:
+    _operator(user)
+    _guard(key, "resume")
+    key.status, key.status_reason = KeyStatus.active, ""
+    record_event(key, "resume", user)
+    return key
+
+
+@transactional
+def revoke_key(user, key: ChannelKey, reason: str) -> ChannelKey:
+    _operator(user)
+    _guard(key, "revoke")
+    key.status, key.status_reason = KeyStatus.revoked, _reason(reason)
+    record_event(key, "revoke", user, key.status_reason)
+    return key
+
+
+@transactional
+def destroy_key(user, key: ChannelKey) -> ChannelKey:
+    """C5.1: destruction wipes the sealed secret; only the record that the key existed remains."""
+    _operator(user)
+    _guard(key, "destroy")
+    key.status, key.secret_ciphertext, key.wrapped_data_key = KeyStatus.destroyed, b"", b""
+    record_event(key, "destroy", user)
+    return key
+
+
+def key_secret(key: ChannelKey) -> bytes:
+    """The clear secret, for verifying a signature only; never logged, stored or returned."""
+    return unseal(Sealed(key.secret_ciphertext, key.wrapped_data_key, key.master_key_id), key.key_id)

@@ -1,0 +1,68 @@
+"""The channel-facing API (C2.1), authenticated by request signatures, not by user tokens (see signing.py)."""
+
+from flask import g, request
+from marshmallow import Schema, fields
+
+from app.modules.gateway.check import channel_signed
+from app.web.api import api_bp, doc
+
+
+class ChannelStatusSchema(Schema):
+    channel_number = fields.String()
+    name = fields.String()
+    status = fields.String()
+    level = fields.Integer()
+    regions = fields.List(fields.String())
+    services = fields.List(fields.String())
+    key_id = fields.String()
+    environment = fields.String()
+
+
+class EchoSchema(Schema):
+    channel_number = fields.String()
+    environment = fields.String()
+    echo = fields.Raw()
+
+
+@api_bp.get("/channel/status")
+@doc(
+    "Channel: its status and granted regions and services (production key, live channel)",
+    response_schema=ChannelStatusSchema,
+    tag="gateway",
+    public=True,
+)
+@channel_signed()
+def channel_status():
+    key = g.channel_key
+    channel = key.channel
+    return ChannelStatusSchema().dump(
+        {
+            "channel_number": channel.channel_number,
+            "name": channel.name,
+            "status": str(channel.status),
+            "level": channel.level,
+            "regions": [r.code for r in channel.regions],
+            "services": [s.code for s in channel.services],
+            "key_id": key.key_id,
+            "environment": str(key.environment),
+        }
+    )
+
+
+@api_bp.post("/channel/sandbox/echo")
+@doc(
+    "Sandbox: echoes the JSON body back, for integration testing with the test key",
+    response_schema=EchoSchema,
+    tag="gateway",
+    public=True,
+)
+@channel_signed(sandbox=True)
+def sandbox_echo():
+    key = g.channel_key
+    return EchoSchema().dump(
+        {
+            "channel_number": key.channel.channel_number,
+            "environment": str(key.environment),
+            "echo": request.get_json(silent=True),
+        }
+    )

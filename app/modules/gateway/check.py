@@ -1,0 +1,117 @@
+"""The gateway check (C2.1): who is calling, with which key, and may that key do this now.
+
+Refusals carry a specific code: signature_missing, stale_timestamp, key_unknown, bad_signature, replayed_nonce (401);
+key_suspended, key_revoked, key_expired, test_key_not_allowed, production_key_not_allowed, channel_not_live,
+service_not_granted (403).
+"""
+
+import functools
+import hmac
+import re
+from datetime import UTC, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, g, request
+from sqlalchemy.exc import IntegrityError
+
+from app.core.enums import ChannelStatus, KeyEnvironment, KeyStatus
+from app.core.errors import DomainError
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.modules.channels.rules import may_serve
+from app.modules.gateway.signing import canonical, signature
+from app.modules.key_issuance.models import ChannelKey, GatewayNonce
+from app.modules.key_issuance.operations import key_secret
+from app.modules.key_issuance.rules import effective_status
+
+NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class GatewayRefused(DomainError):
+    def __init__(self, code: str, zh: str, en: str, status: int = 401):
+        super().__init__(zh, en, code=code, status=status)
+
+
+def _headers() -> tuple[str, str, str, str]:
+    values = [request.headers.get(f"X-ESSC-{n}", "") for n in ("Key-Id", "Timestamp", "Nonce", "Signature")]
+    if not all(values) or not values[1].isdigit() or not NONCE.match(values[2]):
+        raise GatewayRefused("signature_missing", "缺少或格式错误的签名头", "Missing or malformed signature headers")
+    return tuple(values)
+
+
+def _fresh(timestamp: str) -> None:
+    skew = abs(utcnow().replace(tzinfo=UTC).timestamp() - int(timestamp))
+    if skew > current_app.config["GATEWAY_MAX_SKEW_SECONDS"]:
+        raise GatewayRefused("stale_timestamp", "请求时间戳超出允许范围", "The request timestamp is too old or too new")
+
+
+def _signed_key(key_id: str, timestamp: str, nonce: str, given: str) -> ChannelKey:
+    key = db.session.scalar(sa.select(ChannelKey).where(ChannelKey.key_id == key_id))
+    if key is None or key.status == KeyStatus.destroyed:
+        raise GatewayRefused("key_unknown", "密钥不存在", "Unknown key")
+    path = request.full_path.rstrip("?")
+    expected = signature(
+        key_secret(key).decode(), canonical(request.method, path, timestamp, nonce, request.get_data(cache=True))
+    )
+    if not hmac.compare_digest(expected, given):
+        raise GatewayRefused("bad_signature", "签名错误", "The signature does not match")
+    return key
+
+
+def _once(key_id: str, nonce: str) -> None:
+    window = timedelta(seconds=2 * current_app.config["GATEWAY_MAX_SKEW_SECONDS"])
+    db.session.execute(sa.delete(GatewayNonce).where(GatewayNonce.seen_at < utcnow() - window))
+    try:
+        with db.session.begin_nested():
+            db.session.add(GatewayNonce(key_id=key_id, nonce=nonce))
+    except IntegrityError:
+        db.session.commit()
+        raise GatewayRefused(
+            "replayed_nonce", "重复的请求（nonce 已使用）", "Replayed request: nonce already used"
+        ) from None
+    db.session.commit()
+
+
+def _usable(key: ChannelKey, sandbox: bool) -> None:
+    status = effective_status(key, utcnow())
+    if status != KeyStatus.active:
+        code = {KeyStatus.suspended: "key_suspended", KeyStatus.expired: "key_expired"}.get(status, "key_revoked")
+        raise GatewayRefused(code, f"密钥状态为“{status.title_zh}”", f"The key is {status.title_en.lower()}", 403)
+    if sandbox and key.environment != KeyEnvironment.test:
+        raise GatewayRefused(
+            "production_key_not_allowed", "沙箱接口只接受测试密钥", "Sandbox endpoints accept test keys only", 403
+        )
+    if not sandbox and key.environment != KeyEnvironment.production:
+        raise GatewayRefused(
+            "test_key_not_allowed", "测试密钥只能用于沙箱接口", "A test key works on sandbox endpoints only", 403
+        )
+    if not sandbox and key.channel.status != ChannelStatus.live:
+        raise GatewayRefused("channel_not_live", "渠道未正式入网或已暂停服务", "The channel is not live", 403)
+
+
+def channel_signed(sandbox: bool = False, service: str | None = None):
+    """Authenticate a channel request by its signature, then check key, environment, channel and service (C2.1)."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            key_id, timestamp, nonce, given = _headers()
+            _fresh(timestamp)
+            key = _signed_key(key_id, timestamp, nonce, given)
+            _once(key_id, nonce)
+            _usable(key, sandbox)
+            if service and not may_serve(key.channel, service):
+                raise GatewayRefused(
+                    "service_not_granted",
+                    "该服务未授予本渠道或已暂停",
+                    "This service is not granted to the channel or is suspended",
+                    403,
+                )
+            key.last_used_at = utcnow()
+            db.session.commit()
+            g.channel_key = key
+            return view(*args, **kwargs)
+
+        return checked
+
+    return wrap
