@@ -1,0 +1,109 @@
+"""The gateway check (C2.1): signed requests with the channel key; replays, stale timestamps, tampered bodies, wrong
+keys and keys or channels in the wrong state are refused with specific codes."""
+
+import json
+import time
+
+import pytest
+
+from app.core.enums import ChannelStatus
+from app.extensions import db
+from app.modules.gateway.signing import sign_request
+from app.modules.key_issuance import operations as ops
+from tests.key_issuance.test_issue import approved_application
+
+ECHO = "/api/v1/channel/sandbox/echo"
+STATUS = "/api/v1/channel/status"
+
+
+@pytest.fixture
+def test_key(world):
+    return ops.complete_test_intake(world.operator, approved_application(world).id)[0]
+
+
+def call(client, method, path, key_id, secret, body: bytes = b"", **sign):
+    headers = sign_request(key_id, secret, method, path, body, **sign)
+    return client.open(path, method=method, data=body, headers=headers | {"Content-Type": "application/json"})
+
+
+def test_c2_1_test_key_works_on_the_sandbox(client, test_key):
+    body = json.dumps({"hello": "社保卡"}).encode()
+    response = call(client, "POST", ECHO, test_key.key.key_id, test_key.secret, body)
+    assert response.status_code == 200, response.json
+    assert response.json["echo"] == {"hello": "社保卡"}
+    assert response.json["channel_number"] == test_key.channel.channel_number
+
+
+def test_c2_1_test_key_is_refused_outside_the_sandbox(client, test_key):
+    response = call(client, "GET", STATUS, test_key.key.key_id, test_key.secret)
+    assert response.status_code == 403 and response.json["error"]["code"] == "test_key_not_allowed"
+
+
+def test_c2_1_replayed_request_is_refused(client, test_key):
+    headers = sign_request(test_key.key.key_id, test_key.secret, "POST", ECHO, b"{}")
+    first = client.post(ECHO, data=b"{}", headers=headers)
+    second = client.post(ECHO, data=b"{}", headers=headers)
+    assert first.status_code == 200 and second.status_code == 401
+    assert second.json["error"]["code"] == "replayed_nonce"
+
+
+def test_c2_1_stale_timestamp_is_refused(client, test_key):
+    response = call(
+        client, "POST", ECHO, test_key.key.key_id, test_key.secret, b"{}", timestamp=int(time.time()) - 3600
+    )
+    assert response.status_code == 401 and response.json["error"]["code"] == "stale_timestamp"
+
+
+def test_c2_1_tampered_body_is_refused(client, test_key):
+    headers = sign_request(test_key.key.key_id, test_key.secret, "POST", ECHO, b'{"amount": 1}')
+    response = client.post(ECHO, data=b'{"amount": 9}', headers=headers)
+    assert response.status_code == 401 and response.json["error"]["code"] == "bad_signature"
+
+
+@pytest.mark.parametrize(("key_id", "code"), [("tk_nope", "key_unknown"), ("", "signature_missing")])
+def test_c2_1_unknown_key_or_missing_headers(client, test_key, key_id, code):
+    response = call(client, "POST", ECHO, key_id, test_key.secret, b"{}")
+    assert response.status_code == 401 and response.json["error"]["code"] == code
+
+
+def test_c2_1_suspended_and_revoked_keys_are_refused(world, client, test_key):
+    ops.suspend_key(world.operator, test_key.key, "核查")
+    suspended = call(client, "POST", ECHO, test_key.key.key_id, test_key.secret, b"{}")
+    assert suspended.status_code == 403 and suspended.json["error"]["code"] == "key_suspended"
+    ops.revoke_key(world.operator, test_key.key, "泄露")
+    revoked = call(client, "POST", ECHO, test_key.key.key_id, test_key.secret, b"{}")
+    assert revoked.json["error"]["code"] == "key_revoked"
+
+
+def test_c2_1_rotated_key_expires_after_the_overlap(world, client, test_key, app):
+    from datetime import UTC, timedelta
+
+    from app.core import timeutil
+
+    ops.rotate_key(world.operator, test_key.key)
+    timeutil.freeze(timeutil.utcnow() + timedelta(days=app.config["KEY_ROTATION_OVERLAP_DAYS"], minutes=1))
+    moment = int(timeutil.utcnow().replace(tzinfo=UTC).timestamp())
+    response = call(client, "POST", ECHO, test_key.key.key_id, test_key.secret, b"{}", timestamp=moment)
+    assert response.status_code == 403 and response.json["error"]["code"] == "key_expired"
+
+
+def test_c2_1_production_key_only_for_a_live_channel(world, client, test_key):
+    """Production intake arrives with the rest of issue 4; here the channel is put live directly to test the check."""
+    issued = ops.issue_key(test_key.channel, "production", world.operator)
+    db.session.commit()
+    not_live = call(client, "GET", STATUS, issued.key.key_id, issued.secret)
+    assert not_live.status_code == 403 and not_live.json["error"]["code"] == "channel_not_live"
+    test_key.channel.status = ChannelStatus.live
+    db.session.commit()
+    live = call(client, "GET", STATUS, issued.key.key_id, issued.secret)
+    assert live.status_code == 200 and live.json["status"] == "live" and "standard" in live.json["services"]
+    sandbox = call(client, "POST", ECHO, issued.key.key_id, issued.secret, b"{}")
+    assert sandbox.json["error"]["code"] == "production_key_not_allowed"
+
+
+def test_c2_1_the_secret_never_appears_in_the_database_in_clear(test_key):
+    import sqlalchemy as sa
+
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(sa.select(table)).all()
+        assert test_key.secret not in repr(rows), table.name
