@@ -85,6 +85,7 @@ def _register_commands(app: Flask) -> None:
     from app.modules.audit_log.cli import audit_cli
     from app.modules.backups.cli import backup_cli
     from app.modules.demo.cli import demo_cli
+    from app.modules.key_issuance.cli import keys_cli
 
-    for group in (users_cli, demo_cli, audit_cli, backup_cli):
+    for group in (users_cli, demo_cli, audit_cli, backup_cli, keys_cli):
         app.cli.add_command(group)

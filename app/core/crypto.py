@@ -64,8 +64,44 @@ def master_key() -> bytes:
     return load_key("master")
 
 
+def _key_id(key: bytes) -> str:
+    return hashlib.sha256(key).hexdigest()[:16]
+
+
 def master_key_id() -> str:
-    return hashlib.sha256(master_key()).hexdigest()[:16]
+    return _key_id(master_key())
+
+
+def keyring() -> dict[str, bytes]:
+    """The current master key and any retired ones still on disk (master-<id>.key), by key id. Reads use the key a
+    ciphertext names, so data wrapped under the old key stays readable while `flask keys rotate-master` re-wraps it."""
+    ring = {master_key_id(): master_key()}
+    for path in _key_path("master").parent.glob("master-*.key"):
+        key = base64.b64decode(path.read_bytes().strip())
+        ring[_key_id(key)] = key
+    return ring
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    partial = path.with_suffix(".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(partial, path)
+
+
+def rotate_master_key() -> tuple[str, str]:
+    """Keep the current master key as master-<id>.key and make a new one current. Returns (old id, new id)."""
+    if current_app.config.get("MASTER_KEY"):
+        raise MasterKeyMissing("the master key is given by MASTER_KEY; rotate by file (MASTER_KEY_FILE) instead")
+    path, old = _key_path("master"), master_key()
+    _write_private(path.parent / f"master-{_key_id(old)}.key", base64.b64encode(old))
+    _write_private(path, base64.b64encode(AESGCM.generate_key(bit_length=256)))
+    return _key_id(old), master_key_id()
+
+
+def retire_master_key(key_id: str) -> None:
+    (_key_path("master").parent / f"master-{key_id}.key").unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -84,10 +120,25 @@ def seal(secret: bytes, context: str) -> Sealed:
     return Sealed(ciphertext, wrapped, master_key_id())
 
 
-def unseal(sealed: Sealed, context: str) -> bytes:
+def _data_key(sealed: Sealed, context: str) -> bytes:
+    master = keyring().get(sealed.master_key_id)
+    if master is None:
+        raise MasterKeyMissing(f"master key {sealed.master_key_id} is not in the key store")
     wrapped = sealed.wrapped_key
-    data_key = AESGCM(master_key()).decrypt(wrapped[:12], wrapped[12:], context.encode())
+    return AESGCM(master).decrypt(wrapped[:12], wrapped[12:], context.encode())
+
+
+def unseal(sealed: Sealed, context: str) -> bytes:
+    data_key = _data_key(sealed, context)
     return AESGCM(data_key).decrypt(sealed.ciphertext[:12], sealed.ciphertext[12:], context.encode())
+
+
+def rewrap(sealed: Sealed, context: str) -> Sealed:
+    """The same ciphertext with its data key wrapped under the current master key (the secret is never unsealed)."""
+    data_key = _data_key(sealed, context)
+    nonce = os.urandom(12)
+    wrapped = nonce + AESGCM(master_key()).encrypt(nonce, data_key, context.encode())
+    return Sealed(sealed.ciphertext, wrapped, master_key_id())
 
 
 def digest(value: str) -> str:
