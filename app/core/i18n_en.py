@@ -208,6 +208,30 @@ EN = {
     "截止日期": "To",
     "无": "None",
     "主体关系": "Subject relation",
+    "暂停密钥": "Suspend the key",
+    "暂停后，使用该密钥的请求将被拒绝，直至恢复。": ("Requests signed with this key are refused until it is resumed."),
+    "恢复密钥": "Resume the key",
+    "恢复后，该密钥可以再次使用。": "The key can be used again.",
+    "轮换密钥": "Rotate the key",
+    "将签发新密钥并仅显示一次；旧密钥在过渡期后失效。": (
+        "A new key is issued and shown once; the old key expires after the overlap."
+    ),
+    "吊销密钥": "Revoke the key",
+    "吊销不可撤销：使用该密钥的请求将立即被拒绝。": (
+        "Revocation cannot be undone: requests signed with this key are refused at once."
+    ),
+    "销毁密钥": "Destroy the key",
+    "销毁将永久删除密钥材料，只保留其存在记录，且不可恢复。": (
+        "Destruction erases the key material for good; only the record that it existed remains."
+    ),
+    "返回": "Back",
+    "生产密钥": "Production key",
+    "轮换": "Rotate",
+    "暂停": "Suspend",
+    "恢复": "Resume",
+    "吊销": "Revoke",
+    "销毁": "Destroy",
+    "新密钥": "New key",
     "动态口令": "One-time code",
     "请输入身份验证器中的6位动态口令。": "Enter the 6-digit code from your authenticator app.",
     "设置动态口令": "Set up the one-time code",

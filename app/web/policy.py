@@ -44,6 +44,7 @@ ROUTE_POLICY: dict[str, object] = {
     "reviews.decide": P.review_decide,
     # operator step (C2.6, C3.4)
     "key_issuance.issue": P.key_issue,
+    "key_issuance.key_action": P.key_issue,
     # channels and catalogue (C2.4)
     "channels.list_channels": P.channel_read,
     "channels.channel_detail": P.channel_read,

@@ -86,3 +86,29 @@ def test_c5_1_keys_of_other_tenants_are_404(world, issued, client):
         f"/api/v1/keys/{issued.key.key_id}/suspend", headers=bearer(world.company_b), json={"reason": "x"}
     )
     assert response.status_code == 403
+
+
+def test_s10_ui_warns_confirms_and_reauthenticates_before_revoking(world, issued, client):
+    from tests.conftest import login
+
+    login(client, "operator")
+    page = client.get(f"/keys/{issued.key.key_id}/revoke")
+    assert page.status_code == 200 and "吊销不可撤销" in page.text and issued.key.status == KeyStatus.active
+    assert client.post(f"/keys/{issued.key.key_id}/revoke", data={"reason": "丢失"}).status_code == 302
+    assert issued.key.status == KeyStatus.revoked and issued.key.status_reason == "丢失"
+    with client.session_transaction() as session:
+        session.pop("reauth_at")
+    assert client.get(f"/keys/{issued.key.key_id}/destroy").headers["Location"].startswith("/account/reauth")
+
+
+def test_c5_1_ui_rotation_shows_the_new_secret_once(world, issued, client):
+    from app.extensions import db
+    from tests.conftest import login
+
+    login(client, "operator")
+    shown = client.post(f"/keys/{issued.key.key_id}/rotate")
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    secret = shown.text.split('<div class="secret">')[1].split("<")[0]
+    db.session.expire_all()
+    assert secret not in client.get(f"/channels/{issued.channel.id}").text
+    assert len(issued.channel.keys) == 2

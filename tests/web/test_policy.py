@@ -72,6 +72,7 @@ def objects(world):
         "code": "qr_login",
         "filename": "style.css",
         "key_id": "tk_000000000000000000000000",
+        "action": "suspend",
     }
 
 

@@ -1,7 +1,7 @@
 """Account forms (labels are Chinese source strings, translated when rendered)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.enums import Role
@@ -50,3 +50,7 @@ class CodeForm(FlaskForm):
 class ReauthForm(FlaskForm):
     password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
     code = StringField("动态口令", validators=[Optional(), Length(max=6)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("原因", validators=[DataRequired(), Length(max=2000)])
