@@ -107,3 +107,17 @@ def test_c2_1_the_secret_never_appears_in_the_database_in_clear(test_key):
     for table in db.metadata.sorted_tables:
         rows = db.session.execute(sa.select(table)).all()
         assert test_key.secret not in repr(rows), table.name
+
+
+def test_c2_1_the_client_function_in_the_readme_signs_valid_requests(client, test_key):
+    """The README's copy-and-paste client must keep working: run it as written."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in readme.split("```python")[1:] if "def sign_request" in b).split("```")[0]
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102  (our own documentation)
+    body = b'{"from": "readme"}'
+    headers = namespace["sign_request"](test_key.key.key_id, test_key.secret, "POST", ECHO, body)
+    response = client.post(ECHO, data=body, headers=headers | {"Content-Type": "application/json"})
+    assert response.status_code == 200 and response.json["echo"] == {"from": "readme"}
