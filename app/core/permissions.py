@@ -21,6 +21,8 @@ class Permission(StrEnum):
     inbox_read = "inbox:read"
     account_self = "account:self"
     region_read = "region:read"
+    institution_manage = "institution:manage"
+    security_report_file = "security_report:file"
 
 
 _EVERYONE = {
@@ -33,7 +35,13 @@ _REVIEWER = _EVERYONE | {Permission.application_read, Permission.review_decide, 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.company: frozenset(
-        _EVERYONE | {Permission.application_create, Permission.application_read, Permission.channel_read}
+        _EVERYONE
+        | {
+            Permission.application_create,
+            Permission.application_read,
+            Permission.channel_read,
+            Permission.security_report_file,
+        }
     ),
     Role.municipal_reviewer: frozenset(_REVIEWER),
     Role.provincial_reviewer: frozenset(_REVIEWER),
@@ -42,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERYONE
         | {
             Permission.channel_manage,
+            Permission.institution_manage,
             Permission.application_read,
             Permission.channel_read,
             Permission.key_issue,

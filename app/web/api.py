@@ -29,6 +29,7 @@ API_MODULES = (
     "messaging",
     "audit_log",
     "gateway",
+    "security_tests",
 )
 
 

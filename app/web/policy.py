@@ -96,6 +96,13 @@ ROUTE_POLICY: dict[str, object] = {
     "api.list_messages": P.inbox_read,
     "api.read_message": P.inbox_read,
     "api.audit_api": P.audit_read,
+    "api.list_institutions": P.service_read,
+    "api.create_institution": P.institution_manage,
+    "api.set_qualification": P.institution_manage,
+    "api.list_reports": P.channel_read,
+    "api.submit_report": P.security_report_file,
+    "api.download_report": P.channel_read,
+    "api.declare_major_change": P.security_report_file,
     "api.channel_status": CHANNEL_SIGNED,
     "api.sandbox_echo": CHANNEL_SIGNED,
 }

@@ -28,6 +28,7 @@ def foreign(world):
         "step_id": step.id,
         "message_id": message.id,
         "attachment_id": app.attachments[0].id,
+        "report_id": 1,
     }
 
 

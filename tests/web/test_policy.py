@@ -73,6 +73,9 @@ def objects(world):
         "filename": "style.css",
         "key_id": "tk_000000000000000000000000",
         "action": "suspend",
+        "report_id": 1,
+        "institution_id": 1,
+        "kind": "cnas",
     }
 
 

@@ -1,6 +1,6 @@
 """Channels (C1), their grants of regions and services (C2.3, C2.4), and the service catalogue."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -69,6 +69,9 @@ class Channel(db.Model):
     )
     status: Mapped[ChannelStatus] = mapped_column(enum_column(ChannelStatus, "channel_status"), index=True)
     channel_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True, comment="assigned by the operator")
+    major_change_on: Mapped[date | None] = mapped_column(
+        comment="last declared major upgrade or security-policy change: a new security test is needed (C5.3)"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner = relationship("Organisation")

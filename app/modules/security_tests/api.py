@@ -1,0 +1,185 @@
+"""Security-testing API: the institution register (C5.4), reports (C5.3), major-change declarations."""
+
+import sqlalchemy as sa
+from flask import request
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.core.errors import DomainError, NotFound, RuleViolation
+from app.core.jurisdiction import get_channel
+from app.core.timeutil import today
+from app.extensions import db
+from app.modules.accounts.schemas import StrictSchema, id_field
+from app.modules.applications.views import send_attachment
+from app.modules.security_tests import operations as ops
+from app.modules.security_tests.models import QUALIFICATIONS, Institution
+from app.modules.security_tests.rules import is_current, missing_qualifications
+from app.web.api import api_bp, doc, load_body
+
+
+class QualificationSchema(Schema):
+    kind = fields.String()
+    certificate_number = fields.String()
+    valid_from = fields.Date()
+    valid_until = fields.Date()
+
+
+class InstitutionSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    qualifications = fields.List(fields.Nested(QualificationSchema))
+    missing_today = fields.Function(lambda i: missing_qualifications(i.qualifications, today()))
+
+
+class InstitutionListSchema(Schema):
+    items = fields.List(fields.Nested(InstitutionSchema))
+
+
+class InstitutionInSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class QualificationInSchema(StrictSchema):
+    certificate_number = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(required=True)
+
+
+class ReportInSchema(StrictSchema):
+    """multipart/form-data: these fields and `file` (PDF)."""
+
+    multipart = True
+    institution_id = id_field(required=True)
+    test_date = fields.Date(required=True)
+    version_tested = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    covers_spec = fields.Boolean(required=True)
+    result = fields.String(required=True, validate=validate.OneOf(["pass", "fail"]))
+    findings = fields.String(load_default="", validate=validate.Length(max=8000))
+    file = fields.Raw(metadata={"type": "string", "format": "binary"})
+
+
+class ReportSchema(Schema):
+    id = fields.Integer()
+    channel_id = fields.Integer()
+    institution_id = fields.Integer()
+    institution_name = fields.Function(lambda r: r.institution.name)
+    test_date = fields.Date()
+    version_tested = fields.String()
+    covers_spec = fields.Boolean()
+    result = fields.String()
+    findings = fields.String()
+    filename = fields.String()
+    sha256 = fields.String()
+    uploaded_at = fields.DateTime()
+    current = fields.Function(lambda r: is_current(r, today(), r.channel.major_change_on))
+
+
+class ReportListSchema(Schema):
+    items = fields.List(fields.Nested(ReportSchema))
+
+
+class MajorChangeInSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["upgrade", "policy"]))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+def _institution(institution_id: int) -> Institution:
+    institution = db.session.get(Institution, institution_id)
+    if institution is None:
+        raise NotFound()
+    return institution
+
+
+@api_bp.get("/institutions")
+@doc(
+    "The register of testing institutions and their qualifications (C5.4)",
+    response_schema=InstitutionListSchema,
+    tag="security_tests",
+)
+def list_institutions():
+    items = db.session.scalars(sa.select(Institution).order_by(Institution.name)).all()
+    return {"items": InstitutionSchema(many=True).dump(items)}
+
+
+@api_bp.post("/institutions")
+@doc(
+    "Register a testing institution (operator)",
+    request_schema=InstitutionInSchema,
+    response_schema=InstitutionSchema,
+    tag="security_tests",
+    status=201,
+)
+def create_institution():
+    return InstitutionSchema().dump(ops.create_institution(current_user, load_body(InstitutionInSchema())["name"])), 201
+
+
+@api_bp.put("/institutions/<int:institution_id>/qualifications/<kind>")
+@doc(
+    f"Record a qualification: one of {', '.join(QUALIFICATIONS)} (C5.4)",
+    request_schema=QualificationInSchema,
+    response_schema=InstitutionSchema,
+    tag="security_tests",
+)
+def set_qualification(institution_id: int, kind: str):
+    institution = _institution(institution_id)
+    data = load_body(QualificationInSchema())
+    ops.set_qualification(
+        current_user, institution, kind, data["certificate_number"], data["valid_from"], data["valid_until"]
+    )
+    return InstitutionSchema().dump(institution)
+
+
+@api_bp.get("/channels/<int:channel_id>/security-reports")
+@doc(
+    "A channel's security test reports, newest first, with whether each is current (C5.3)",
+    response_schema=ReportListSchema,
+    tag="security_tests",
+)
+def list_reports(channel_id: int):
+    return {"items": ReportSchema(many=True).dump(ops.reports_of(get_channel(current_user, channel_id)))}
+
+
+@api_bp.post("/channels/<int:channel_id>/security-reports")
+@doc(
+    "File a security test report (multipart; PDF); the institution must hold all four qualifications on the test "
+    "date (C5.4) and the report must be less than a year old (C5.3)",
+    request_schema=ReportInSchema,
+    response_schema=ReportSchema,
+    tag="security_tests",
+    status=201,
+)
+def submit_report(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise RuleViolation("请选择报告文件", "Choose the report file", fields={"file": ["required"]})
+    try:
+        data = ReportInSchema().load({k: v for k, v in request.form.items()})
+    except ValidationError as exc:
+        raise DomainError(
+            "请求数据有误，请检查各字段",
+            "Invalid request data; see fields",
+            code="validation_error",
+            fields=exc.messages,
+        ) from exc
+    report = ops.submit_report(current_user, channel, data, upload.stream, upload.filename)
+    return ReportSchema().dump(report), 201
+
+
+@api_bp.get("/channels/<int:channel_id>/security-reports/<int:report_id>/file")
+@doc("Download a report", tag="security_tests")
+def download_report(channel_id: int, report_id: int):
+    return send_attachment(ops.get_report(get_channel(current_user, channel_id), report_id))
+
+
+@api_bp.post("/channels/<int:channel_id>/major-change")
+@doc(
+    "Declare a major upgrade or security-policy change: a new security test is then required (C5.3)",
+    request_schema=MajorChangeInSchema,
+    tag="security_tests",
+)
+def declare_major_change(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    data = load_body(MajorChangeInSchema())
+    ops.declare_major_change(current_user, channel, data["kind"], data["description"])
+    return {"channel_id": channel.id, "major_change_on": channel.major_change_on.isoformat()}
