@@ -1,0 +1,135 @@
+"""Security testing: qualified institutions (C5.4) and reports (C5.3)."""
+
+import io
+import os
+from datetime import date, timedelta
+
+import pytest
+
+from app.core.errors import Forbidden, RuleViolation
+from app.core.timeutil import today
+from app.modules.key_issuance.operations import complete_test_intake
+from app.modules.security_tests import operations as ops
+from app.modules.security_tests.models import QUALIFICATIONS
+from app.modules.security_tests.rules import is_current, missing_qualifications, reusable_for
+from tests.conftest import PDF, bearer
+from tests.key_issuance.test_issue import approved_application
+
+
+@pytest.fixture
+def institution(world):
+    inst = ops.create_institution(world.operator, "国家信息安全测评中心")
+    for kind in QUALIFICATIONS:
+        ops.set_qualification(world.operator, inst, kind, f"{kind.upper()}-001", date(2024, 1, 1), date(2028, 12, 31))
+    return inst
+
+
+@pytest.fixture
+def channel(world):
+    return complete_test_intake(world.operator, approved_application(world).id)[0].channel
+
+
+def report_data(institution, **overrides):
+    return {
+        "institution_id": institution.id,
+        "test_date": today() - timedelta(days=30),
+        "version_tested": "5.2.0",
+        "covers_spec": True,
+        "result": "pass",
+        "findings": "无高危问题",
+    } | overrides
+
+
+def test_c5_4_an_institution_needs_all_four_valid_qualifications(world, institution):
+    assert missing_qualifications(institution.qualifications, today()) == []
+    ops.set_qualification(world.operator, institution, "cma", "CMA-001", date(2024, 1, 1), today() - timedelta(days=1))
+    assert missing_qualifications(institution.qualifications, today()) == ["cma"]
+
+
+def test_c5_4_a_report_from_an_unqualified_institution_is_refused(world, channel):
+    partial = ops.create_institution(world.operator, "某检测公司")
+    ops.set_qualification(world.operator, partial, "cnas", "CNAS-9", date(2024, 1, 1), date(2028, 1, 1))
+    with pytest.raises(RuleViolation) as exc:
+        ops.submit_report(world.company_a, channel, report_data(partial), io.BytesIO(PDF), "r.pdf")
+    assert exc.value.code == "C5.4" and set(exc.value.fields["institution_id"]) == {
+        "cma",
+        "infosec_risk",
+        "crypto_assessment",
+    }
+
+
+def test_c5_4_a_qualification_expired_on_the_test_date_is_refused(world, channel, institution):
+    ops.set_qualification(world.operator, institution, "cnas", "CNAS-1", date(2024, 1, 1), today() - timedelta(days=60))
+    with pytest.raises(RuleViolation) as exc:
+        ops.submit_report(world.company_a, channel, report_data(institution), io.BytesIO(PDF), "r.pdf")
+    assert exc.value.fields["institution_id"] == ["cnas"]
+
+
+def test_c5_3_a_report_older_than_a_year_is_refused(world, channel, institution):
+    old = report_data(institution, test_date=today() - timedelta(days=400))
+    with pytest.raises(RuleViolation) as exc:
+        ops.submit_report(world.company_a, channel, old, io.BytesIO(PDF), "r.pdf")
+    assert exc.value.code == "C5.3"
+
+
+def test_c5_3_only_a_pdf_is_accepted_and_nothing_is_left_behind(app, world, channel, institution):
+    before = set(os.listdir(app.config["UPLOAD_FOLDER"]))
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 10
+    with pytest.raises(RuleViolation):
+        ops.submit_report(world.company_a, channel, report_data(institution), io.BytesIO(png), "r.png")
+    assert set(os.listdir(app.config["UPLOAD_FOLDER"])) == before
+
+
+def test_c5_3_current_report_and_major_change(world, channel, institution):
+    report = ops.submit_report(world.company_a, channel, report_data(institution), io.BytesIO(PDF), "r.pdf")
+    assert ops.current_report(channel) == report
+    assert reusable_for(report, today()) == (report.test_date.year == today().year)
+    ops.declare_major_change(world.company_a, channel, "upgrade", "新版本重构了认证模块")
+    assert ops.current_report(channel) is None
+
+
+def test_c5_3_validity_is_one_year_and_needs_a_pass_covering_the_spec(world, channel, institution):
+    report = ops.submit_report(world.company_a, channel, report_data(institution), io.BytesIO(PDF), "r.pdf")
+    assert is_current(report, report.test_date + timedelta(days=364))
+    assert not is_current(report, report.test_date + timedelta(days=366))
+    failed = ops.submit_report(
+        world.company_a, channel, report_data(institution, result="fail"), io.BytesIO(PDF), "f.pdf"
+    )
+    assert not is_current(failed, today())
+
+
+def test_c5_3_only_the_owner_files_reports(world, channel, institution):
+    with pytest.raises(Forbidden):
+        ops.submit_report(world.company_b, channel, report_data(institution), io.BytesIO(PDF), "r.pdf")
+
+
+def test_c5_3_reports_through_the_api(world, client, channel, institution):
+    form = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in report_data(institution).items()}
+    response = client.post(
+        f"/api/v1/channels/{channel.id}/security-reports",
+        headers=bearer(world.company_a),
+        data=form | {"file": (io.BytesIO(PDF), "report.pdf")},
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["current"] is True and response.json["institution_name"] == institution.name
+    listing = client.get(f"/api/v1/channels/{channel.id}/security-reports", headers=bearer(world.operator))
+    assert [r["id"] for r in listing.json["items"]] == [response.json["id"]]
+    download = client.get(
+        f"/api/v1/channels/{channel.id}/security-reports/{response.json['id']}/file", headers=bearer(world.operator)
+    )
+    assert download.data == PDF and "attachment" in download.headers["Content-Disposition"]
+    download.close()
+    foreign = client.get(f"/api/v1/channels/{channel.id}/security-reports", headers=bearer(world.company_b))
+    assert foreign.status_code == 404
+
+
+def test_c5_4_the_register_through_the_api(world, client):
+    created = client.post("/api/v1/institutions", headers=bearer(world.operator), json={"name": "测评中心"})
+    assert created.status_code == 201 and len(created.json["missing_today"]) == 4
+    inst_id = created.json["id"]
+    body = {"certificate_number": "CNAS-7", "valid_from": "2025-01-01", "valid_until": "2029-01-01"}
+    updated = client.put(
+        f"/api/v1/institutions/{inst_id}/qualifications/cnas", headers=bearer(world.operator), json=body
+    )
+    assert updated.status_code == 200 and "cnas" not in updated.json["missing_today"]
+    assert client.post("/api/v1/institutions", headers=bearer(world.company_a), json={"name": "x"}).status_code == 403
