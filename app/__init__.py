@@ -71,10 +71,21 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.key_issuance.blueprint import bp as keys_bp
     from app.modules.messaging.blueprint import bp as messaging_bp
     from app.modules.reviews.blueprint import bp as reviews_bp
+    from app.modules.security_tests.blueprint import bp as security_tests_bp
     from app.web.api import api_bp, load_api_routes
     from app.web.views import bp as web_bp
 
-    for blueprint in (web_bp, accounts_bp, applications_bp, reviews_bp, keys_bp, channels_bp, messaging_bp, audit_bp):
+    for blueprint in (
+        web_bp,
+        accounts_bp,
+        applications_bp,
+        reviews_bp,
+        keys_bp,
+        channels_bp,
+        messaging_bp,
+        audit_bp,
+        security_tests_bp,
+    ):
         app.register_blueprint(blueprint)
     load_api_routes()
     app.register_blueprint(api_bp, url_prefix="/api/v1")

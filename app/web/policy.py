@@ -52,6 +52,14 @@ ROUTE_POLICY: dict[str, object] = {
     "channels.list_services": P.service_read,
     "channels.new_service": P.service_manage,
     "channels.edit_service": P.service_manage,
+    # security testing (C5.3, C5.4)
+    "security_tests.institutions": P.service_read,
+    "security_tests.new_institution": P.institution_manage,
+    "security_tests.set_qualification": P.institution_manage,
+    "security_tests.channel_reports": P.channel_read,
+    "security_tests.upload_report": P.security_report_file,
+    "security_tests.declare_major_change": P.security_report_file,
+    "security_tests.download_report": P.channel_read,
     # inbox (S8) and audit (S4)
     "messaging.inbox": P.inbox_read,
     "messaging.message_detail": P.inbox_read,

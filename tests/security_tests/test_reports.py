@@ -133,3 +133,37 @@ def test_c5_4_the_register_through_the_api(world, client):
     )
     assert updated.status_code == 200 and "cnas" not in updated.json["missing_today"]
     assert client.post("/api/v1/institutions", headers=bearer(world.company_a), json={"name": "x"}).status_code == 403
+
+
+def test_c5_3_reports_page_and_upload_through_the_ui(world, client, channel, institution):
+    from tests.conftest import login
+
+    login(client, "company_a")
+    page = client.get(f"/channels/{channel.id}/security-reports")
+    assert page.status_code == 200 and institution.name in page.text
+    form = {
+        "institution_id": str(institution.id),
+        "test_date": (today() - timedelta(days=10)).isoformat(),
+        "version_tested": "5.3",
+        "covers_spec": "y",
+        "result": "pass",
+        "findings": "",
+    }
+    response = client.post(
+        f"/channels/{channel.id}/security-reports/new",
+        content_type="multipart/form-data",
+        data=form | {"file": (io.BytesIO(PDF), "report.pdf")},
+    )
+    assert response.status_code == 302
+    assert ops.current_report(channel) is not None
+    client.post(f"/channels/{channel.id}/major-change", data={"kind": "upgrade", "description": "认证模块重写"})
+    assert ops.current_report(channel) is None
+
+
+def test_c5_4_operator_keeps_the_register_in_the_ui(world, client):
+    from tests.conftest import login
+
+    login(client, "operator")
+    client.post("/institutions/new", data={"name": "测评中心甲"})
+    page = client.get("/institutions")
+    assert "测评中心甲" in page.text and "资质不全或已过期" in page.text
