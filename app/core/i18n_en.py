@@ -218,7 +218,7 @@ EN = {
     "新增检测机构": "Add institution",
     "安全检测报告": "Security test reports",
     "最近一次重大变更": "Last major change",
-    "检测机构": "Institution",
+    "检测机构": "Testing institutions",
     "检测日期": "Test date",
     "检测版本": "Version tested",
     "检测结论": "Result",

@@ -112,3 +112,14 @@ def test_c5_1_ui_rotation_shows_the_new_secret_once(world, issued, client):
     db.session.expire_all()
     assert secret not in client.get(f"/channels/{issued.channel.id}").text
     assert len(issued.channel.keys) == 2
+
+
+def test_the_channel_page_offers_only_the_key_actions_the_state_allows(world, issued, client):
+    from tests.conftest import login
+
+    login(client, "operator")
+    page = client.get(f"/channels/{issued.channel.id}").text
+    assert f"/keys/{issued.key.key_id}/suspend" in page and f"/keys/{issued.key.key_id}/resume" not in page
+    ops.suspend_key(world.operator, issued.key, "核查")
+    page = client.get(f"/channels/{issued.channel.id}").text
+    assert f"/keys/{issued.key.key_id}/resume" in page and f"/keys/{issued.key.key_id}/suspend" not in page

@@ -9,12 +9,14 @@ from app.core.errors import DomainError
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_channel, visible_applications, visible_channels
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.applications.models import Application, ApplicationRow
 from app.modules.channels import operations as ops
 from app.modules.channels.forms import ServiceForm
 from app.modules.channels.models import Channel, Service
+from app.modules.key_issuance.rules import ALLOWED, allowed, effective_status
 from app.web.forms import apply_error
 from app.web.pagination import paginate
 
@@ -40,7 +42,11 @@ def channel_detail(channel_id: int):
         .unique()
         .all()
     )
-    return render_template("channels/detail.html", channel=channel, applications=apps, form=ActionForm())
+    now = utcnow()
+    key_actions = {k.id: [a for a in ALLOWED if allowed(a, effective_status(k, now))] for k in channel.keys}
+    return render_template(
+        "channels/detail.html", channel=channel, applications=apps, form=ActionForm(), key_actions=key_actions
+    )
 
 
 def set_platform_capability(channel_id: int):
