@@ -111,6 +111,8 @@ ROUTE_POLICY: dict[str, object] = {
     "api.submit_report": P.security_report_file,
     "api.download_report": P.channel_read,
     "api.declare_major_change": P.security_report_file,
+    "api.order_spot_check": P.institution_manage,
+    "api.record_spot_check": P.institution_manage,
     "api.channel_status": CHANNEL_SIGNED,
     "api.sandbox_echo": CHANNEL_SIGNED,
 }

@@ -167,3 +167,47 @@ def test_c5_4_operator_keeps_the_register_in_the_ui(world, client):
     client.post("/institutions/new", data={"name": "测评中心甲"})
     page = client.get("/institutions")
     assert "测评中心甲" in page.text and "资质不全或已过期" in page.text
+
+
+@pytest.fixture
+def live_channel(channel):
+    """Production intake arrives later in issue 4; the channel is put live directly to test C5.3's suspension."""
+    from app.core.enums import ChannelStatus
+    from app.extensions import db
+
+    channel.status = ChannelStatus.live
+    db.session.commit()
+    return channel
+
+
+def test_c5_3_a_failed_retest_suspends_until_a_passing_report_is_accepted(world, live_channel, institution):
+    from app.core.enums import ChannelStatus
+
+    first = ops.order_spot_check(world.operator, live_channel, "例行抽查")
+    ops.record_spot_check(world.operator, first, "fail", "发现越权")
+    assert live_channel.status == ChannelStatus.live  # a first failure asks for rectification, not suspension
+    retest = ops.order_spot_check(world.operator, live_channel, "整改后复测", is_retest=True)
+    ops.record_spot_check(world.operator, retest, "fail", "仍未整改")
+    assert live_channel.status == ChannelStatus.suspended and live_channel.suspended_for_testing
+    ops.submit_report(world.company_a, live_channel, report_data(institution, result="fail"), io.BytesIO(PDF), "x.pdf")
+    assert live_channel.status == ChannelStatus.suspended
+    ops.submit_report(world.company_a, live_channel, report_data(institution), io.BytesIO(PDF), "ok.pdf")
+    assert live_channel.status == ChannelStatus.live and not live_channel.suspended_for_testing
+
+
+def test_c5_3_spot_checks_through_the_api(world, client, live_channel):
+    headers = bearer(world.operator)
+    ordered = client.post(
+        f"/api/v1/channels/{live_channel.id}/spot-checks", headers=headers, json={"reason": "复测", "is_retest": True}
+    )
+    assert ordered.status_code == 201 and ordered.json["result"] == "pending"
+    recorded = client.post(
+        f"/api/v1/spot-checks/{ordered.json['id']}/result", headers=headers, json={"result": "fail", "notes": "未通过"}
+    )
+    assert recorded.json["channel_status"] == "suspended"
+    again = client.post(f"/api/v1/spot-checks/{ordered.json['id']}/result", headers=headers, json={"result": "pass"})
+    assert again.status_code == 409
+    company = client.post(
+        f"/api/v1/channels/{live_channel.id}/spot-checks", headers=bearer(world.company_a), json={"reason": "x"}
+    )
+    assert company.status_code == 403

@@ -76,6 +76,7 @@ def objects(world):
         "report_id": 1,
         "institution_id": 1,
         "kind": "cnas",
+        "check_id": 1,
     }
 
 

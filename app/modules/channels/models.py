@@ -69,6 +69,9 @@ class Channel(db.Model):
     )
     status: Mapped[ChannelStatus] = mapped_column(enum_column(ChannelStatus, "channel_status"), index=True)
     channel_number: Mapped[str | None] = mapped_column(sa.String(32), unique=True, comment="assigned by the operator")
+    suspended_for_testing: Mapped[bool] = mapped_column(
+        default=False, comment="suspended after a failed re-test until a passing report is accepted (C5.3)"
+    )
     major_change_on: Mapped[date | None] = mapped_column(
         comment="last declared major upgrade or security-policy change: a new security test is needed (C5.3)"
     )

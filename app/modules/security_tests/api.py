@@ -12,7 +12,7 @@ from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.applications.views import send_attachment
 from app.modules.security_tests import operations as ops
-from app.modules.security_tests.models import QUALIFICATIONS, Institution
+from app.modules.security_tests.models import QUALIFICATIONS, Institution, SpotCheck
 from app.modules.security_tests.rules import is_current, missing_qualifications
 from app.web.api import api_bp, doc, load_body
 
@@ -183,3 +183,56 @@ def declare_major_change(channel_id: int):
     data = load_body(MajorChangeInSchema())
     ops.declare_major_change(current_user, channel, data["kind"], data["description"])
     return {"channel_id": channel.id, "major_change_on": channel.major_change_on.isoformat()}
+
+
+class SpotCheckInSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    is_retest = fields.Boolean(load_default=False)
+
+
+class SpotCheckResultInSchema(StrictSchema):
+    result = fields.String(required=True, validate=validate.OneOf(["pass", "fail"]))
+    notes = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class SpotCheckSchema(Schema):
+    id = fields.Integer()
+    channel_id = fields.Integer()
+    reason = fields.String()
+    is_retest = fields.Boolean()
+    ordered_at = fields.DateTime()
+    result = fields.String()
+    notes = fields.String()
+    recorded_at = fields.DateTime(allow_none=True)
+    channel_status = fields.Function(lambda c: str(c.channel.status))
+
+
+@api_bp.post("/channels/<int:channel_id>/spot-checks")
+@doc(
+    "Operator: order a spot check of a channel's security (C5.3)",
+    request_schema=SpotCheckInSchema,
+    response_schema=SpotCheckSchema,
+    tag="security_tests",
+    status=201,
+)
+def order_spot_check(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    data = load_body(SpotCheckInSchema())
+    return SpotCheckSchema().dump(ops.order_spot_check(current_user, channel, data["reason"], data["is_retest"])), 201
+
+
+@api_bp.post("/spot-checks/<int:check_id>/result")
+@doc(
+    "Operator: record a spot check's result; a failed re-test suspends a live channel until a passing report is "
+    "accepted (C5.3)",
+    request_schema=SpotCheckResultInSchema,
+    response_schema=SpotCheckSchema,
+    tag="security_tests",
+)
+def record_spot_check(check_id: int):
+    check = db.session.get(SpotCheck, check_id)
+    if check is None:
+        raise NotFound()
+    get_channel(current_user, check.channel_id)
+    data = load_body(SpotCheckResultInSchema())
+    return SpotCheckSchema().dump(ops.record_spot_check(current_user, check, data["result"], data["notes"]))

@@ -75,3 +75,23 @@ class SecurityReport(db.Model):
 
     channel = relationship("Channel")
     institution: Mapped[Institution] = relationship()
+
+
+class SpotCheck(db.Model):
+    """A spot check ordered by the operator (C5.3); a failed re-test after rectification suspends the channel."""
+
+    __tablename__ = "spot_check"
+    __table_args__ = (sa.CheckConstraint("result IN ('pending', 'pass', 'fail')", name="result"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    is_retest: Mapped[bool] = mapped_column(default=False, comment="re-test after rectification")
+    ordered_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    ordered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    result: Mapped[str] = mapped_column(sa.String(8), default="pending")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime | None] = mapped_column()
+
+    channel = relationship("Channel")

@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from app.core import audit
 from app.core.enums import ChannelStatus, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.timeutil import today
+from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
 from app.extensions import db
-from app.modules.security_tests.models import QUALIFICATIONS, Institution, Qualification, SecurityReport
+from app.modules.channels.models import Channel
+from app.modules.security_tests.models import QUALIFICATIONS, Institution, Qualification, SecurityReport, SpotCheck
 from app.modules.security_tests.rules import is_current, missing_qualifications, one_year_after
 
 REPORTABLE = (ChannelStatus.testing, ChannelStatus.production_review, ChannelStatus.live, ChannelStatus.suspended)
@@ -135,6 +136,7 @@ def _record_report(user, channel_id: int, data: dict, stored) -> SecurityReport:
         uploaded_by_id=user.id,
     )
     db.session.add(report)
+    _restore_if_suspended_for_testing(report, user)
     audit.record(
         "security_report.submit",
         report,
@@ -195,3 +197,58 @@ def get_report(channel, report_id: int) -> SecurityReport:
     if report is None:
         raise NotFound()
     return report
+
+
+@transactional
+def order_spot_check(user, channel, reason: str, is_retest: bool = False) -> SpotCheck:
+    """C5.3: the operator may spot-check a channel's security; a re-test follows a rectification."""
+    _operator(user)
+    if not (reason or "").strip():
+        raise RuleViolation("请说明抽查原因", "Give the reason for the spot check", fields={"reason": ["required"]})
+    check = SpotCheck(channel_id=channel.id, reason=reason.strip(), is_retest=is_retest, ordered_by_id=user.id)
+    db.session.add(check)
+    audit.record("spot_check.order", check, actor=user, after={"channel_id": channel.id, "is_retest": is_retest})
+    return check
+
+
+@transactional
+def record_spot_check(user, check: SpotCheck, result: str, notes: str = "") -> SpotCheck:
+    """C5.3: record the result; a failed re-test after rectification suspends the channel's services until a passing
+    report is accepted."""
+    _operator(user)
+    if check.result != "pending":
+        raise Conflict("该抽查结果已记录", "The result of this spot check is already recorded", code="already_recorded")
+    if result not in ("pass", "fail"):
+        raise RuleViolation("结果须为通过或不通过", "The result is pass or fail", fields={"result": ["pass or fail"]})
+    check.result, check.notes, check.recorded_by_id, check.recorded_at = result, notes, user.id, utcnow()
+    audit.record("spot_check.record", check, actor=user, after={"result": result, "is_retest": check.is_retest})
+    channel = check.channel
+    if result == "fail" and check.is_retest and channel.status == ChannelStatus.live:
+        channel.status = ChannelStatus.suspended
+        channel.suspended_for_testing = True
+        audit.record(
+            "channel.suspend",
+            channel,
+            actor=user,
+            before={"status": "live"},
+            after={"status": "suspended", "cause": "C5.3 failed re-test", "spot_check": check.id},
+        )
+    return check
+
+
+def _restore_if_suspended_for_testing(report: SecurityReport, user) -> None:
+    channel = db.session.get(Channel, report.channel_id)
+    if (
+        channel.status == ChannelStatus.suspended
+        and channel.suspended_for_testing
+        and report.result == "pass"
+        and report.covers_spec
+    ):
+        channel.status, channel.suspended_for_testing = ChannelStatus.live, False
+        audit.record(
+            "channel.restore",
+            channel,
+            actor=user,
+            before={"status": "suspended"},
+            after={"status": "live", "cause": "C5.3 passing report accepted"},
+        )
