@@ -18,4 +18,10 @@ from app.modules.key_issuance.models import ChannelKey, GatewayNonce, KeyEvent  
 from app.modules.messaging.models import Message  # noqa: F401
 from app.modules.regions.models import Region  # noqa: F401
 from app.modules.reviews.models import ReviewStep  # noqa: F401
-from app.modules.security_tests.models import Institution, Qualification, SecurityReport, SpotCheck  # noqa: F401
+from app.modules.security_tests.models import (  # noqa: F401
+    Institution,
+    Qualification,
+    ReportNotice,
+    SecurityReport,
+    SpotCheck,
+)

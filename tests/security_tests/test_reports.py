@@ -211,3 +211,29 @@ def test_c5_3_spot_checks_through_the_api(world, client, live_channel):
         f"/api/v1/channels/{live_channel.id}/spot-checks", headers=bearer(world.company_a), json={"reason": "x"}
     )
     assert company.status_code == 403
+
+
+def test_c5_3_daily_check_flags_expiring_and_overdue_reports_once(app, world, live_channel, institution):
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.modules.messaging.models import Message
+    from app.modules.security_tests.jobs import check_report_expiry
+
+    assert check_report_expiry(today()) == {"expiring": 0, "overdue": 1}
+    assert check_report_expiry(today()) == {"expiring": 0, "overdue": 0}  # idempotent
+    tested = today() - timedelta(days=365 - app.config["REPORT_EXPIRY_WARNING_DAYS"] + 5)
+    ops.submit_report(
+        world.company_a, live_channel, report_data(institution, test_date=tested), io.BytesIO(PDF), "r.pdf"
+    )
+    assert check_report_expiry(today()) == {"expiring": 1, "overdue": 0}
+    assert check_report_expiry(today()) == {"expiring": 0, "overdue": 0}
+    owner = db.session.scalars(sa.select(Message.subject).where(Message.organisation_id == world.org_a.id)).all()
+    assert any("到期" in s for s in owner) and any("无有效安全检测报告" in s for s in owner)
+    to_operator = db.session.scalar(sa.select(sa.func.count(Message.id)).where(Message.user_id == world.operator.id))
+    assert to_operator == 2
+
+
+def test_c5_3_daily_check_cli(app, world, live_channel):
+    result = app.test_cli_runner().invoke(args=["security-tests", "check-expiry"])
+    assert result.exit_code == 0 and "1 overdue" in result.output

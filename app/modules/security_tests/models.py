@@ -95,3 +95,19 @@ class SpotCheck(db.Model):
     recorded_at: Mapped[datetime | None] = mapped_column()
 
     channel = relationship("Channel")
+
+
+class ReportNotice(db.Model):
+    """One flag per channel, kind and report: the daily check never sends the same notice twice (idempotent job)."""
+
+    __tablename__ = "security_report_notice"
+    __table_args__ = (
+        sa.UniqueConstraint("channel_id", "kind", "report_id", name="uq_security_report_notice_once"),
+        sa.CheckConstraint("kind IN ('expiring', 'overdue')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    report_id: Mapped[int] = mapped_column(sa.Integer, default=0, comment="the report concerned; 0 when none")
+    flagged_on: Mapped[date] = mapped_column()

@@ -1,0 +1,90 @@
+"""The daily security-report check (C5.3): flag live channels whose report expires within REPORT_EXPIRY_WARNING_DAYS,
+and those with no current report, with a message to the owner and to the operator. Idempotent: each (channel, kind,
+report) is flagged once; running the job twice changes nothing."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.core import audit
+from app.core.enums import ChannelStatus, Role
+from app.core.transaction import transactional
+from app.extensions import db
+from app.modules.accounts.models import User
+from app.modules.channels.models import Channel
+from app.modules.messaging.models import Message
+from app.modules.security_tests.models import ReportNotice
+from app.modules.security_tests.operations import current_report
+from app.modules.security_tests.rules import one_year_after
+
+SENDER = "平台运营机构"
+
+
+def _finding(channel: Channel, on: date) -> tuple[str, int, date | None] | None:
+    report = current_report(channel)
+    if report is None:
+        return "overdue", 0, None
+    until = one_year_after(report.test_date)
+    if until - on <= timedelta(days=current_app.config["REPORT_EXPIRY_WARNING_DAYS"]):
+        return "expiring", report.id, until
+    return None
+
+
+def _notify(channel: Channel, kind: str, until: date | None) -> None:
+    subject = (
+        f"渠道 {channel.name} 安全检测报告将于 {until} 到期"
+        if kind == "expiring"
+        else f"渠道 {channel.name} 无有效安全检测报告"
+    )
+    body = (
+        f"渠道 {channel.name}（{channel.channel_number}）的安全检测报告将于 {until} 到期，请及时委托具备资质的检测机构"
+        "重新检测并提交报告（C5.3）。"
+        if kind == "expiring"
+        else f"渠道 {channel.name}（{channel.channel_number}）目前没有有效的安全检测报告，请尽快提交（C5.3）；"
+        "未按时检测的渠道可能被强制退出（C6.4）。"
+    )
+    db.session.add(
+        Message(
+            organisation_id=channel.owner_id,
+            sender_unit=SENDER,
+            subject=subject,
+            body=body,
+            object_type="channel",
+            object_id=str(channel.id),
+        )
+    )
+    for operator_id in db.session.scalars(sa.select(User.id).where(User.role == Role.operator, User.active)):
+        db.session.add(
+            Message(
+                user_id=operator_id,
+                sender_unit=SENDER,
+                subject=subject,
+                body=body,
+                object_type="channel",
+                object_id=str(channel.id),
+            )
+        )
+
+
+@transactional
+def check_report_expiry(on: date) -> dict:
+    counts = {"expiring": 0, "overdue": 0}
+    for channel in db.session.scalars(sa.select(Channel).where(Channel.status == ChannelStatus.live)):
+        finding = _finding(channel, on)
+        if finding is None:
+            continue
+        kind, report_id, until = finding
+        seen = db.session.scalar(
+            sa.select(ReportNotice.id).where(
+                ReportNotice.channel_id == channel.id, ReportNotice.kind == kind, ReportNotice.report_id == report_id
+            )
+        )
+        if seen:
+            continue
+        notice = ReportNotice(channel_id=channel.id, kind=kind, report_id=report_id, flagged_on=on)
+        db.session.add(notice)
+        _notify(channel, kind, until)
+        audit.record(f"security_report.{kind}", notice, after={"channel_id": channel.id, "report_id": report_id})
+        counts[kind] += 1
+    return counts
