@@ -10,8 +10,8 @@ from app.modules.applications import operations as ops
 from app.modules.applications import schemas as s
 from app.modules.applications.models import Application
 from app.modules.applications.progress import progress
-from app.modules.applications.views import send_attachment
 from app.web.api import api_bp, doc, load_body
+from app.web.downloads import send_stored_file
 from app.web.pagination import paginate
 
 LIST_QUERY = {
@@ -115,4 +115,5 @@ def upload_attachment(app_id: int):
 @api_bp.get("/applications/<int:app_id>/attachments/<int:attachment_id>")
 @doc("Download an attachment", tag="applications")
 def download_attachment(app_id: int, attachment_id: int):
-    return send_attachment(ops.get_attachment(get_application(current_user, app_id), attachment_id))
+    attachment = ops.get_attachment(get_application(current_user, app_id), attachment_id)
+    return send_stored_file(attachment.stored_name, attachment.filename, attachment.content_type)

@@ -1,7 +1,7 @@
 """Application pages: list, Form 1 editor, detail with progress and timeline (S8), submit, withdraw, uploads."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core.enums import ApplicationStatus, ChannelStatus
@@ -9,15 +9,15 @@ from app.core.errors import DomainError
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, visible_applications
-from app.core.uploads import upload_path
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.applications import operations as ops
 from app.modules.applications.forms import ApplicationForm, AttachmentForm, application_to_formdata, form_to_data
-from app.modules.applications.models import Application, Attachment
+from app.modules.applications.models import Application
 from app.modules.applications.progress import progress
 from app.modules.channels.models import Channel, Service
 from app.modules.regions.operations import all_regions
+from app.web.downloads import send_stored_file
 from app.web.forms import apply_error, choices
 from app.web.pagination import paginate
 
@@ -159,14 +159,5 @@ def upload_attachment(app_id: int):
 
 
 def download_attachment(app_id: int, attachment_id: int):
-    return send_attachment(ops.get_attachment(get_application(current_user, app_id), attachment_id))
-
-
-def send_attachment(attachment: Attachment):
-    """Always as a download, with the stored content type (never rendered inline)."""
-    return send_file(
-        upload_path(attachment.stored_name),
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-    )
+    attachment = ops.get_attachment(get_application(current_user, app_id), attachment_id)
+    return send_stored_file(attachment.stored_name, attachment.filename, attachment.content_type)

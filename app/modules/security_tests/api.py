@@ -10,11 +10,11 @@ from app.core.jurisdiction import get_channel
 from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema, id_field
-from app.modules.applications.views import send_attachment
 from app.modules.security_tests import operations as ops
 from app.modules.security_tests.models import QUALIFICATIONS, Institution, SpotCheck
 from app.modules.security_tests.rules import is_current, missing_qualifications
 from app.web.api import api_bp, doc, load_body
+from app.web.downloads import send_stored_file
 
 
 class QualificationSchema(Schema):
@@ -169,7 +169,8 @@ def submit_report(channel_id: int):
 @api_bp.get("/channels/<int:channel_id>/security-reports/<int:report_id>/file")
 @doc("Download a report", tag="security_tests")
 def download_report(channel_id: int, report_id: int):
-    return send_attachment(ops.get_report(get_channel(current_user, channel_id), report_id))
+    report = ops.get_report(get_channel(current_user, channel_id), report_id)
+    return send_stored_file(report.stored_name, report.filename, "application/pdf")
 
 
 @api_bp.post("/channels/<int:channel_id>/major-change")

@@ -69,7 +69,6 @@ class SecurityReport(db.Model):
     stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     size: Mapped[int] = mapped_column()
-    content_type = "application/pdf"
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

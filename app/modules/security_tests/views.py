@@ -10,11 +10,11 @@ from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_channel
 from app.core.timeutil import today
 from app.extensions import db
-from app.modules.applications.views import send_attachment
 from app.modules.security_tests import operations as ops
 from app.modules.security_tests.forms import InstitutionForm, MajorChangeForm, QualificationForm, ReportForm
 from app.modules.security_tests.models import QUALIFICATIONS, Institution
 from app.modules.security_tests.rules import is_current, missing_qualifications
+from app.web.downloads import send_stored_file
 from app.web.forms import apply_error, choices
 
 
@@ -123,4 +123,5 @@ def declare_major_change(channel_id: int):
 
 
 def download_report(channel_id: int, report_id: int):
-    return send_attachment(ops.get_report(get_channel(current_user, channel_id), report_id))
+    report = ops.get_report(get_channel(current_user, channel_id), report_id)
+    return send_stored_file(report.stored_name, report.filename, "application/pdf")
