@@ -56,7 +56,9 @@ def test_unknown_user_and_wrong_password_take_similar_time(world, app):
             return time.perf_counter() - start
 
         measure("no-such-user")  # the first unknown-user attempt also builds the dummy hash once per process
-        unknown, wrong = measure("no-such-user"), measure("timed")
+        # best of three for each side, so that a busy machine does not decide the ratio
+        unknown = min(measure("no-such-user") for _ in range(3))
+        wrong = min(measure("timed") for _ in range(3))
     finally:
         app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
     assert 0.5 < unknown / wrong < 2.0

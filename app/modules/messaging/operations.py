@@ -2,13 +2,29 @@
 
 import sqlalchemy as sa
 
+from app.core.enums import Role
 from app.extensions import db
+from app.modules.accounts.models import User
 from app.modules.messaging.models import Message
 
 
 def notify_organisation(organisation_id: int, sender_unit: str, subject: str, body: str, obj=None) -> Message:
+    return _add(sender_unit, subject, body, obj, organisation_id=organisation_id)
+
+
+def notify_user(user_id: int, sender_unit: str, subject: str, body: str, obj=None) -> Message:
+    return _add(sender_unit, subject, body, obj, user_id=user_id)
+
+
+def notify_operators(sender_unit: str, subject: str, body: str, obj=None) -> None:
+    """Every active operator account gets the message in its own inbox."""
+    for user_id in db.session.scalars(sa.select(User.id).where(User.role == Role.operator, User.active)):
+        notify_user(user_id, sender_unit, subject, body, obj)
+
+
+def _add(sender_unit: str, subject: str, body: str, obj, **recipient) -> Message:
     message = Message(
-        organisation_id=organisation_id,
+        **recipient,
         sender_unit=sender_unit,
         subject=subject,
         body=body,

@@ -8,12 +8,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import ChannelStatus, Role
+from app.core.enums import ChannelStatus
 from app.core.transaction import transactional
 from app.extensions import db
-from app.modules.accounts.models import User
 from app.modules.channels.models import Channel
-from app.modules.messaging.models import Message
+from app.modules.messaging.operations import notify_operators, notify_organisation
 from app.modules.security_tests.models import ReportNotice
 from app.modules.security_tests.operations import current_report
 from app.modules.security_tests.rules import one_year_after
@@ -44,27 +43,8 @@ def _notify(channel: Channel, kind: str, until: date | None) -> None:
         else f"渠道 {channel.name}（{channel.channel_number}）目前没有有效的安全检测报告，请尽快提交（C5.3）；"
         "未按时检测的渠道可能被强制退出（C6.4）。"
     )
-    db.session.add(
-        Message(
-            organisation_id=channel.owner_id,
-            sender_unit=SENDER,
-            subject=subject,
-            body=body,
-            object_type="channel",
-            object_id=str(channel.id),
-        )
-    )
-    for operator_id in db.session.scalars(sa.select(User.id).where(User.role == Role.operator, User.active)):
-        db.session.add(
-            Message(
-                user_id=operator_id,
-                sender_unit=SENDER,
-                subject=subject,
-                body=body,
-                object_type="channel",
-                object_id=str(channel.id),
-            )
-        )
+    notify_organisation(channel.owner_id, SENDER, subject, body, channel)
+    notify_operators(SENDER, subject, body, channel)
 
 
 @transactional
