@@ -76,6 +76,15 @@ def load_body(schema: Schema) -> dict:
         raise DomainError(
             "请求体须为 JSON 对象", "The request body must be a JSON object", code="malformed_json", status=400
         )
+    return _validated(schema, data)
+
+
+def load_form(schema: Schema) -> dict:
+    """Validate the fields of a multipart/form-data request with `schema` (files are read separately)."""
+    return _validated(schema, request.form.to_dict())
+
+
+def _validated(schema: Schema, data) -> dict:
     try:
         return schema.load(data)
     except ValidationError as exc:

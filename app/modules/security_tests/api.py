@@ -3,9 +3,9 @@
 import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from app.core.errors import DomainError, NotFound, RuleViolation
+from app.core.errors import NotFound, RuleViolation
 from app.core.jurisdiction import get_channel
 from app.core.timeutil import today
 from app.extensions import db
@@ -13,7 +13,7 @@ from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.security_tests import operations as ops
 from app.modules.security_tests.models import QUALIFICATIONS, Institution, SpotCheck
 from app.modules.security_tests.rules import is_current, missing_qualifications
-from app.web.api import api_bp, doc, load_body
+from app.web.api import api_bp, doc, load_body, load_form
 from app.web.downloads import send_stored_file
 
 
@@ -153,15 +153,7 @@ def submit_report(channel_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise RuleViolation("请选择报告文件", "Choose the report file", fields={"file": ["required"]})
-    try:
-        data = ReportInSchema().load({k: v for k, v in request.form.items()})
-    except ValidationError as exc:
-        raise DomainError(
-            "请求数据有误，请检查各字段",
-            "Invalid request data; see fields",
-            code="validation_error",
-            fields=exc.messages,
-        ) from exc
+    data = load_form(ReportInSchema())
     report = ops.submit_report(current_user, channel, data, upload.stream, upload.filename)
     return ReportSchema().dump(report), 201
 
