@@ -55,6 +55,9 @@ def test_demo_load_creates_every_reachable_state_once(app):
     statuses = set(db.session.scalars(sa.select(Application.status)))
     assert {"draft", "in_review", "returned", "approved", "completed", "withdrawn"} <= statuses
     assert {"applying", "testing", "withdrawn"} <= set(db.session.scalars(sa.select(Channel.status)))
+    from app.core.enums import Role
+
+    assert set(Role) <= set(db.session.scalars(sa.select(User.role)))  # one account per role
     count = db.session.scalar(sa.select(sa.func.count(Application.id)))
     again = runner.invoke(args=["demo", "load"])
     assert "already present" in again.output

@@ -31,6 +31,7 @@ STAFF = [
     ("shandong", Role.provincial_reviewer, "山东省信息中心 王磊", "370000"),
     ("jinan", Role.municipal_reviewer, "济南市信息中心 李娜", "370100"),
     ("qingdao", Role.municipal_reviewer, "青岛市信息中心 赵强", "370200"),
+    ("auditor", Role.auditor, "审计员 孙悦", None),
 ]
 SOCIAL = {
     "user_groups": "城市居民、在职职工",
