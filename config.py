@@ -49,6 +49,12 @@ class Config:
     GATEWAY_MAX_SKEW_SECONDS = _env_int("GATEWAY_MAX_SKEW_SECONDS", 300)
     REPORT_EXPIRY_WARNING_DAYS = _env_int("REPORT_EXPIRY_WARNING_DAYS", 30)
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 90)
+    # C2.9 recordings: video uploads, streamed to storage, larger than other attachments.
+    MAX_RECORDING_BYTES = _env_int("MAX_RECORDING_BYTES", 200 * 1024 * 1024)
+    RECORDING_TYPES = ("mp4", "mov")
+    # C4.11 agreement term and C4.12 notice period for a changed text.
+    AGREEMENT_TERM_MONTHS = _env_int("AGREEMENT_TERM_MONTHS", 12)
+    AGREEMENT_NOTICE_MONTHS = _env_int("AGREEMENT_NOTICE_MONTHS", 2)
     # C2.2 eligibility defaults.
     SOCIAL_MIN_USERS = _env_int("SOCIAL_MIN_USERS", 1_000_000)
     MIN_OPERATING_MONTHS = _env_int("MIN_OPERATING_MONTHS", 12)

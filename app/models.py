@@ -2,6 +2,7 @@
 
 from app.core.audit import AuditEntry  # noqa: F401
 from app.modules.accounts.models import ApiToken, LoginLog, Organisation, User  # noqa: F401
+from app.modules.agreements.models import Agreement, AgreementVersion  # noqa: F401
 from app.modules.applications.models import (  # noqa: F401
     Application,
     ApplicationRound,
@@ -16,6 +17,7 @@ from app.modules.applications.models import (  # noqa: F401
 from app.modules.channels.models import Channel, Service  # noqa: F401
 from app.modules.key_issuance.models import ChannelKey, GatewayNonce, KeyEvent  # noqa: F401
 from app.modules.messaging.models import Message  # noqa: F401
+from app.modules.production.models import Recording, RecordingCheck  # noqa: F401
 from app.modules.regions.models import Region  # noqa: F401
 from app.modules.reviews.models import ReviewStep  # noqa: F401
 from app.modules.security_tests.models import (  # noqa: F401

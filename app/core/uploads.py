@@ -19,7 +19,19 @@ SIGNATURES = {
     "xlsx": (b"PK\x03\x04",),
     "pptx": (b"PK\x03\x04",),
 }
-EXTENSIONS = {"pdf": "pdf", "png": "png", "jpg": "jpeg", "jpeg": "jpeg", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx"}
+# ISO base media files (MP4, QuickTime) carry "ftyp" at offset 4.
+BOX_TYPES = {"mp4": b"ftyp", "mov": b"ftyp"}
+EXTENSIONS = {
+    "pdf": "pdf",
+    "png": "png",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "pptx": "pptx",
+    "mp4": "mp4",
+    "mov": "mov",
+}
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "png": "image/png",
@@ -27,6 +39,8 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
 }
 CHUNK = 64 * 1024
 
@@ -45,11 +59,12 @@ def upload_dir() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-def declared_type(filename: str) -> str:
+def declared_type(filename: str, types=None) -> str:
+    types = types or current_app.config["UPLOAD_TYPES"]
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     kind = EXTENSIONS.get(ext)
-    if kind is None or kind not in current_app.config["UPLOAD_TYPES"]:
-        allowed = ", ".join(current_app.config["UPLOAD_TYPES"])
+    if kind is None or kind not in types:
+        allowed = ", ".join(types)
         raise RuleViolation(
             f"不支持的文件类型，允许：{allowed}",
             f"File type not accepted; allowed: {allowed}",
@@ -59,11 +74,18 @@ def declared_type(filename: str) -> str:
     return kind
 
 
-def save_upload(stream, filename: str) -> StoredFile:
-    """Stream to a temporary file, checking size and signature; rename into place only when both pass."""
+def content_matches(kind: str, head: bytes) -> bool:
+    if kind in BOX_TYPES:
+        return head[4:8] == BOX_TYPES[kind]
+    return any(head.startswith(sig) for sig in SIGNATURES[kind])
+
+
+def save_upload(stream, filename: str, types=None, limit: int | None = None) -> StoredFile:
+    """Stream to a temporary file, checking size and signature; rename into place only when both pass. `types` and
+    `limit` default to the ordinary attachment settings (UPLOAD_TYPES, MAX_UPLOAD_BYTES)."""
     filename = os.path.basename(filename or "").strip()[:200] or "upload"
-    kind = declared_type(filename)
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    kind = declared_type(filename, types)
+    limit = limit or current_app.config["MAX_UPLOAD_BYTES"]
     folder = upload_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
@@ -84,7 +106,7 @@ def save_upload(stream, filename: str) -> StoredFile:
                 head = head if len(head) >= 16 else (head + chunk)[:16]
                 digest.update(chunk)
                 out.write(chunk)
-        if size == 0 or not any(head.startswith(sig) for sig in SIGNATURES[kind]):
+        if size == 0 or not content_matches(kind, head):
             raise RuleViolation(
                 "文件内容与其类型不符",
                 "The file content does not match its declared type",

@@ -48,11 +48,19 @@ class Application(db.Model):
     first_submitted_at: Mapped[datetime | None] = mapped_column()
     completed_at: Mapped[datetime | None] = mapped_column()
     lock_version: Mapped[int] = mapped_column(default=0, comment="bumped by every decision; serialises reviewers")
+    security_report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("security_report.id"), comment="production intake: the security test report filed (C2.7, C2.8)"
+    )
+    report_reviewed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id"), comment="production intake: the operator who reviewed the report (C2.8)"
+    )
+    report_reviewed_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     applicant = relationship("Organisation")
-    created_by = relationship("User")
+    created_by = relationship("User", foreign_keys=[created_by_id])
     parent_channel = relationship("Channel")
+    security_report = relationship("SecurityReport")
     rows: Mapped[list["ApplicationRow"]] = relationship(
         back_populates="application", order_by="ApplicationRow.position", cascade="all, delete-orphan"
     )

@@ -217,6 +217,12 @@ def update_draft(user, app: Application, data: dict) -> Application:
     """Amend a draft or a returned application (C2.10: a returned application can be amended and resubmitted)."""
     app = lock_application(app.id)
     guard_editable(app)
+    if app.kind != ApplicationKind.test:
+        raise Conflict(
+            "正式入网申请请在正式入网页面修改",
+            "Change a production application through the production-intake form",
+            code="wrong_kind",
+        )
     before = snapshot(app)
     _apply_content(app, user, data)
     audit.record("application.update", app, before=before, after=snapshot(app), actor=user)
@@ -286,7 +292,7 @@ def submission_problems(app: Application) -> list:
     return problems
 
 
-def _raise_problems(problems) -> None:
+def raise_problems(problems) -> None:
     fields = {}
     for p in problems:
         fields.setdefault(p.field, []).append(p.en)
@@ -313,6 +319,10 @@ def submit(user, app: Application) -> Application:
     """Submit (or resubmit) the application: checks C2.2 and the supplements, snapshots the round, routes it (C2.6)."""
     from app.modules.reviews.operations import start_round
 
+    if app.kind == ApplicationKind.production:
+        from app.modules.production.operations import submit_production
+
+        return submit_production(user, app)
     app = lock_application(app.id)
     if app.status not in EDITABLE:
         raise Conflict(
@@ -320,7 +330,7 @@ def submit(user, app: Application) -> Application:
         )
     problems = submission_problems(app)
     if problems:
-        _raise_problems(problems)
+        raise_problems(problems)
     before = {"status": str(app.status), "round": app.round}
     app.round += 1
     app.status = ApplicationStatus.in_review
@@ -361,6 +371,8 @@ def withdraw(user, app: Application) -> Application:
     for row in app.rows:
         if row.channel is not None and row.channel.status == ChannelStatus.applying:
             row.channel.status = ChannelStatus.withdrawn
+        elif row.channel is not None and row.channel.status == ChannelStatus.production_review:
+            row.channel.status = ChannelStatus.testing
     audit.record("application.withdraw", app, before=before, after={"status": str(app.status)}, actor=user)
     return app
 

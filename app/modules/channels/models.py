@@ -75,6 +75,7 @@ class Channel(db.Model):
     major_change_on: Mapped[date | None] = mapped_column(
         comment="last declared major upgrade or security-policy change: a new security test is needed (C5.3)"
     )
+    live_since: Mapped[date | None] = mapped_column(comment="the day the production key was issued (C2.8)")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner = relationship("Organisation")

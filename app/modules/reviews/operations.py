@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.core import audit
-from app.core.enums import ApplicationStatus, Role, Stage, StepStatus
+from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, Role, Stage, StepStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
@@ -71,6 +71,12 @@ def in_jurisdiction(user, step: ReviewStep) -> bool:
 
 def decide_refusal(user, step: ReviewStep):
     """Why `user` may not decide `step` now, or None. Views and API both ask this (the UI offers only what works)."""
+    if step.stage == Stage.operator and step.application.kind == ApplicationKind.production:
+        return Conflict(
+            "运营机构环节在正式入网核验页面办理（录屏核验、检测报告审查）",
+            "The operator step is done on the production verification page (recordings and report)",
+            code="operator_step",
+        )
     if step.stage == Stage.operator:
         return Conflict(
             "运营机构环节通过分配渠道编号和签发测试密钥办结",
@@ -129,9 +135,14 @@ def _grant_regions(app: Application, granted: dict | None, steps: list[ReviewSte
         row.regions.extend(RowRegion(region_code=c, requested=False, granted=True) for c in extra)
 
 
-def _return_application(app: Application, step: ReviewStep, steps: list[ReviewStep]) -> None:
-    """C2.10: a rejection goes back to the applicant with its reasons; the round is closed and kept."""
+def return_application(app: Application, step: ReviewStep, steps: list[ReviewStep]) -> None:
+    """C2.10: a rejection goes back to the applicant with its reasons; the round is closed and kept. A returned
+    production intake puts its channel back into integration testing (C2.8)."""
     app.status = ApplicationStatus.returned
+    if app.kind == ApplicationKind.production:
+        for row in app.rows:
+            if row.channel.status == ChannelStatus.production_review:
+                row.channel.status = ChannelStatus.testing
     for other in steps:
         if other.status in (StepStatus.waiting, StepStatus.pending):
             other.status = StepStatus.cancelled
@@ -148,7 +159,7 @@ def step_unit(step: ReviewStep) -> str:
     return f"{place}{step.stage.title_zh}"
 
 
-def _notify(app: Application, step: ReviewStep, approve: bool) -> None:
+def notify_decision(app: Application, step: ReviewStep, approve: bool) -> None:
     verdict = "同意" if approve else "不同意，申请已退回，请修改后重新提交"
     body = (
         f"{step_unit(step)}对申请 {app.number} 的意见：{verdict}。\n审核意见：{step.opinion or '无'}\n"
@@ -159,7 +170,7 @@ def _notify(app: Application, step: ReviewStep, approve: bool) -> None:
     )
 
 
-def _check_inputs(approve: bool, opinion: str, contact: str, phone: str) -> None:
+def check_decision_inputs(approve: bool, opinion: str, contact: str, phone: str) -> None:
     """C2.10: every decision records opinion, reviewer contact and phone; a rejection must give reasons."""
     fields = {}
     if not approve and not (opinion or "").strip():
@@ -178,24 +189,10 @@ def _check_inputs(approve: bool, opinion: str, contact: str, phone: str) -> None
     check_phone(phone, "phone")
 
 
-@transactional
-def decide_step(
-    user, step_id: int, approve: bool, opinion: str, contact: str, phone: str, granted: dict | None = None
-) -> ReviewStep:
-    """Record one reviewer's decision (C2.10). Exactly one of two concurrent deciders wins: the application row is
-    locked first and the step is updated only while still pending."""
-    _check_inputs(approve, opinion, contact, phone)
-    step = db.session.get(ReviewStep, step_id)
-    if step is None:
-        raise NotFound()
-    app = lock_application(step.application_id)
-    db.session.refresh(step)
-    refusal = decide_refusal(user, step)
-    if refusal:
-        raise refusal
-    status = StepStatus.approved if approve else StepStatus.rejected
+def record_decision(user, step: ReviewStep, approve: bool, opinion: str, contact: str, phone: str) -> None:
+    """Write the C2.10 fields of a decision; only while the step is still pending, so one of two deciders wins."""
     values = dict(
-        status=status,
+        status=StepStatus.approved if approve else StepStatus.rejected,
         opinion=opinion.strip(),
         reviewer_id=user.id,
         reviewer_name=user.display_name,
@@ -209,14 +206,33 @@ def decide_step(
     if won.rowcount != 1:
         raise Conflict("此环节已被他人办结", "Someone else decided this step first", code="already_decided")
     db.session.refresh(step)
+
+
+@transactional
+def decide_step(
+    user, step_id: int, approve: bool, opinion: str, contact: str, phone: str, granted: dict | None = None
+) -> ReviewStep:
+    """Record one reviewer's decision (C2.10). Exactly one of two concurrent deciders wins: the application row is
+    locked first and the step is updated only while still pending."""
+    check_decision_inputs(approve, opinion, contact, phone)
+    step = db.session.get(ReviewStep, step_id)
+    if step is None:
+        raise NotFound()
+    app = lock_application(step.application_id)
+    db.session.refresh(step)
+    refusal = decide_refusal(user, step)
+    if refusal:
+        raise refusal
+    record_decision(user, step, approve, opinion, contact, phone)
     steps = round_steps(app)
     if approve or step.advisory:
-        if step.stage == Stage.national:
+        if step.stage == Stage.national and app.kind == ApplicationKind.test:
             _grant_regions(app, granted, steps)
             app.status = ApplicationStatus.approved
         open_ready_steps(steps)
     else:
-        _return_application(app, step, steps)
+        return_application(app, step, steps)
+    status = step.status
     audit.record(
         f"review.{status}",
         step,
@@ -230,5 +246,5 @@ def decide_step(
         },
         actor=user,
     )
-    _notify(app, step, approve)
+    notify_decision(app, step, approve)
     return step
