@@ -23,6 +23,9 @@ class Permission(StrEnum):
     region_read = "region:read"
     institution_manage = "institution:manage"
     security_report_file = "security_report:file"
+    production_verify = "production:verify"
+    agreement_manage = "agreement:manage"
+    agreement_sign = "agreement:sign"
 
 
 _EVERYONE = {
@@ -41,6 +44,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.application_read,
             Permission.channel_read,
             Permission.security_report_file,
+            Permission.agreement_sign,
         }
     ),
     Role.municipal_reviewer: frozenset(_REVIEWER),
@@ -54,6 +58,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.application_read,
             Permission.channel_read,
             Permission.key_issue,
+            Permission.production_verify,
+            Permission.agreement_manage,
             Permission.service_manage,
             Permission.audit_read,
         }

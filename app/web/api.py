@@ -30,6 +30,8 @@ API_MODULES = (
     "audit_log",
     "gateway",
     "security_tests",
+    "production",
+    "agreements",
 )
 
 
@@ -47,6 +49,7 @@ def doc(
     status: int = 200,
     query: dict | None = None,
     public: bool = False,
+    raw_body: tuple[str, ...] = (),
 ):
     """Attach the OpenAPI description of an endpoint to its view function."""
 
@@ -59,6 +62,7 @@ def doc(
             status=status,
             query=query or {},
             public=public,
+            raw_body=raw_body,
         )
         return func
 
@@ -177,6 +181,9 @@ def _operation(rule, meta: dict | None, method: str) -> dict:
     if meta.get("response") is not None:
         response["content"] = {"application/json": {"schema": meta["response"]}}
     op["responses"][str(meta["status"])] = response
+    if meta.get("raw_body"):
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        op["requestBody"] = {"required": True, "content": {t: binary for t in meta["raw_body"]}}
     if meta.get("request") is not None:
         content_type = "multipart/form-data" if getattr(meta["request"], "multipart", False) else "application/json"
         op["requestBody"] = {"required": True, "content": {content_type: {"schema": meta["request"]}}}

@@ -101,8 +101,8 @@ def test_c4_12_every_live_channel_must_sign_the_new_version_and_the_operator_see
 
 
 def test_c4_12_the_owner_is_told_of_a_new_version(world):
-    from app.modules.messaging.operations import inbox_query
     from app.extensions import db
+    from app.modules.messaging.operations import inbox_query
 
     live_channel(world)
     agreements.publish_version(world.operator, "2027.1", "", AGREEMENT_TEXT + "\n第二条", add_months(today(), 2))

@@ -5,11 +5,14 @@ import json
 import time
 
 import pytest
+import sqlalchemy as sa
 
-from app.core.enums import ChannelStatus
 from app.extensions import db
 from app.modules.gateway.signing import sign_request
 from app.modules.key_issuance import operations as ops
+from app.modules.key_issuance.models import ChannelKey
+from app.modules.security_tests import operations as security_tests
+from tests.journeys import live_channel
 from tests.key_issuance.test_issue import approved_application
 
 ECHO = "/api/v1/channel/sandbox/echo"
@@ -87,18 +90,24 @@ def test_c2_1_rotated_key_expires_after_the_overlap(world, client, test_key, app
     assert response.status_code == 403 and response.json["error"]["code"] == "key_expired"
 
 
-def test_c2_1_production_key_only_for_a_live_channel(world, client, test_key):
-    """Production intake arrives with the rest of issue 4; here the channel is put live directly to test the check."""
-    issued = ops.issue_key(test_key.channel, "production", world.operator)
-    db.session.commit()
-    not_live = call(client, "GET", STATUS, issued.key.key_id, issued.secret)
-    assert not_live.status_code == 403 and not_live.json["error"]["code"] == "channel_not_live"
-    test_key.channel.status = ChannelStatus.live
-    db.session.commit()
-    live = call(client, "GET", STATUS, issued.key.key_id, issued.secret)
+def test_c2_1_production_key_only_for_a_live_channel(world, client):
+    """The channel goes live through the real journey (report, recordings, reviews, verification, agreement); its
+    production key then works, the test key does not reach production endpoints, and once the channel is suspended
+    (a failed re-test, C5.3) the production key is refused."""
+    channel, production_key = live_channel(world)
+    test_key = db.session.scalar(
+        sa.select(ChannelKey).where(ChannelKey.channel_id == channel.id, ChannelKey.environment == "test")
+    )
+    live = call(client, "GET", STATUS, production_key.key.key_id, production_key.secret)
     assert live.status_code == 200 and live.json["status"] == "live" and "standard" in live.json["services"]
-    sandbox = call(client, "POST", ECHO, issued.key.key_id, issued.secret, b"{}")
+    sandbox = call(client, "POST", ECHO, production_key.key.key_id, production_key.secret, b"{}")
     assert sandbox.json["error"]["code"] == "production_key_not_allowed"
+    with_test_key = call(client, "GET", STATUS, test_key.key_id, ops.key_secret(test_key).decode())
+    assert with_test_key.status_code == 403 and with_test_key.json["error"]["code"] == "test_key_not_allowed"
+    check = security_tests.order_spot_check(world.operator, channel, "整改后复测", is_retest=True)
+    security_tests.record_spot_check(world.operator, check, "fail", "仍有高危漏洞")
+    suspended = call(client, "GET", STATUS, production_key.key.key_id, production_key.secret)
+    assert suspended.status_code == 403 and suspended.json["error"]["code"] == "channel_not_live"
 
 
 def test_c2_1_the_secret_never_appears_in_the_database_in_clear(test_key):

@@ -14,12 +14,19 @@ import pytest
 import schemathesis
 from flask import g
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app import create_app
 from app.core.enums import Role
 from tests.conftest import bearer
+from tests.journeys import MOV, MP4
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+
+# Recording uploads (C2.9) take raw video bodies: generate both valid MP4/QuickTime headers and arbitrary bytes.
+_VIDEO = st.one_of(st.sampled_from([MP4, MOV]), st.binary(max_size=256))
+schemathesis.openapi.media_type("video/mp4", _VIDEO)
+schemathesis.openapi.media_type("video/quicktime", _VIDEO)
 
 
 def _operation_labels() -> list[str]:

@@ -10,14 +10,17 @@ from app.modules.messaging.models import Message
 from app.modules.reviews.models import ReviewStep
 from app.web.policy import ROUTE_POLICY
 from tests.conftest import bearer, file_application, login
+from tests.journeys import filed_production
 
-OBJECT_ARGS = {"app_id", "channel_id", "step_id", "message_id", "attachment_id"}
+OBJECT_ARGS = {"app_id", "channel_id", "step_id", "message_id", "attachment_id", "agreement_id"}
 
 
-@pytest.fixture
-def foreign(world):
-    """Company A's application in Jinan: foreign to company B, Qingdao, Guangzhou and Guangdong."""
-    app = file_application(world.company_a)
+@pytest.fixture(params=["test", "production"])
+def foreign(world, request):
+    """Company A's application in Jinan — a test intake, or a production intake of a channel in testing: foreign to
+    company B, Qingdao, Guangzhou and Guangdong."""
+    test_app = file_application(world.company_a)
+    app = filed_production(world) if request.param == "production" else test_app
     step = db.session.scalar(
         sa.select(ReviewStep).where(ReviewStep.application_id == app.id, ReviewStep.status == "pending")
     )
@@ -27,8 +30,11 @@ def foreign(world):
         "channel_id": app.rows[0].channel_id,
         "step_id": step.id,
         "message_id": message.id,
-        "attachment_id": app.attachments[0].id,
+        "attachment_id": test_app.attachments[0].id,
         "report_id": 1,
+        "platform": "ios",
+        "version_id": 1,
+        "agreement_id": 1,
     }
 
 

@@ -77,6 +77,9 @@ def objects(world):
         "institution_id": 1,
         "kind": "cnas",
         "check_id": 1,
+        "platform": "ios",
+        "version_id": 1,
+        "agreement_id": 1,
     }
 
 
