@@ -65,11 +65,13 @@ def _check_config(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.modules.accounts.blueprint import bp as accounts_bp
+    from app.modules.agreements.blueprint import bp as agreements_bp
     from app.modules.applications.blueprint import bp as applications_bp
     from app.modules.audit_log.blueprint import bp as audit_bp
     from app.modules.channels.blueprint import bp as channels_bp
     from app.modules.key_issuance.blueprint import bp as keys_bp
     from app.modules.messaging.blueprint import bp as messaging_bp
+    from app.modules.production.blueprint import bp as production_bp
     from app.modules.reviews.blueprint import bp as reviews_bp
     from app.modules.security_tests.blueprint import bp as security_tests_bp
     from app.web.api import api_bp, load_api_routes
@@ -85,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
         messaging_bp,
         audit_bp,
         security_tests_bp,
+        production_bp,
+        agreements_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()

@@ -281,4 +281,86 @@ EN = {
     "确认具备平台能力": "Confirm platform capability",
     "修改后可重新提交。": "Amend the application and submit it again.",
     "排序": "Order",
+    "上传安全检测报告": "Upload a security test report",
+    "会签": "Countersign",
+    "保存核验进度": "Save verification progress",
+    "公告时间": "Announced",
+    "协议名称": "Agreement title",
+    "协议期限": "Term",
+    "发布": "Publish",
+    "发布新版本": "Publish a new version",
+    "变更的协议须至少提前两个月公告（C4.12）。": "A changed agreement is announced at least two months ahead (C4.12).",
+    "合作协议": "Cooperation agreement",
+    "复用本单位渠道“{name}”的同年度报告": 'Reuses the same-year report of own channel "{name}"',
+    "复用说明": "Reuse",
+    "大小": "Size",
+    "审核、核验和合作协议均已完成。签发后渠道即正式入网，生产密钥仅显示一次。": (
+        "Reviews, verification and the agreement are complete. On issuance the channel goes live; the "
+        "production key is shown once."
+    ),
+    "已会签": "Countersigned",
+    "已公告，待生效": "Announced, not yet in force",
+    "已发布": "Published",
+    "已签署，待会签": "Signed, awaiting countersignature",
+    "已签署，待运营机构会签": "Signed; awaiting the operator's countersignature",
+    "已被取代": "Superseded",
+    "平台": "Platform",
+    "录屏": "Recordings",
+    "录屏核验清单": "Recording checklist",
+    "待会签": "Awaiting countersignature",
+    "报告文件": "Report file",
+    "未上传": "Not uploaded",
+    "未审查": "Not reviewed",
+    "未签署": "Not signed",
+    "核验录屏和检测报告": "Verify recordings and report",
+    "核验情况": "Checked",
+    "正式入网申请": "Production intake",
+    "版本号": "Version",
+    "现行版本": "In force",
+    "生效日期": "Effective from",
+    "申请正式入网": "Apply for production",
+    "申请类型": "Kind",
+    "确认签发": "Confirm and issue",
+    "确认签署": "Confirm and sign",
+    "签发生产密钥": "Issue the production key",
+    "签发生产密钥前尚需": "Before the production key can be issued",
+    "签署人": "Signed by",
+    "签署合作协议": "Sign the cooperation agreement",
+    "签署将记录签署人、时间和上述协议文本的 SHA-256 摘要。": (
+        "Signing records who signed, when, and the SHA-256 digest of the text above."
+    ),
+    "签署情况": "Signatures",
+    "签署时间": "Signed at",
+    "请选择要上传的文件": "Choose a file to upload",
+    "运营机构审查": "Operator review",
+    "运营机构意见": "Operator's opinion",
+    "运营机构核验": "Operator verification",
+    "逐项勾选在录屏中看到的操作（C2.9）；每次保存都会记录核验人和时间。": (
+        "Tick each operation seen in the recording (C2.9); every save records who checked and when."
+    ),
+    "附表3：电子社会保障卡服务渠道正式入网申请表。渠道信息沿用测试入网时授予的地域和范围。": (
+        "Form 3: production intake application. The channel keeps the regions and services granted at test intake."
+    ),
+    "除人社渠道和政府渠道外，渠道须与运营机构签署《电子社会保障卡服务渠道合作协议》（C2.8）；协议内容变更提前两个月在门户公告，渠道确认并签署（C4.12）。": (  # noqa: E501
+        "Every channel except HR&SS and government channels signs the e-SSC channel cooperation agreement "
+        "with the operator (C2.8); a changed text is announced in the portal two months ahead and channels "
+        "confirm and sign it (C4.12)."
+    ),
+    "须为检测通过、覆盖接入安全技术规范、一年内的报告；同年度报告可复用（C5.3）。": (
+        "A passing report covering the access security specification, less than a year old; a same-year "
+        "report may be reused (C5.3)."
+    ),
+    "须包含：进入电子社保卡、签发、修改密码、重置密码、解除关联、退出电子社保卡（C2.9）。": (
+        "Must show: enter e-SSC, issue, change password, reset password, unlink, exit e-SSC (C2.9)."
+    ),
+    "须签署的已正式入网渠道 {total} 个，尚未完成 {open} 个。": (
+        "{total} live channels must sign; {open} have not finished."
+    ),
+    "录屏文件（MP4/MOV）": "Recording (MP4/MOV)",
+    "已审查安全检测报告": "Security test report reviewed",
+    "本单位已阅读并同意上述协议全文，确认签署": "We have read and agree to the full text above and sign it",
+    "电子邮箱": "E-mail",
+    "待核验录屏和检测报告": "Recordings and reports to verify",
+    "待签发生产密钥": "Awaiting the production key",
+    "待会签的合作协议": "Agreements awaiting countersignature",
 }

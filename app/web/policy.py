@@ -60,6 +60,19 @@ ROUTE_POLICY: dict[str, object] = {
     "security_tests.upload_report": P.security_report_file,
     "security_tests.declare_major_change": P.security_report_file,
     "security_tests.download_report": P.channel_read,
+    # production intake (C2.8, C2.9, C7.3)
+    "production.new_production": P.application_create,
+    "production.edit_production": P.application_create,
+    "production.upload_recording": P.application_create,
+    "production.download_recording": P.application_read,
+    "production.verify": P.production_verify,
+    "production.go_live": P.production_verify,
+    # cooperation agreement (C2.8, C4.11, C4.12)
+    "agreements.agreements": P.service_read,
+    "agreements.version_detail": P.service_read,
+    "agreements.publish_version": P.agreement_manage,
+    "agreements.sign": P.agreement_sign,
+    "agreements.countersign": P.agreement_manage,
     # inbox (S8) and audit (S4)
     "messaging.inbox": P.inbox_read,
     "messaging.message_detail": P.inbox_read,

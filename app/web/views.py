@@ -5,13 +5,14 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from app.core.audit import AuditEntry
-from app.core.enums import ApplicationStatus, Role
+from app.core.enums import ApplicationKind, ApplicationStatus, Role, Stage, StepStatus
 from app.core.jurisdiction import review_queue, visible_applications, visible_channels
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.applications.models import Application
 from app.modules.channels.models import Channel
 from app.modules.messaging.operations import unread_count
+from app.modules.reviews.models import ReviewStep
 
 bp = Blueprint("web", __name__)
 
@@ -23,12 +24,32 @@ def _company_home() -> dict:
 
 
 def _operator_home() -> dict:
-    waiting = db.session.scalars(
+    """The operator's desk: test intakes awaiting number and key (C2.6), production intakes awaiting verification
+    and the production key (C2.8), agreements awaiting countersignature."""
+    from app.modules.agreements.operations import pending_countersignatures
+
+    approved = db.session.scalars(
         visible_applications(current_user)
         .where(Application.status == ApplicationStatus.approved)
         .order_by(Application.id)
     ).all()
-    return {"awaiting_issue": waiting}
+    to_verify = db.session.scalars(
+        sa.select(Application)
+        .join(ReviewStep, ReviewStep.application_id == Application.id)
+        .where(
+            Application.kind == ApplicationKind.production,
+            ReviewStep.round == Application.round,
+            ReviewStep.stage == Stage.operator,
+            ReviewStep.status == StepStatus.pending,
+        )
+        .order_by(Application.id)
+    ).all()
+    return {
+        "awaiting_issue": [a for a in approved if a.kind == ApplicationKind.test],
+        "awaiting_verification": to_verify,
+        "awaiting_go_live": [a for a in approved if a.kind == ApplicationKind.production],
+        "awaiting_countersignature": pending_countersignatures(),
+    }
 
 
 def _admin_home() -> dict:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from app.core.enums import ApplicationStatus, Role, StepStatus
+from app.core.enums import ApplicationKind, ApplicationStatus, Role, StepStatus
 from app.extensions import db
 from app.modules.reviews.models import ReviewStep
 
@@ -20,6 +20,8 @@ class Progress:
     can_submit: bool = False
     can_withdraw: bool = False
     can_issue: bool = False
+    can_verify: bool = False
+    can_go_live: bool = False
 
 
 def step_handler(step: ReviewStep) -> str:
@@ -49,5 +51,11 @@ def progress(app, user) -> Progress:
         *(ApplicationStatus.draft, ApplicationStatus.returned),
         ApplicationStatus.in_review,
     )
-    result.can_issue = issuance_refusal(user, app) is None
+    if app.kind == ApplicationKind.production:
+        from app.modules.production.operations import verification_refusal
+
+        result.can_verify = verification_refusal(user, app) is None
+        result.can_go_live = user.role == Role.operator and app.status == ApplicationStatus.approved
+    else:
+        result.can_issue = issuance_refusal(user, app) is None
     return result

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import ApplicationStatus, ChannelStatus
+from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus
 from app.core.errors import DomainError
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
@@ -95,6 +95,8 @@ def new_application():
 
 def edit_application(app_id: int):
     app = get_application(current_user, app_id)
+    if app.kind == ApplicationKind.production:
+        return redirect(url_for("production.edit_production", app_id=app.id))
     ops.guard_editable(app)
     form = ApplicationForm(data=application_to_formdata(app)) if request.method == "GET" else ApplicationForm()
     return _editor(form, app)
@@ -106,7 +108,16 @@ def application_detail(app_id: int):
     upload_form.kind.choices = [
         (k, v[1] if current_locale() == "en" else v[0]) for k, v in ops.ATTACHMENT_KINDS.items()
     ]
-    problems = ops.submission_problems(app) if app.status in ops.EDITABLE else []
+    extra = {}
+    if app.kind == ApplicationKind.production:
+        from app.modules.production import operations as production
+        from app.modules.production.forms import RecordingForm
+
+        problems = production.submission_problems(app) if app.status in ops.EDITABLE else []
+        go_live = production.go_live_problems(app) if app.status == ApplicationStatus.approved else []
+        extra = production.evidence_context(app) | {"recording_form": RecordingForm(), "go_live_problems": go_live}
+    else:
+        problems = ops.submission_problems(app) if app.status in ops.EDITABLE else []
     return render_template(
         "applications/detail.html",
         app=app,
@@ -115,6 +126,7 @@ def application_detail(app_id: int):
         upload_form=upload_form,
         problems=problems,
         kinds=ops.ATTACHMENT_KINDS,
+        **extra,
     )
 
 

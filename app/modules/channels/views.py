@@ -45,8 +45,28 @@ def channel_detail(channel_id: int):
     now = utcnow()
     key_actions = {k.id: [a for a in ALLOWED if allowed(a, effective_status(k, now))] for k in channel.keys}
     return render_template(
-        "channels/detail.html", channel=channel, applications=apps, form=ActionForm(), key_actions=key_actions
+        "channels/detail.html",
+        channel=channel,
+        applications=apps,
+        form=ActionForm(),
+        key_actions=key_actions,
+        **_intake_context(channel),
     )
+
+
+def _intake_context(channel) -> dict:
+    """What the owner can do next on the way to going live: production intake (C2.8), signing a version (C4.12)."""
+    from app.modules.agreements import operations as agreements
+    from app.modules.agreements.rules import needs_agreement
+    from app.modules.production.operations import creation_refusal
+
+    versions = agreements.all_versions()
+    return {
+        "can_apply_production": creation_refusal(current_user, channel) is None,
+        "needs_agreement": needs_agreement(channel.category),
+        "agreements": agreements.agreements_of(channel),
+        "signable": [v for v in versions if agreements.signing_refusal(current_user, channel, v) is None],
+    }
 
 
 def set_platform_capability(channel_id: int):

@@ -19,6 +19,7 @@ from flask import current_app
 from app.core import audit
 from app.core.crypto import Sealed, seal, unseal
 from app.core.enums import (
+    ApplicationKind,
     ApplicationStatus,
     ChannelCategory,
     ChannelForm,
@@ -108,6 +109,12 @@ def issuance_refusal(user, app: Application):
     if user.role != Role.operator:
         return Forbidden(
             "只有平台运营机构可以分配渠道编号和签发密钥", "Only the platform operator assigns numbers and issues keys"
+        )
+    if app.kind != ApplicationKind.test:
+        return Conflict(
+            "正式入网申请在核验后签发生产密钥，不分配编号和测试密钥",
+            "A production intake ends with the production key, not with a number and test key",
+            code="wrong_kind",
         )
     if app.status != ApplicationStatus.approved:
         return Conflict(

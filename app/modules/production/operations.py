@@ -179,6 +179,11 @@ def current_recordings(app: Application) -> dict[str, Recording]:
     return {r.platform: r for r in rows}
 
 
+def evidence_context(app: Application) -> dict:
+    """What the pages showing Form 3's attachments need (templates production/_evidence.html)."""
+    return {"recordings": current_recordings(app), "platforms": PLATFORMS, "checklist": CHECKLIST}
+
+
 def production_snapshot(app: Application) -> dict:
     """The snapshot of test intake plus the report and the recordings' digests: kept per round and in the audit."""
     return snapshot(app) | {

@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import Stage
+from app.core.enums import ApplicationKind, Stage
 from app.core.errors import DomainError, NotFound
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
@@ -61,6 +61,11 @@ def decide(step_id: int):
             return redirect(url_for("reviews.queue"))
     refusal = decide_refusal(current_user, step)
     provinces = mainland_provinces() if step.stage == Stage.national and app.national_scope else []
+    extra = {}
+    if app.kind == ApplicationKind.production:
+        from app.modules.production.operations import evidence_context
+
+        extra = evidence_context(app)
     return render_template(
         "reviews/decide.html",
         step=step,
@@ -70,4 +75,5 @@ def decide(step_id: int):
         refusal=refusal.message(current_locale()) if refusal else None,
         siblings=round_steps(app, step.round),
         provinces=provinces,
+        **extra,
     )

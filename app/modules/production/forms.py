@@ -1,0 +1,24 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+
+class ProductionForm(FlaskForm):
+    """Form 3's header (C7.3): contact and the security test report (C2.7)."""
+
+    contact_name = StringField("联系人", validators=[Optional(), Length(max=64)])
+    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=32)])
+    contact_email = StringField("电子邮箱", validators=[Optional(), Length(max=200)])
+    fill_date = DateField("填表日期", validators=[Optional()])
+    security_report_id = SelectField("安全检测报告", coerce=int)
+
+
+class RecordingForm(FlaskForm):
+    file = FileField("录屏文件（MP4/MOV）", validators=[FileRequired()])
+
+
+class VerificationForm(FlaskForm):
+    """The operator's verification: ticks are read from the request (one checkbox per platform and step)."""
+
+    report_reviewed = BooleanField("已审查安全检测报告")
