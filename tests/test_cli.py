@@ -54,7 +54,8 @@ def test_demo_load_creates_every_reachable_state_once(app):
     assert "Demo logins" in first.output
     statuses = set(db.session.scalars(sa.select(Application.status)))
     assert {"draft", "in_review", "returned", "approved", "completed", "withdrawn"} <= statuses
-    assert {"applying", "testing", "withdrawn"} <= set(db.session.scalars(sa.select(Channel.status)))
+    channel_states = {"applying", "testing", "production_review", "live", "suspended", "withdrawn"}
+    assert channel_states <= set(db.session.scalars(sa.select(Channel.status)))
     from app.core.enums import Role
 
     assert set(Role) <= set(db.session.scalars(sa.select(User.role)))  # one account per role

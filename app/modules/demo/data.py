@@ -2,12 +2,13 @@
 today, all created through the same operations the UI and API use (so the audit log and inbox are real)."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from app.core import totp
 from app.core.enums import Role, Stage
+from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.accounts.operations import (
@@ -18,9 +19,15 @@ from app.modules.accounts.operations import (
     start_totp_enrollment,
 )
 from app.modules.accounts.rules import make_uscc
+from app.modules.agreements import operations as agreements
+from app.modules.agreements.rules import add_months
 from app.modules.applications import operations as apps
 from app.modules.key_issuance.operations import complete_test_intake
+from app.modules.production import operations as production
+from app.modules.production.models import CHECKLIST
 from app.modules.reviews.operations import decide_step, round_steps
+from app.modules.security_tests import operations as security_tests
+from app.modules.security_tests.models import QUALIFICATIONS
 
 DEMO_PASSWORD = "Demo-essc-2026"
 PDF = b"%PDF-1.4\n% demo test information collection sheet\n"
@@ -193,6 +200,88 @@ def _channels(companies, staff, users):
     complete_test_intake(staff["operator"], level2.id)
     withdrawn = _file(huimin, _data("social", [_row("惠民旧版APP", mode="sdk")]))
     apps.withdraw(huimin, withdrawn)
+    _production_stage(bank, staff, users, parent)
+
+
+# A minimal ISO base media header: enough for the type check of the demo recordings (C2.9); not a playable video.
+DEMO_MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 1024
+AGREEMENT_TEXT = """电子社会保障卡服务渠道合作协议（示例文本）
+
+甲方：电子社会保障卡平台运营机构
+乙方：渠道所属单位
+
+第一条 乙方依照《电子社会保障卡服务渠道管理办法》接入电子社会保障卡服务。
+第二条 乙方按照接入安全技术规范保障用户数据安全，发生安全事件立即报告。
+第三条 协议期限一年，期满按管理办法规定续签。
+"""
+
+
+def _institution(operator):
+    institution = security_tests.create_institution(operator, "国家信息技术安全研究中心（示例）")
+    for kind in QUALIFICATIONS:
+        security_tests.set_qualification(
+            operator, institution, kind, f"{kind.upper()}-2024-001", date(2024, 1, 1), date(2028, 12, 31)
+        )
+    return institution
+
+
+def _report(user, channel, institution):
+    data = {
+        "institution_id": institution.id,
+        "test_date": today() - timedelta(days=45),
+        "version_tested": "6.1.0",
+        "covers_spec": True,
+        "result": "pass",
+        "findings": "未发现高危漏洞；两项中危问题已整改。",
+    }
+    return security_tests.submit_report(user, channel, data, io.BytesIO(PDF), "安全检测报告.pdf")
+
+
+def _file_production(user, channel, report):
+    contact = {"contact_name": "张敏", "contact_phone": "13912345678", "contact_email": "contact@example.cn"}
+    app = production.create_production_draft(user, channel, contact | {"security_report_id": report.id})
+    for platform in ("ios", "android"):
+        production.upload_recording(user, app, platform, io.BytesIO(DEMO_MP4), f"{platform}-录屏.mp4")
+    return production.submit_production(user, app)
+
+
+def _production_stage(bank, staff, users, live_one):
+    """C2.8: one channel all the way to live (with a failed re-test suspending another), one at the operator's
+    verification; the agreement in force and a new version announced (C4.12)."""
+    operator = staff["operator"]
+    institution = _institution(operator)
+    version = agreements.publish_version(operator, "2026.1", "", AGREEMENT_TEXT, today().replace(month=1, day=1))
+    app = _file_production(bank, live_one, _report(bank, live_one, institution))
+    _advance(app, users, None)
+    for platform in ("ios", "android"):
+        production.check_recording(operator, app.id, platform, list(CHECKLIST))
+    production.review_report(operator, app.id, True)
+    production.verify(operator, app.id, True, "录屏六项操作齐全，检测报告有效。", operator.display_name, "053188880000")
+    signed = agreements.sign(bank, live_one, version.id, version.sha256, True)
+    agreements.countersign(operator, signed.id)
+    production.go_live(operator, app.id)
+    in_review = _file(bank, _data("bank", [_row("齐鲁银行手机银行H5", regions=("370200",))]))
+    _advance(in_review, users, None)
+    channel = complete_test_intake(operator, in_review.id)[0].channel
+    verifying = _file_production(bank, channel, _report(bank, channel, institution))
+    _advance(verifying, users, None)
+    suspended = _file(bank, _data("bank", [_row("齐鲁银行老年版APP", mode="sdk")]))
+    _advance(suspended, users, None)
+    channel = complete_test_intake(operator, suspended.id)[0].channel
+    app = _file_production(bank, channel, _report(bank, channel, institution))
+    _advance(app, users, None)
+    for platform in ("ios", "android"):
+        production.check_recording(operator, app.id, platform, list(CHECKLIST))
+    production.review_report(operator, app.id, True)
+    production.verify(operator, app.id, True, "核验通过。", operator.display_name, "053188880000")
+    signed = agreements.sign(bank, channel, version.id, version.sha256, True)
+    agreements.countersign(operator, signed.id)
+    production.go_live(operator, app.id)
+    check = security_tests.order_spot_check(operator, channel, "整改后复测", is_retest=True)
+    security_tests.record_spot_check(operator, check, "fail", "复测仍存在越权访问问题")
+    agreements.publish_version(
+        operator, "2027.1", "", AGREEMENT_TEXT + "第四条 乙方每月报送签发量和活跃用户数。\n", add_months(today(), 3)
+    )
 
 
 def print_logins(echo) -> None:
