@@ -163,3 +163,68 @@ def test_c2_6_journey_in_a_real_browser(world, server, browser, tmp_path):
     db.session.expire_all()
     assert db.session.scalar(sa.select(Channel.status)) == "testing"
     browser.save_screenshot(str(tmp_path / "final.png"))
+
+
+def tick_all(driver):
+    for box in driver.find_elements(By.CSS_SELECTOR, "#verify-form input[type=checkbox]"):
+        if not box.is_selected():
+            box.click()
+
+
+def test_c2_8_production_journey_in_a_real_browser(world, server, browser, tmp_path):
+    """From `testing` to `live` in the browser: Form 3 with report and recordings, the review chain, the operator's
+    checklist, the agreement signed and countersigned, the production key shown once."""
+    from tests.journeys import AGREEMENT_TEXT, MOV, MP4, channel_in_testing, passing_report
+
+    channel = channel_in_testing(world)
+    report = passing_report(world, channel)
+    sign_in(browser, server, "operator")
+    browser.get(f"{server}/agreements")
+    fill(browser, "version", "2026.1")
+    browser.execute_script("document.getElementsByName('effective_from')[0].value = '2026-01-01'")
+    fill(browser, "body", AGREEMENT_TEXT)
+    browser.find_element(By.XPATH, "//button[text()='发布']").click()
+    wait_for(browser, "已发布")
+    sign_out(browser)
+
+    sign_in(browser, server, "company_a")
+    browser.get(f"{server}/channels/{channel.id}")
+    browser.find_element(By.ID, "apply-production").click()
+    Select(browser.find_element(By.NAME, "security_report_id")).select_by_value(str(report.id))
+    browser.find_element(By.XPATH, "//main//button[text()='保存']").click()
+    wait_for(browser, "已保存")
+    for platform, body in (("ios", MOV), ("android", MP4)):
+        video = tmp_path / f"{platform}.{'mov' if platform == 'ios' else 'mp4'}"
+        video.write_bytes(body)
+        browser.find_element(By.CSS_SELECTOR, f"#upload-{platform} input[name=file]").send_keys(str(video))
+        browser.find_element(By.CSS_SELECTOR, f"#upload-{platform} button").click()
+        wait_for(browser, "已上传")
+    browser.find_element(By.XPATH, "//button[text()='提交']").click()
+    wait_for(browser, "已提交")
+    browser.get(f"{server}/channels/{channel.id}")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "签署合作协议").click()
+    browser.find_element(By.NAME, "confirm").click()
+    browser.find_element(By.XPATH, "//button[text()='确认签署']").click()
+    wait_for(browser, "已签署，待运营机构会签")
+    sign_out(browser)
+
+    for reviewer in ("jinan", "shandong", "national"):
+        approve_first_in_queue(browser, server, reviewer)
+    sign_in(browser, server, "operator")
+    browser.find_element(By.LINK_TEXT, "核验录屏和检测报告").click()
+    tick_all(browser)
+    browser.find_element(By.CSS_SELECTOR, "input[name=decision][value=approve]").click()
+    fill(browser, "opinion", "录屏与报告核验通过")
+    browser.find_element(By.CSS_SELECTOR, "button[name=action][value=decide]").click()
+    wait_for(browser, "审核意见已提交")
+    browser.get(f"{server}/agreements")
+    browser.find_element(By.XPATH, "//button[text()='会签']").click()
+    wait_for(browser, "已会签")
+    browser.get(f"{server}/")
+    browser.find_element(By.LINK_TEXT, "签发生产密钥").click()
+    browser.find_element(By.XPATH, "//button[text()='确认签发']").click()
+    secret = browser.find_element(By.CLASS_NAME, "secret").text
+    assert len(secret) == 43
+    db.session.expire_all()
+    assert db.session.get(Channel, channel.id).status == "live"
+    browser.save_screenshot(str(tmp_path / "live.png"))
