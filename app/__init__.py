@@ -26,6 +26,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         render_as_batch=True,
         compare_type=True,
     )
+    app.before_request(_allow_recording_uploads)  # before CSRF protection reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -61,6 +62,17 @@ def _check_config(app: Flask) -> None:
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.pop("pool_size", None), options.pop("max_overflow", None)  # SQLite has no connection pool to size
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+# Endpoints that take a screen recording (C2.9): their requests may be as large as one recording.
+RECORDING_ENDPOINTS = frozenset({"production.upload_recording", "api.upload_recording"})
+
+
+def _allow_recording_uploads() -> None:
+    from flask import current_app, request
+
+    if request.endpoint in RECORDING_ENDPOINTS:
+        request.max_content_length = current_app.config["MAX_RECORDING_BYTES"] + 64 * 1024
 
 
 def _register_blueprints(app: Flask) -> None:

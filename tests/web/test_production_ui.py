@@ -147,3 +147,25 @@ def test_reviewers_see_the_report_and_recordings_of_a_production_application(wor
     step_id = re.search(r"/reviews/(\d+)", page.text).group(1)
     decide = client.get(f"/reviews/{step_id}").text
     assert "ios.mov" in decide and "android.mp4" in decide and "授予地域</h2>" not in decide
+
+
+def test_c2_9_a_recording_larger_than_ordinary_requests_is_accepted(world, client, app):
+    """Recordings are bigger than ordinary requests (MAX_CONTENT_LENGTH): their endpoints allow MAX_RECORDING_BYTES."""
+    channel = channel_in_testing(world)
+    report = passing_report(world, channel)
+    login(client, "company_a")
+    client.post(f"/channels/{channel.id}/production/new", data={"security_report_id": str(report.id)})
+    app_row = production_app()
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    try:
+        response = client.post(
+            f"/applications/{app_row.id}/recordings/ios",
+            content_type="multipart/form-data",
+            data={"file": (io.BytesIO(MP4 + b"\0" * 20_000), "ios.mp4")},
+            follow_redirects=True,
+        )
+        assert "已上传" in response.text
+        too_big_elsewhere = client.post(f"/applications/{app_row.id}/submit", data={"padding": "x" * 20_000})
+        assert too_big_elsewhere.status_code == 413
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 12 * 1024 * 1024

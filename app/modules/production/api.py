@@ -2,7 +2,7 @@
 verification, and go-live with the production key. Submission and withdrawal use /applications/{id}/submit and
 /withdraw, as for test intake."""
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 
 from app.core.enums import ApplicationKind, ApplicationStatus
@@ -87,7 +87,6 @@ def update_production(app_id: int):
     query={"filename": {"type": "string", "maxLength": 200}},
 )
 def upload_recording(app_id: int, platform: str):
-    request.max_content_length = current_app.config["MAX_RECORDING_BYTES"]
     app = production_application(app_id)
     if platform not in PLATFORMS:
         raise NotFound("录屏类型只能是 ios 或 android", "A recording is for ios or android")

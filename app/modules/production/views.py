@@ -1,7 +1,7 @@
 """Production-intake pages (C2.8, C2.9, C7.3): Form 3 for the owner, recordings, the operator's verification page and
 go-live, where the production key is shown once."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core.enums import ApplicationKind
@@ -103,7 +103,6 @@ def edit_production(app_id: int):
 
 
 def upload_recording(app_id: int, platform: str):
-    request.max_content_length = current_app.config["MAX_RECORDING_BYTES"] + 64 * 1024
     app = _production(app_id)
     form = RecordingForm()
     if form.validate_on_submit():
