@@ -5,14 +5,17 @@ reviewed, verified, the agreement signed and countersigned, the channel live."""
 import io
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
 from app.core.timeutil import today
+from app.extensions import db
 from app.modules.agreements import operations as agreements
 from app.modules.key_issuance.operations import complete_test_intake
 from app.modules.production import operations as production
 from app.modules.production.models import CHECKLIST
 from app.modules.reviews.operations import decide_step, round_steps
 from app.modules.security_tests import operations as security_tests
-from app.modules.security_tests.models import QUALIFICATIONS
+from app.modules.security_tests.models import QUALIFICATIONS, Institution
 from tests.conftest import PDF
 from tests.key_issuance.test_issue import approved_application
 
@@ -29,6 +32,10 @@ def channel_in_testing(world, **overrides):
 
 
 def qualified_institution(world, name: str = "国家信息安全测评中心"):
+    """The institution of that name, registered with all four qualifications on first use."""
+    existing = db.session.scalar(sa.select(Institution).where(Institution.name == name))
+    if existing is not None:
+        return existing
     institution = security_tests.create_institution(world.operator, name)
     for kind in QUALIFICATIONS:
         security_tests.set_qualification(

@@ -363,4 +363,11 @@ EN = {
     "待核验录屏和检测报告": "Recordings and reports to verify",
     "待签发生产密钥": "Awaiting the production key",
     "待会签的合作协议": "Agreements awaiting countersignature",
+    "月度统计": "Monthly statistics",
+    "月份": "Month",
+    "版本": "Version",
+    "新增签发量": "New issuance",
+    "累计签发量": "Cumulative issuance",
+    "来源": "Source",
+    "更正原因": "Correction reason",
 }

@@ -32,6 +32,7 @@ API_MODULES = (
     "security_tests",
     "production",
     "agreements",
+    "monitoring",
 )
 
 

@@ -144,5 +144,7 @@ ROUTE_POLICY: dict[str, object] = {
     "api.pending_agreements": P.agreement_manage,
     "api.countersign_agreement": P.agreement_manage,
     "api.channel_status": CHANNEL_SIGNED,
+    "api.report_statistics": CHANNEL_SIGNED,
+    "api.list_statistics": P.channel_read,
     "api.sandbox_echo": CHANNEL_SIGNED,
 }

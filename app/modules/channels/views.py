@@ -58,6 +58,7 @@ def _intake_context(channel) -> dict:
     """What the owner can do next on the way to going live: production intake (C2.8), signing a version (C4.12)."""
     from app.modules.agreements import operations as agreements
     from app.modules.agreements.rules import needs_agreement
+    from app.modules.monitoring.operations import statistics_of
     from app.modules.production.operations import creation_refusal
 
     versions = agreements.all_versions()
@@ -66,6 +67,7 @@ def _intake_context(channel) -> dict:
         "needs_agreement": needs_agreement(channel.category),
         "agreements": agreements.agreements_of(channel),
         "signable": [v for v in versions if agreements.signing_refusal(current_user, channel, v) is None],
+        "statistics": statistics_of(channel)[:24],
     }
 
 
