@@ -145,6 +145,7 @@ ROUTE_POLICY: dict[str, object] = {
     "api.countersign_agreement": P.agreement_manage,
     "api.channel_status": CHANNEL_SIGNED,
     "api.report_statistics": CHANNEL_SIGNED,
+    "api.service_check": CHANNEL_SIGNED,
     "api.list_statistics": P.channel_read,
     "api.sandbox_echo": CHANNEL_SIGNED,
 }

@@ -45,10 +45,13 @@ def test_c2_1_a_channel_in_testing_serves_nothing(testing_channel):
     assert not may_serve(testing_channel, "standard")
 
 
-def test_c2_1_a_live_channel_serves_only_granted_services(testing_channel):
-    testing_channel.status = ChannelStatus.live
-    assert may_serve(testing_channel, "standard") and may_serve(testing_channel, "qr_login")
-    assert not may_serve(testing_channel, "local_services")
+def test_c2_1_a_live_channel_serves_only_granted_services(world):
+    from tests.journeys import live_channel
+
+    channel, _issued = live_channel(world)
+    assert channel.status == ChannelStatus.live
+    assert may_serve(channel, "standard") and may_serve(channel, "qr_login")
+    assert not may_serve(channel, "local_services")
 
 
 def test_c3_1_operator_records_platform_capability_through_ui_and_api(world, client, testing_channel):

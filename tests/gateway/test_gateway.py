@@ -130,3 +130,18 @@ def test_c2_1_the_client_function_in_the_readme_signs_valid_requests(client, tes
     headers = namespace["sign_request"](test_key.key.key_id, test_key.secret, "POST", ECHO, body)
     response = client.post(ECHO, data=body, headers=headers | {"Content-Type": "application/json"})
     assert response.status_code == 200 and response.json["echo"] == {"from": "readme"}
+
+
+def test_c2_1_a_service_not_granted_or_suspended_is_refused(world, client):
+    from app.modules.channels import operations as channels
+
+    _channel, production_key = live_channel(world)
+    path = "/api/v1/channel/services/qr_login"
+    granted = call(client, "GET", path, production_key.key.key_id, production_key.secret)
+    assert granted.status_code == 200 and granted.json["available"] is True
+    other = "/api/v1/channel/services/local_services"
+    refused = call(client, "GET", other, production_key.key.key_id, production_key.secret)
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "service_not_granted"
+    channels.update_service("qr_login", {"active": False})
+    suspended = call(client, "GET", path, production_key.key.key_id, production_key.secret)
+    assert suspended.status_code == 403 and suspended.json["error"]["code"] == "service_not_granted"

@@ -3,7 +3,7 @@
 from flask import g, request
 from marshmallow import Schema, fields
 
-from app.modules.gateway.check import channel_signed
+from app.modules.gateway.check import channel_signed, require_service
 from app.web.api import api_bp, doc
 
 
@@ -66,3 +66,24 @@ def sandbox_echo():
             "echo": request.get_json(silent=True),
         }
     )
+
+
+class ServiceCheckSchema(Schema):
+    channel_number = fields.String()
+    service = fields.String()
+    available = fields.Boolean()
+
+
+@api_bp.get("/channel/services/<code>")
+@doc(
+    "Channel: whether it may use a service now (C2.1) — granted to it, active, channel live, production key. The "
+    "platform's service entry points make this check before serving a channel; 403 service_not_granted otherwise.",
+    response_schema=ServiceCheckSchema,
+    tag="gateway",
+    public=True,
+)
+@channel_signed()
+def service_check(code: str):
+    channel = g.channel_key.channel
+    require_service(channel, code)
+    return ServiceCheckSchema().dump({"channel_number": channel.channel_number, "service": code, "available": True})

@@ -89,6 +89,17 @@ def _usable(key: ChannelKey, sandbox: bool) -> None:
         raise GatewayRefused("channel_not_live", "渠道未正式入网或已暂停服务", "The channel is not live", 403)
 
 
+def require_service(channel, service_code: str) -> None:
+    """C2.1: only the services granted to a live channel, and only while they are active."""
+    if not may_serve(channel, service_code):
+        raise GatewayRefused(
+            "service_not_granted",
+            "该服务未授予本渠道或已暂停",
+            "This service is not granted to the channel or is suspended",
+            403,
+        )
+
+
 def channel_signed(sandbox: bool = False, service: str | None = None):
     """Authenticate a channel request by its signature, then check key, environment, channel and service (C2.1)."""
 
@@ -100,13 +111,8 @@ def channel_signed(sandbox: bool = False, service: str | None = None):
             key = _signed_key(key_id, timestamp, nonce, given)
             _once(key_id, nonce)
             _usable(key, sandbox)
-            if service and not may_serve(key.channel, service):
-                raise GatewayRefused(
-                    "service_not_granted",
-                    "该服务未授予本渠道或已暂停",
-                    "This service is not granted to the channel or is suspended",
-                    403,
-                )
+            if service:
+                require_service(key.channel, service)
             key.last_used_at = utcnow()
             db.session.commit()
             g.channel_key = key
