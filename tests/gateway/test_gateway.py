@@ -145,3 +145,19 @@ def test_c2_1_a_service_not_granted_or_suspended_is_refused(world, client):
     channels.update_service("qr_login", {"active": False})
     suspended = call(client, "GET", path, production_key.key.key_id, production_key.secret)
     assert suspended.status_code == 403 and suspended.json["error"]["code"] == "service_not_granted"
+
+
+def test_c2_1_with_the_production_key_a_replayed_tampered_or_revoked_request_is_refused(world, client):
+    _channel, production_key = live_channel(world)
+    key_id, secret = production_key.key.key_id, production_key.secret
+    headers = sign_request(key_id, secret, "GET", STATUS, b"")
+    assert client.get(STATUS, headers=headers).status_code == 200
+    replay = client.get(STATUS, headers=headers)
+    assert replay.status_code == 401 and replay.json["error"]["code"] == "replayed_nonce"
+    path = "/api/v1/channel/statistics"
+    signed = sign_request(key_id, secret, "POST", path, b'{"month": "2026-01", "items": []}')
+    tampered = client.post(path, data=b'{"month": "2026-02", "items": []}', headers=signed)
+    assert tampered.status_code == 401 and tampered.json["error"]["code"] == "bad_signature"
+    ops.revoke_key(world.operator, production_key.key, "密钥疑似泄露")
+    revoked = call(client, "GET", STATUS, key_id, secret)
+    assert revoked.status_code == 403 and revoked.json["error"]["code"] == "key_revoked"

@@ -16,6 +16,9 @@ from tests.key_issuance.test_issue import approved_application
 
 
 def test_c5_1_rotate_master_keeps_every_key_working(app, world, client):
+    from tests.journeys import live_channel
+
+    _channel, production_key = live_channel(world)
     issued = ops.complete_test_intake(world.operator, approved_application(world).id)[0]
     old_id = master_key_id()
     result = app.test_cli_runner().invoke(args=["keys", "rotate-master"])
@@ -28,6 +31,8 @@ def test_c5_1_rotate_master_keeps_every_key_working(app, world, client):
     body = b"{}"
     headers = sign_request(issued.key.key_id, issued.secret, "POST", "/api/v1/channel/sandbox/echo", body)
     assert client.post("/api/v1/channel/sandbox/echo", data=body, headers=headers).status_code == 200
+    headers = sign_request(production_key.key.key_id, production_key.secret, "GET", "/api/v1/channel/status")
+    assert client.get("/api/v1/channel/status", headers=headers).status_code == 200
     try:
         accounts.check_second_factor(world.jinan, next_code(world.jinan))
     finally:
