@@ -314,36 +314,45 @@ def _sync_channels(app: Application) -> None:
             row.channel = channel
 
 
-@transactional
-def submit(user, app: Application) -> Application:
-    """Submit (or resubmit) the application: checks C2.2 and the supplements, snapshots the round, routes it (C2.6)."""
-    from app.modules.reviews.operations import start_round
-
-    if app.kind == ApplicationKind.production:
-        from app.modules.production.operations import submit_production
-
-        return submit_production(user, app)
-    app = lock_application(app.id)
+def guard_submittable(app: Application, problems: list) -> None:
     if app.status not in EDITABLE:
         raise Conflict(
             "该申请已提交，不能重复提交", "This application has already been submitted", code="already_submitted"
         )
-    problems = submission_problems(app)
     if problems:
         raise_problems(problems)
+
+
+def open_round(user, app: Application, content) -> None:
+    """Start the next review round: the application goes into review, the round keeps `content(app)` (the snapshot
+    as submitted, C2.10) and the chain is routed (C2.6, C2.8)."""
+    from app.modules.reviews.operations import start_round
+
     before = {"status": str(app.status), "round": app.round}
     app.round += 1
     app.status = ApplicationStatus.in_review
     app.submitted_at = utcnow()
     app.first_submitted_at = app.first_submitted_at or app.submitted_at
-    _sync_channels(app)
     db.session.add(
-        ApplicationRound(application_id=app.id, round=app.round, submitted_by_id=user.id, content=snapshot(app))
+        ApplicationRound(application_id=app.id, round=app.round, submitted_by_id=user.id, content=content(app))
     )
     start_round(app)
     audit.record(
         "application.submit", app, before=before, after={"status": str(app.status), "round": app.round}, actor=user
     )
+
+
+@transactional
+def submit(user, app: Application) -> Application:
+    """Submit (or resubmit) the application: checks C2.2 and the supplements, snapshots the round, routes it (C2.6)."""
+    if app.kind == ApplicationKind.production:
+        from app.modules.production.operations import submit_production
+
+        return submit_production(user, app)
+    app = lock_application(app.id)
+    guard_submittable(app, submission_problems(app))
+    _sync_channels(app)
+    open_round(user, app, snapshot)
     notify_organisation(
         app.applicant_id,
         "电子社保卡服务渠道管理系统",

@@ -245,38 +245,37 @@ def _file_production(user, channel, report):
     return production.submit_production(user, app)
 
 
-def _production_stage(bank, staff, users, live_one):
-    """C2.8: one channel all the way to live (with a failed re-test suspending another), one at the operator's
-    verification; the agreement in force and a new version announced (C4.12)."""
-    operator = staff["operator"]
-    institution = _institution(operator)
-    version = agreements.publish_version(operator, "2026.1", "", AGREEMENT_TEXT, today().replace(month=1, day=1))
-    app = _file_production(bank, live_one, _report(bank, live_one, institution))
+def _tested_channel(bank, users, operator, name, **row):
+    """A bank channel through test intake: reviews, number and test key (C2.6)."""
+    app = _file(bank, _data("bank", [_row(name, **row)]))
     _advance(app, users, None)
-    for platform in ("ios", "android"):
-        production.check_recording(operator, app.id, platform, list(CHECKLIST))
-    production.review_report(operator, app.id, True)
-    production.verify(operator, app.id, True, "录屏六项操作齐全，检测报告有效。", operator.display_name, "053188880000")
-    signed = agreements.sign(bank, live_one, version.id, version.sha256, True)
-    agreements.countersign(operator, signed.id)
-    production.go_live(operator, app.id)
-    in_review = _file(bank, _data("bank", [_row("齐鲁银行手机银行H5", regions=("370200",))]))
-    _advance(in_review, users, None)
-    channel = complete_test_intake(operator, in_review.id)[0].channel
-    verifying = _file_production(bank, channel, _report(bank, channel, institution))
-    _advance(verifying, users, None)
-    suspended = _file(bank, _data("bank", [_row("齐鲁银行老年版APP", mode="sdk")]))
-    _advance(suspended, users, None)
-    channel = complete_test_intake(operator, suspended.id)[0].channel
+    return complete_test_intake(operator, app.id)[0].channel
+
+
+def _take_live(bank, users, operator, channel, institution, version):
+    """C2.8: report, Form 3 with recordings, the review chain, verification, the agreement, the production key."""
     app = _file_production(bank, channel, _report(bank, channel, institution))
     _advance(app, users, None)
     for platform in ("ios", "android"):
         production.check_recording(operator, app.id, platform, list(CHECKLIST))
     production.review_report(operator, app.id, True)
-    production.verify(operator, app.id, True, "核验通过。", operator.display_name, "053188880000")
+    production.verify(operator, app.id, True, "录屏六项操作齐全，检测报告有效。", operator.display_name, "053188880000")
     signed = agreements.sign(bank, channel, version.id, version.sha256, True)
     agreements.countersign(operator, signed.id)
     production.go_live(operator, app.id)
+
+
+def _production_stage(bank, staff, users, live_one):
+    """C2.8: one channel live, one at the operator's verification, one suspended after a failed re-test (C5.3); the
+    agreement in force and a new version announced (C4.12)."""
+    operator = staff["operator"]
+    institution = _institution(operator)
+    version = agreements.publish_version(operator, "2026.1", "", AGREEMENT_TEXT, today().replace(month=1, day=1))
+    _take_live(bank, users, operator, live_one, institution, version)
+    channel = _tested_channel(bank, users, operator, "齐鲁银行手机银行H5", regions=("370200",))
+    _advance(_file_production(bank, channel, _report(bank, channel, institution)), users, None)
+    channel = _tested_channel(bank, users, operator, "齐鲁银行老年版APP", mode="sdk")
+    _take_live(bank, users, operator, channel, institution, version)
     check = security_tests.order_spot_check(operator, channel, "整改后复测", is_retest=True)
     security_tests.record_spot_check(operator, check, "fail", "复测仍存在越权访问问题")
     agreements.publish_version(

@@ -17,7 +17,14 @@ from app.extensions import db
 from app.modules.agreements.operations import agreement_complete
 from app.modules.applications.models import Application, ApplicationRound, ApplicationRow, RowRegion, RowService
 from app.modules.applications.numbering import application_number
-from app.modules.applications.operations import EDITABLE, guard_editable, lock_application, raise_problems, snapshot
+from app.modules.applications.operations import (
+    guard_editable,
+    guard_submittable,
+    lock_application,
+    open_round,
+    raise_problems,
+    snapshot,
+)
 from app.modules.applications.rules import Problem
 from app.modules.key_issuance.operations import IssuedKey, issue_key
 from app.modules.messaging.operations import notify_operators, notify_organisation
@@ -30,7 +37,6 @@ from app.modules.reviews.operations import (
     record_decision,
     return_application,
     round_steps,
-    start_round,
 )
 from app.modules.security_tests.models import SecurityReport
 
@@ -272,30 +278,11 @@ def submit_production(user, app: Application) -> Application:
     production review until the application completes or comes back."""
     app = lock_application(app.id)
     _guard_owner(user, app)
-    if app.status not in EDITABLE:
-        raise Conflict(
-            "该申请已提交，不能重复提交", "This application has already been submitted", code="already_submitted"
-        )
-    problems = submission_problems(app)
-    if problems:
-        raise_problems(problems)
-    before = {"status": str(app.status), "round": app.round}
-    app.round += 1
-    app.status = ApplicationStatus.in_review
-    app.submitted_at = utcnow()
-    app.first_submitted_at = app.first_submitted_at or app.submitted_at
+    guard_submittable(app, submission_problems(app))
     app.report_reviewed_by_id = app.report_reviewed_at = None
     channel = production_channel(app)
     channel.status = ChannelStatus.production_review
-    db.session.add(
-        ApplicationRound(
-            application_id=app.id, round=app.round, submitted_by_id=user.id, content=production_snapshot(app)
-        )
-    )
-    start_round(app)
-    audit.record(
-        "application.submit", app, before=before, after={"status": str(app.status), "round": app.round}, actor=user
-    )
+    open_round(user, app, production_snapshot)
     notify_organisation(
         app.applicant_id,
         "电子社保卡服务渠道管理系统",
