@@ -54,6 +54,16 @@ class StoredFile:
     size: int
     sha256: str
 
+    def columns(self) -> dict:
+        """The columns every stored-file row keeps (attachments, recordings)."""
+        return {
+            "filename": self.filename,
+            "stored_name": self.stored_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
 
 def upload_dir() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])

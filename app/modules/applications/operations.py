@@ -425,12 +425,8 @@ def _record_attachment(user, app_id: int, kind: str, stored):
     attachment = Attachment(
         application_id=app.id,
         kind=kind,
-        filename=stored.filename,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
         uploaded_by_id=user.id,
+        **stored.columns(),
     )
     db.session.add(attachment)
     audit.record(

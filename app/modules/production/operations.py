@@ -231,12 +231,8 @@ def _record_recording(user, app_id: int, platform: str, stored) -> Recording:
     recording = Recording(
         application_id=app.id,
         platform=platform,
-        filename=stored.filename,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
         uploaded_by_id=user.id,
+        **stored.columns(),
     )
     db.session.add(recording)
     db.session.flush()
