@@ -370,4 +370,14 @@ EN = {
     "累计签发量": "Cumulative issuance",
     "来源": "Source",
     "更正原因": "Correction reason",
+    "抽查": "Spot checks",
+    "抽查原因": "Reason",
+    "整改后复测": "Re-test after rectification",
+    "抽查结果": "Result",
+    "记录结果": "Record the result",
+    "安排抽查": "Order a spot check",
+    "整改后复测不通过，正式入网渠道将暂停服务，直至提交通过的检测报告（C5.3）。": (
+        "A failed re-test after rectification suspends a live channel until a passing report is filed (C5.3)."
+    ),
+    "待办理": "Pending",
 }

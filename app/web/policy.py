@@ -60,6 +60,8 @@ ROUTE_POLICY: dict[str, object] = {
     "security_tests.upload_report": P.security_report_file,
     "security_tests.declare_major_change": P.security_report_file,
     "security_tests.download_report": P.channel_read,
+    "security_tests.order_spot_check": P.institution_manage,
+    "security_tests.record_spot_check": P.institution_manage,
     # production intake (C2.8, C2.9, C7.3)
     "production.new_production": P.application_create,
     "production.edit_production": P.application_create,

@@ -169,3 +169,21 @@ def test_c2_9_a_recording_larger_than_ordinary_requests_is_accepted(world, clien
         assert too_big_elsewhere.status_code == 413
     finally:
         app.config["MAX_CONTENT_LENGTH"] = 12 * 1024 * 1024
+
+
+def test_c5_3_the_operator_orders_a_retest_and_a_failure_suspends_the_live_channel(world, client):
+    from app.modules.security_tests.models import SpotCheck
+    from tests.journeys import live_channel
+
+    channel, _issued = live_channel(world)
+    login(client, "operator")
+    page = client.get(f"/channels/{channel.id}/security-reports")
+    assert "安排抽查" in page.text
+    ordered = client.post(f"/channels/{channel.id}/spot-checks", data={"reason": "整改后复测", "is_retest": "y"})
+    assert ordered.status_code == 302
+    check = db.session.scalar(sa.select(SpotCheck))
+    recorded = client.post(f"/spot-checks/{check.id}/result", data={"result": "fail", "notes": "仍有越权"})
+    assert recorded.status_code == 302
+    db.session.expire_all()
+    assert channel.status == ChannelStatus.suspended
+    assert "仍有越权" in client.get(f"/channels/{channel.id}/security-reports").text

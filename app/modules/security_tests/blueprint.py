@@ -18,3 +18,5 @@ bp.add_url_rule(
 bp.add_url_rule(
     "/channels/<int:channel_id>/security-reports/<int:report_id>/file", "download_report", views.download_report
 )
+bp.add_url_rule("/channels/<int:channel_id>/spot-checks", "order_spot_check", views.order_spot_check, methods=["POST"])
+bp.add_url_rule("/spot-checks/<int:check_id>/result", "record_spot_check", views.record_spot_check, methods=["POST"])

@@ -46,3 +46,17 @@ class MajorChangeForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = text_choices([("upgrade", "重大升级"), ("policy", "安全策略重大变更")])
+
+
+class SpotCheckForm(FlaskForm):
+    reason = TextAreaField("抽查原因", validators=[DataRequired(), Length(max=4000)])
+    is_retest = BooleanField("整改后复测")
+
+
+class SpotCheckResultForm(FlaskForm):
+    result = SelectField("抽查结果")
+    notes = TextAreaField("说明", validators=[Optional(), Length(max=4000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.result.choices = text_choices([("pass", "通过"), ("fail", "不通过")])

@@ -199,6 +199,14 @@ def get_report(channel, report_id: int) -> SecurityReport:
     return report
 
 
+def spot_checks_of(channel) -> list[SpotCheck]:
+    return list(
+        db.session.scalars(
+            sa.select(SpotCheck).where(SpotCheck.channel_id == channel.id).order_by(SpotCheck.ordered_at.desc())
+        )
+    )
+
+
 @transactional
 def order_spot_check(user, channel, reason: str, is_retest: bool = False) -> SpotCheck:
     """C5.3: the operator may spot-check a channel's security; a re-test follows a rectification."""

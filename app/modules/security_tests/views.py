@@ -11,8 +11,15 @@ from app.core.jurisdiction import get_channel
 from app.core.timeutil import today
 from app.extensions import db
 from app.modules.security_tests import operations as ops
-from app.modules.security_tests.forms import InstitutionForm, MajorChangeForm, QualificationForm, ReportForm
-from app.modules.security_tests.models import QUALIFICATIONS, Institution
+from app.modules.security_tests.forms import (
+    InstitutionForm,
+    MajorChangeForm,
+    QualificationForm,
+    ReportForm,
+    SpotCheckForm,
+    SpotCheckResultForm,
+)
+from app.modules.security_tests.models import QUALIFICATIONS, Institution, SpotCheck
 from app.modules.security_tests.rules import is_current, missing_qualifications
 from app.web.downloads import send_stored_file
 from app.web.forms import apply_error, choices
@@ -106,6 +113,9 @@ def _reports_page(channel, form):
         change_form=change_form,
         is_current=is_current,
         today=today(),
+        spot_checks=ops.spot_checks_of(channel),
+        spot_form=SpotCheckForm(),
+        result_form=SpotCheckResultForm(),
     )
 
 
@@ -125,3 +135,36 @@ def declare_major_change(channel_id: int):
 def download_report(channel_id: int, report_id: int):
     report = ops.get_report(get_channel(current_user, channel_id), report_id)
     return send_stored_file(report.stored_name, report.filename, "application/pdf")
+
+
+def order_spot_check(channel_id: int):
+    """C5.3: the operator orders a spot check (or a re-test after rectification)."""
+    channel = get_channel(current_user, channel_id)
+    form = SpotCheckForm()
+    if form.validate_on_submit():
+        try:
+            ops.order_spot_check(current_user, channel, form.reason.data, bool(form.is_retest.data))
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已保存"), "success")
+    else:
+        flash(_("表单有误，请检查标红的项目"), "danger")
+    return redirect(url_for("security_tests.channel_reports", channel_id=channel.id))
+
+
+def record_spot_check(check_id: int):
+    """C5.3: the result; a failed re-test suspends a live channel until a passing report is accepted."""
+    check = db.session.get(SpotCheck, check_id)
+    if check is None:
+        raise NotFound()
+    channel = get_channel(current_user, check.channel_id)
+    form = SpotCheckResultForm()
+    if form.validate_on_submit():
+        try:
+            ops.record_spot_check(current_user, check, form.result.data, form.notes.data or "")
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已保存"), "success")
+    return redirect(url_for("security_tests.channel_reports", channel_id=channel.id))
