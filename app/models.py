@@ -15,6 +15,7 @@ from app.modules.applications.models import (  # noqa: F401
     SocialSupplement,
 )
 from app.modules.channels.models import Channel, Service  # noqa: F401
+from app.modules.documents.models import Document  # noqa: F401
 from app.modules.key_issuance.models import ChannelKey, GatewayNonce, KeyEvent  # noqa: F401
 from app.modules.messaging.models import Message  # noqa: F401
 from app.modules.monitoring.models import MonthlyStatistic  # noqa: F401

@@ -24,6 +24,8 @@ class MasterKeyMissing(RuntimeError):
 KEYS = {
     "master": (MASTER_KEY_NAME, "MASTER_KEY_FILE", "MASTER_KEY"),
     "audit_chain": ("audit-chain.key", "AUDIT_CHAIN_KEY_FILE", "AUDIT_CHAIN_KEY"),
+    # S9: the Ed25519 private key (32 bytes) that signs the digest of every issued document.
+    "document_signing": ("document-signing.key", "DOCUMENT_SIGNING_KEY_FILE", "DOCUMENT_SIGNING_KEY"),
 }
 
 
