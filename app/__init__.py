@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.applications.blueprint import bp as applications_bp
     from app.modules.audit_log.blueprint import bp as audit_bp
     from app.modules.channels.blueprint import bp as channels_bp
+    from app.modules.documents.blueprint import bp as documents_bp
     from app.modules.key_issuance.blueprint import bp as keys_bp
     from app.modules.messaging.blueprint import bp as messaging_bp
     from app.modules.production.blueprint import bp as production_bp
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         security_tests_bp,
         production_bp,
         agreements_bp,
+        documents_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()

@@ -380,4 +380,41 @@ EN = {
         "A failed re-test after rectification suspends a live channel until a passing report is filed (C5.3)."
     ),
     "待办理": "Pending",
+    "一致：上传的文件与本平台出具的文件完全相同。": (
+        "Genuine: the uploaded file is byte for byte the one the platform issued."
+    ),
+    "不一致：上传的文件不是本平台以此防伪码出具的文件（可能被篡改）。": (
+        "Not genuine: the uploaded file is not the one issued under this code (it may have been altered)."
+    ),
+    "出具时申请状态": "Application status when issued",
+    "出具时间": "Issued at",
+    "取代时间": "superseded at",
+    "平台公钥": "Platform public key",
+    "文件核验": "Verify a document",
+    "文件类型": "Document",
+    "本平台出具的现行版本": "Issued by the platform, current version",
+    "本平台出具，已被新版本取代": "Issued by the platform, superseded by a newer version",
+    "核对": "Compare",
+    "核对手中的文件": "Compare a file you hold",
+    "核验": "Verify",
+    "核验结论": "Result",
+    "每份表格带防伪码和二维码，可在“文件核验”页面核对真伪。": (
+        "Every form carries an anti-forgery code and QR code; check it on the verification page."
+    ),
+    "渠道所属单位": "Channel owner",
+    "申请表（PDF）": "Forms (PDF)",
+    "电子签章": "Electronic seal",
+    "空白表格（线下填写）": "Blank forms (offline filling)",
+    "签名无效": "Signature invalid",
+    "签名有效": "Signature valid",
+    "输入表格上印制的防伪码，或扫描二维码，核对文件是否由本平台出具。": (
+        "Enter the code printed on the form, or scan its QR code, to check that the platform issued it."
+    ),
+    "重新输入防伪码": "Enter another code",
+    "附表1 测试入网申请表": "Form 1: test intake",
+    "附表2 社会渠道补充说明": "Form 2: social supplement",
+    "附表3 正式入网申请表": "Form 3: production intake",
+    "页数": "Pages",
+    "防伪码": "Anti-forgery code",
+    "待核验的 PDF 文件": "PDF file to check",
 }

@@ -33,6 +33,7 @@ API_MODULES = (
     "production",
     "agreements",
     "monitoring",
+    "documents",
 )
 
 

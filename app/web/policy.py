@@ -75,6 +75,12 @@ ROUTE_POLICY: dict[str, object] = {
     "agreements.publish_version": P.agreement_manage,
     "agreements.sign": P.agreement_sign,
     "agreements.countersign": P.agreement_manage,
+    # documents (C7.4, S9)
+    "documents.download_form": P.application_read,
+    "documents.blank_form": PUBLIC,
+    "documents.verify_lookup": PUBLIC,
+    "documents.verify": PUBLIC,
+    "documents.public_key": PUBLIC,
     # inbox (S8) and audit (S4)
     "messaging.inbox": P.inbox_read,
     "messaging.message_detail": P.inbox_read,
@@ -149,5 +155,9 @@ ROUTE_POLICY: dict[str, object] = {
     "api.report_statistics": CHANNEL_SIGNED,
     "api.service_check": CHANNEL_SIGNED,
     "api.list_statistics": P.channel_read,
+    "api.download_form_api": P.application_read,
+    "api.blank_form_api": PUBLIC,
+    "api.verify_api": PUBLIC,
+    "api.check_api": PUBLIC,
     "api.sandbox_echo": CHANNEL_SIGNED,
 }

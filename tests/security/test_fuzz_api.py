@@ -27,6 +27,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 _VIDEO = st.one_of(st.sampled_from([MP4, MOV]), st.binary(max_size=256))
 schemathesis.openapi.media_type("video/mp4", _VIDEO)
 schemathesis.openapi.media_type("video/quicktime", _VIDEO)
+schemathesis.openapi.media_type("application/pdf", st.one_of(st.just(b"%PDF-1.4\n%%EOF"), st.binary(max_size=256)))
 
 
 def _operation_labels() -> list[str]:

@@ -35,6 +35,7 @@ def foreign(world, request):
         "platform": "ios",
         "version_id": 1,
         "agreement_id": 1,
+        "kind": "form1",
     }
 
 

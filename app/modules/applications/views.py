@@ -16,6 +16,7 @@ from app.modules.applications.forms import ApplicationForm, AttachmentForm, appl
 from app.modules.applications.models import Application
 from app.modules.applications.progress import progress
 from app.modules.channels.models import Channel, Service
+from app.modules.documents.content import FORM_KINDS, kinds_for
 from app.modules.regions.operations import all_regions
 from app.web.downloads import send_stored_file
 from app.web.forms import apply_error, choices
@@ -126,6 +127,8 @@ def application_detail(app_id: int):
         upload_form=upload_form,
         problems=problems,
         kinds=ops.ATTACHMENT_KINDS,
+        form_kinds=kinds_for(app),
+        form_titles=FORM_KINDS,
         **extra,
     )
 
