@@ -30,7 +30,7 @@ install: $(VENV)/.installed
 # Fonts for the appendix-form PDFs (a CJK font, and HarfBuzz's subsetter that makes weasyprint fast).
 # Installed with apt-get when missing and possible; otherwise a note says what to install.
 system-deps:
-	$(call ensure_packages,fonts-wqy-microhei libharfbuzz-subset0,true)
+	$(call ensure_packages,fonts-arphic-uming fonts-wqy-microhei libharfbuzz-subset0,true)
 
 # Headless Chromium and its driver for the browser journeys in tests/browser.
 browser-deps:
@@ -44,7 +44,7 @@ run: install system-deps
 	$(PY) -m flask run --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite; again on TEST_DATABASE_URL when it is set (PostgreSQL in CI).
-test: install browser-deps
+test: install system-deps browser-deps
 	env -u TEST_DATABASE_URL $(PY) -m pytest tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on $$TEST_DATABASE_URL =="; $(PY) -m pytest tests; fi
 

@@ -57,6 +57,8 @@ class Config:
     AGREEMENT_NOTICE_MONTHS = _env_int("AGREEMENT_NOTICE_MONTHS", 2)
     # S9: the address printed under the QR code of every issued document (the public verification page).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # C7.4: start only where a CJK font is installed (the forms would print empty boxes otherwise).
+    REQUIRE_CJK_FONT = os.environ.get("REQUIRE_CJK_FONT", "1") != "0"
     # C2.2 eligibility defaults.
     SOCIAL_MIN_USERS = _env_int("SOCIAL_MIN_USERS", 1_000_000)
     MIN_OPERATING_MONTHS = _env_int("MIN_OPERATING_MONTHS", 12)

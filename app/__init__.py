@@ -36,6 +36,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     init_web(app)
     _register_blueprints(app)
     _register_commands(app)
+    if app.config["REQUIRE_CJK_FONT"]:
+        from app.modules.documents.render import check_cjk_font
+
+        check_cjk_font()  # C7.4: refuse to start rather than print forms with empty boxes
     with app.app_context():
         from app.core.crypto import KEYS, ensure_keys, load_key
 
