@@ -23,6 +23,7 @@ def test_s9_roles_that_see_the_application_download_its_forms(world, client):
     app = file_application(world.company_a)
     for username in ("company_a", "jinan", "shandong", "national", "operator", "auditor"):
         login(client, username)
+        assert f"/applications/{app.id}/forms/form2.pdf" in client.get(f"/applications/{app.id}").text
         response = client.get(f"/applications/{app.id}/forms/form1.pdf")
         assert response.status_code == 200 and response.data.startswith(b"%PDF-"), username
         client.post("/logout")
