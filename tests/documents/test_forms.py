@@ -76,6 +76,7 @@ def test_c7_1_form1_holds_every_label_and_the_recorded_values(world):
         "材料齐全，同意上报。",
         "李娜",
         "13953100000",
+        world.jinan.display_name,
         document.code,
         f"{app.fill_date.year}年{app.fill_date.month}月{app.fill_date.day}日",
     ):
@@ -164,8 +165,9 @@ def test_a_rendering_failure_leaves_no_file_and_no_row(world, monkeypatch):
         raise ValueError("layout engine exploded")
 
     monkeypatch.setattr(documents, "render_pdf", broken)
-    with pytest.raises(documents.RenderingFailed):
+    with pytest.raises(documents.RenderingFailed) as exc:
         documents.issue(app, "form1")
+    assert exc.value.status == 503
     after = set(folder.iterdir()) if folder.exists() else set()
     assert after == before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0

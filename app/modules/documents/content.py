@@ -36,6 +36,7 @@ def _opinions(steps) -> dict:
             {
                 "unit": step.region.name_zh if step.region is not None else "",
                 "decision": DECISION[step.status],
+                "reviewer": step.reviewer_name,
                 "opinion": step.opinion,
                 "contact": step.contact,
                 "phone": step.phone,

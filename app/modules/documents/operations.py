@@ -32,7 +32,9 @@ CODE_LENGTH = 16
 
 
 class RenderingFailed(DomainError):
-    status = 500
+    """The renderer failed: a service fault, reported as 503 (try again) with a clear message, never a bare 500."""
+
+    status = 503
     code = "rendering_failed"
 
 
