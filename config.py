@@ -28,6 +28,11 @@ class Config:
     # Platform master key: a path to a 32-byte key file, or the key itself base64-encoded (production).
     MASTER_KEY_FILE = os.environ.get("MASTER_KEY_FILE", "")
     MASTER_KEY = os.environ.get("MASTER_KEY", "")
+    # The audit-chain HMAC key (S4) and the document seal (S9): a file path, or the key base64-encoded.
+    AUDIT_CHAIN_KEY_FILE = os.environ.get("AUDIT_CHAIN_KEY_FILE", "")
+    AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
+    DOCUMENT_SIGNING_KEY_FILE = os.environ.get("DOCUMENT_SIGNING_KEY_FILE", "")
+    DOCUMENT_SIGNING_KEY = os.environ.get("DOCUMENT_SIGNING_KEY", "")
     CREATE_MASTER_KEY = False
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "var" / "uploads"))
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)

@@ -31,8 +31,43 @@ def test_production_takes_the_master_key_from_the_environment(tmp_path):
         SQLALCHEMY_DATABASE_URI="sqlite://",
         MASTER_KEY=key,
         AUDIT_CHAIN_KEY=key,
+        DOCUMENT_SIGNING_KEY=key,
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_to_start_without_the_document_seal(tmp_path):
+    """S9: production never generates a key; without the document-signing key it does not start."""
+    from app.core.crypto import MasterKeyMissing
+
+    key = base64.b64encode(b"k" * 32).decode()
+    with pytest.raises(MasterKeyMissing, match="document_signing"):
+        create_app(
+            "production",
+            SECRET_KEY="s" * 32,
+            KEYS_DIR=str(tmp_path),
+            UPLOAD_FOLDER=str(tmp_path / "u"),
+            SQLALCHEMY_DATABASE_URI="sqlite://",
+            MASTER_KEY=key,
+            AUDIT_CHAIN_KEY=key,
+        )
+
+
+def test_key_settings_come_from_the_environment(monkeypatch):
+    import importlib
+
+    import config
+
+    monkeypatch.setenv("AUDIT_CHAIN_KEY_FILE", "/run/secrets/audit")
+    monkeypatch.setenv("DOCUMENT_SIGNING_KEY_FILE", "/run/secrets/seal")
+    reloaded = importlib.reload(config)
+    try:
+        assert reloaded.Config.AUDIT_CHAIN_KEY_FILE == "/run/secrets/audit"
+        assert reloaded.Config.DOCUMENT_SIGNING_KEY_FILE == "/run/secrets/seal"
+    finally:
+        monkeypatch.delenv("AUDIT_CHAIN_KEY_FILE")
+        monkeypatch.delenv("DOCUMENT_SIGNING_KEY_FILE")
+        importlib.reload(config)
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
