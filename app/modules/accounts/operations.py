@@ -149,8 +149,9 @@ def _log_login(username: str, user: User | None, success: bool, reason: str, ip,
 def _password_matches(user: User | None, password: str) -> bool:
     if user is None:
         method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash("x" * 16, method=method))
-        check_password_hash(dummy, password)
+        if method not in _DUMMY_HASH:  # built once per method: only the check runs per attempt, as for a real user
+            _DUMMY_HASH[method] = generate_password_hash("x" * 16, method=method)
+        check_password_hash(_DUMMY_HASH[method], password)
         return False
     return check_password_hash(user.password_hash, password)
 
