@@ -62,6 +62,13 @@ class Config:
     AGREEMENT_NOTICE_MONTHS = _env_int("AGREEMENT_NOTICE_MONTHS", 2)
     # S9: the address printed under the QR code of every issued document (the public verification page).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # S1 delivery: SMTP and the SMS gateway; without them (development) copies are written to OUTBOX_FOLDER.
+    MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "")
+    MAIL_SMTP_PORT = _env_int("MAIL_SMTP_PORT", 25)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "noreply@essc.example.cn")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    OUTBOX_FOLDER = os.environ.get("OUTBOX_FOLDER", str(BASE_DIR / "var" / "outbox"))
+    DELIVERY_MAX_ATTEMPTS = _env_int("DELIVERY_MAX_ATTEMPTS", 5)
     # C7.4: start only where a CJK font is installed (the forms would print empty boxes otherwise).
     REQUIRE_CJK_FONT = os.environ.get("REQUIRE_CJK_FONT", "1") != "0"
     # C2.2 eligibility defaults.

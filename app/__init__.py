@@ -119,7 +119,8 @@ def _register_commands(app: Flask) -> None:
     from app.modules.backups.cli import backup_cli
     from app.modules.demo.cli import demo_cli
     from app.modules.key_issuance.cli import keys_cli
+    from app.modules.messaging.cli import messages_cli
     from app.modules.security_tests.cli import security_tests_cli
 
-    for group in (users_cli, demo_cli, audit_cli, backup_cli, keys_cli, security_tests_cli):
+    for group in (users_cli, demo_cli, audit_cli, backup_cli, keys_cli, security_tests_cli, messages_cli):
         app.cli.add_command(group)

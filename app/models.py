@@ -17,7 +17,7 @@ from app.modules.applications.models import (  # noqa: F401
 from app.modules.channels.models import Channel, Service  # noqa: F401
 from app.modules.documents.models import Document  # noqa: F401
 from app.modules.key_issuance.models import ChannelKey, GatewayNonce, KeyEvent  # noqa: F401
-from app.modules.messaging.models import Message  # noqa: F401
+from app.modules.messaging.models import Delivery, Message, MessageTemplate  # noqa: F401
 from app.modules.monitoring.models import MonthlyStatistic  # noqa: F401
 from app.modules.production.models import Recording, RecordingCheck  # noqa: F401
 from app.modules.regions.models import Region  # noqa: F401

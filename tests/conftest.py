@@ -49,12 +49,18 @@ def app(tmp_path_factory):
     if url.startswith("postgresql"):
         _reset_postgres(url)
     application = create_app(
-        "testing", SQLALCHEMY_DATABASE_URI=url, KEYS_DIR=str(tmp / "keys"), UPLOAD_FOLDER=str(tmp / "uploads")
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        KEYS_DIR=str(tmp / "keys"),
+        UPLOAD_FOLDER=str(tmp / "uploads"),
+        OUTBOX_FOLDER=str(tmp / "outbox"),
     )
     with application.app_context():
         upgrade()
         service = db.metadata.tables["service"]
         application.config["SEED_SERVICES"] = [dict(r._mapping) for r in db.session.execute(sa.select(service))]
+        templates = db.metadata.tables["message_template"]
+        application.config["SEED_TEMPLATES"] = [dict(r._mapping) for r in db.session.execute(sa.select(templates))]
         db.session.remove()
     yield application
     with application.app_context():
@@ -70,6 +76,7 @@ def _empty_tables(application) -> None:
                 if table.name not in KEEP:
                     conn.execute(table.delete())
             conn.execute(db.metadata.tables["service"].insert(), application.config["SEED_SERVICES"])
+            conn.execute(db.metadata.tables["message_template"].insert(), application.config["SEED_TEMPLATES"])
             conn.execute(db.metadata.tables["audit_head"].insert(), [{"id": 1, "seq": 0, "hash": GENESIS}])
 
 

@@ -417,4 +417,36 @@ EN = {
     "页数": "Pages",
     "防伪码": "Anti-forgery code",
     "待核验的 PDF 文件": "PDF file to check",
+    "审核": "Review",
+    "尝试次数": "Attempts",
+    "已审核": "Approved",
+    "待发送或发送失败的邮件和短信": "E-mail and SMS waiting or failed",
+    "待审核": "Awaiting review",
+    "提交审核": "Submit for review",
+    "收件人": "Recipient",
+    "新建模板或新版本": "New template or version",
+    "方式": "Channel",
+    "未通过": "Rejected",
+    "查询": "Search",
+    "标题、正文或发送单位": "Subject, body or sender",
+    "模板编码": "Template code",
+    "正文": "Body",
+    "正文和标题中只能使用声明的占位符，如 {number}。": (
+        "Subject and body may use only the declared placeholders, e.g. {number}."
+    ),
+    "每条消息均由审核通过的模板生成，显示发送单位（S1）。修改模板即提交新版本，由作者以外的运营人员审核后启用。": (
+        "Every message is rendered from a reviewed template and shows its sending unit (S1). A change is a new "
+        "version, used once an operator other than its author approves it."
+    ),
+    "消息模板": "Message templates",
+    "消息类别": "Category",
+    "消息记录": "Message record",
+    "重试": "Retry",
+    "错误": "Error",
+    "占位符（逗号分隔）": "Placeholders (comma-separated)",
+    "已提交，待审核": "Submitted for review",
+    "已重试": "Retried",
+    "业务触发类": "Business-triggered",
+    "定向告知类": "Directed notice",
+    "宣传公告类": "Publicity",
 }

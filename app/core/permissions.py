@@ -26,6 +26,8 @@ class Permission(StrEnum):
     production_verify = "production:verify"
     agreement_manage = "agreement:manage"
     agreement_sign = "agreement:sign"
+    message_template_manage = "message_template:manage"
+    message_record_read = "message_record:read"
 
 
 _EVERYONE = {
@@ -60,6 +62,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.key_issue,
             Permission.production_verify,
             Permission.agreement_manage,
+            Permission.message_template_manage,
+            Permission.message_record_read,
             Permission.service_manage,
             Permission.audit_read,
         }
@@ -71,7 +75,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Read-only oversight: sees every submitted record and both logs, changes nothing.
     Role.auditor: frozenset(
         _EVERYONE
-        | {Permission.application_read, Permission.channel_read, Permission.audit_read, Permission.login_log_read}
+        | {
+            Permission.application_read,
+            Permission.channel_read,
+            Permission.audit_read,
+            Permission.login_log_read,
+            Permission.message_record_read,
+        }
     ),
 }
 

@@ -80,6 +80,8 @@ def objects(world):
         "platform": "ios",
         "version_id": 1,
         "agreement_id": 1,
+        "template_id": 1,
+        "delivery_id": 1,
     }
 
 

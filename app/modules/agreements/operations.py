@@ -24,9 +24,8 @@ from app.modules.agreements.rules import (
     version_in_force,
 )
 from app.modules.channels.models import Channel
-from app.modules.messaging.operations import notify_operators, notify_organisation
+from app.modules.messaging.operations import send, send_to_operators
 
-OPERATOR_UNIT = "电子社保卡平台运营机构"
 # Channels that sign: those in integration testing or production review (before going live) and live ones.
 SIGNING_STATUSES = (ChannelStatus.testing, ChannelStatus.production_review, ChannelStatus.live, ChannelStatus.suspended)
 # Channels that must confirm a new version (C4.12).
@@ -116,14 +115,8 @@ def _announce(version: AgreementVersion) -> None:
         .distinct()
     )
     for owner_id in owners:
-        notify_organisation(
-            owner_id,
-            OPERATOR_UNIT,
-            f"合作协议新版本 {version.version} 公告",
-            f"《{version.title}》{version.version} 版将于 {version.effective_from} 生效。请在门户查看全文，"
-            "并在生效前为贵单位的每个已正式入网渠道确认签署（C4.12）。",
-            version,
-        )
+        context = {"title": version.title, "version": version.version, "effective_from": version.effective_from}
+        send("agreement.announced", context, version, organisation_id=owner_id)
 
 
 def agreements_of(channel) -> list[Agreement]:
@@ -206,12 +199,8 @@ def sign(user, channel, version_id: int, text_sha256: str, confirmed: bool) -> A
         actor=user,
         after={"channel_id": channel.id, "version": version.version, "sha256": version.sha256},
     )
-    notify_operators(
-        channel.owner.name,
-        f"渠道 {channel.name} 已签署合作协议 {version.version} 版",
-        f"{channel.owner.name} 已为渠道 {channel.name} 签署合作协议 {version.version} 版，请会签。",
-        agreement,
-    )
+    context = {"owner": channel.owner.name, "channel": channel.name, "version": version.version}
+    send_to_operators("agreement.signed", context, agreement)
     return agreement
 
 
@@ -261,14 +250,13 @@ def countersign(user, agreement_id: int) -> Agreement:
         before={"countersigned": False},
         after={"countersigned": True, "term_start": str(agreement.term_start), "term_end": str(agreement.term_end)},
     )
-    notify_organisation(
-        agreement.channel.owner_id,
-        OPERATOR_UNIT,
-        f"渠道 {agreement.channel.name} 合作协议已会签",
-        f"合作协议 {agreement.version.version} 版已由平台运营机构会签，协议期限 {agreement.term_start} 至 "
-        f"{agreement.term_end}。",
-        agreement,
-    )
+    context = {
+        "channel": agreement.channel.name,
+        "version": agreement.version.version,
+        "term_start": agreement.term_start,
+        "term_end": agreement.term_end,
+    }
+    send("agreement.countersigned", context, agreement, organisation_id=agreement.channel.owner_id)
     return agreement
 
 

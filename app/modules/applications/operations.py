@@ -35,7 +35,7 @@ from app.modules.applications.numbering import application_number
 from app.modules.applications.rules import Problem, eligibility_problems, supplement_problems
 from app.modules.channels import rules as channel_rules
 from app.modules.channels.models import Channel, Service
-from app.modules.messaging.operations import notify_organisation
+from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions
 from app.modules.reviews.models import ReviewStep
 
@@ -353,14 +353,18 @@ def submit(user, app: Application) -> Application:
     guard_submittable(app, submission_problems(app))
     _sync_channels(app)
     open_round(user, app, snapshot)
-    notify_organisation(
-        app.applicant_id,
-        "电子社保卡服务渠道管理系统",
-        f"申请 {app.number} 已提交",
-        f"您的测试入网申请 {app.number} 已于第 {app.round} 轮提交，正在审核。",
-        app,
-    )
+    notify_submitted(app)
     return app
+
+
+def notify_submitted(app: Application) -> None:
+    context = {
+        "number": app.number,
+        "kind": app.kind.title_zh,
+        "channels": "、".join(r.name for r in app.rows),
+        "round": app.round,
+    }
+    send("application.submitted", context, app, organisation_id=app.applicant_id)
 
 
 @transactional

@@ -40,7 +40,7 @@ from app.modules.applications.operations import lock_application
 from app.modules.channels.models import Channel, Service
 from app.modules.key_issuance.models import ChannelKey, KeyEvent
 from app.modules.key_issuance.rules import allowed, effective_status
-from app.modules.messaging.operations import notify_organisation
+from app.modules.messaging.operations import send
 from app.modules.regions.models import Region
 from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import round_steps
@@ -167,13 +167,7 @@ def _close(app: Application, step: ReviewStep, user) -> None:
     round_row.outcome, round_row.closed_at = "approved", utcnow()
     numbers = "、".join(f"{r.name}：{r.channel.channel_number}" for r in app.rows)
     audit.record("application.complete", app, before={"status": "approved"}, after={"status": "completed"}, actor=user)
-    notify_organisation(
-        app.applicant_id,
-        Stage.operator.title_zh,
-        f"申请 {app.number} 已办结",
-        f"测试入网申请 {app.number} 已审核通过。渠道编号：{numbers}。测试密钥由平台运营机构线下安全交付。",
-        app,
-    )
+    send("test_intake.completed", {"number": app.number, "numbers": numbers}, app, organisation_id=app.applicant_id)
 
 
 def record_event(key: ChannelKey, action: str, actor, reason: str = "") -> None:

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -27,3 +27,59 @@ class Message(db.Model):
     object_id: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column()
+    template_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("message_template.id"), comment="the reviewed template it was rendered from (S1)"
+    )
+
+
+class MessageTemplate(db.Model):
+    """A message template (S1): category, sending unit, subject and body with declared `{placeholders}`. A version is
+    used only after review; a change is a new version."""
+
+    __tablename__ = "message_template"
+    __table_args__ = (
+        sa.UniqueConstraint("code", "version", name="uq_message_template_version"),
+        sa.CheckConstraint("category IN ('business', 'notice', 'publicity')", name="category"),
+        sa.CheckConstraint("status IN ('pending_review', 'approved', 'rejected')", name="status"),
+        {"comment": "Reviewed message templates (S1)."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    category: Mapped[str] = mapped_column(sa.String(16))
+    sender_unit: Mapped[str] = mapped_column(sa.String(100))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    placeholders: Mapped[list] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending_review")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), comment="null: seeded")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class Delivery(db.Model):
+    """One e-mail or SMS copy of a message to one person (S1); retried until sent or given up, always visible."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        sa.CheckConstraint("channel IN ('email', 'sms')", name="channel"),
+        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        {"comment": "E-mail and SMS deliveries of messages, with attempts and errors (S1)."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("message.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    channel: Mapped[str] = mapped_column(sa.String(8))
+    address: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(8), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    message = relationship("Message")

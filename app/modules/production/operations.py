@@ -21,13 +21,14 @@ from app.modules.applications.operations import (
     guard_editable,
     guard_submittable,
     lock_application,
+    notify_submitted,
     open_round,
     raise_problems,
     snapshot,
 )
 from app.modules.applications.rules import Problem
 from app.modules.key_issuance.operations import IssuedKey, issue_key
-from app.modules.messaging.operations import notify_operators, notify_organisation
+from app.modules.messaging.operations import send, send_to_operators
 from app.modules.production.models import CHECKLIST, PLATFORMS, Recording, RecordingCheck
 from app.modules.production.rules import recording_problems, report_problem, verification_problems
 from app.modules.reviews.models import ReviewStep
@@ -46,7 +47,6 @@ OPEN_STATUSES = (
     ApplicationStatus.in_review,
     ApplicationStatus.approved,
 )
-OPERATOR_UNIT = Stage.operator.title_zh
 
 
 def production_channel(app: Application):
@@ -279,13 +279,7 @@ def submit_production(user, app: Application) -> Application:
     channel = production_channel(app)
     channel.status = ChannelStatus.production_review
     open_round(user, app, production_snapshot)
-    notify_organisation(
-        app.applicant_id,
-        "电子社保卡服务渠道管理系统",
-        f"申请 {app.number} 已提交",
-        f"渠道 {channel.name} 的正式入网申请 {app.number} 已于第 {app.round} 轮提交，正在审核。",
-        app,
-    )
+    notify_submitted(app)
     return app
 
 
@@ -455,14 +449,7 @@ def go_live(user, app_id: int) -> IssuedKey:
     round_row.outcome, round_row.closed_at = "approved", utcnow()
     audit.record("channel.go_live", channel, before=before, after=channel.snapshot(), actor=user)
     audit.record("application.complete", app, before={"status": "approved"}, after={"status": "completed"}, actor=user)
-    notify_organisation(
-        app.applicant_id,
-        OPERATOR_UNIT,
-        f"渠道 {channel.name} 已正式入网",
-        f"正式入网申请 {app.number} 已办结，渠道 {channel.name}（{channel.channel_number}）"
-        f"自 {channel.live_since} 起正式提供服务。"
-        "生产密钥由平台运营机构线下安全交付。",
-        app,
-    )
-    notify_operators(OPERATOR_UNIT, f"渠道 {channel.name} 已正式入网", f"生产密钥 {issued.key.key_id} 已签发。", app)
+    context = {"number": app.number, "channel": channel.name, "channel_number": channel.channel_number}
+    send("channel.live", context | {"live_since": channel.live_since}, app, organisation_id=app.applicant_id)
+    send_to_operators("channel.live_operators", context | {"key_id": issued.key.key_id}, app)
     return issued

@@ -11,7 +11,7 @@ from app.core.validation import check_phone
 from app.extensions import db
 from app.modules.applications.models import Application, ApplicationRound, RowRegion
 from app.modules.applications.operations import lock_application
-from app.modules.messaging.operations import notify_organisation
+from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions, mainland_provinces
 from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.rules import plan_steps, province_of, ready_to_open
@@ -160,14 +160,16 @@ def step_unit(step: ReviewStep) -> str:
 
 
 def notify_decision(app: Application, step: ReviewStep, approve: bool) -> None:
-    verdict = "同意" if approve else "不同意，申请已退回，请修改后重新提交"
-    body = (
-        f"{step_unit(step)}对申请 {app.number} 的意见：{verdict}。\n审核意见：{step.opinion or '无'}\n"
-        f"联系人：{step.contact} 电话：{step.phone}"
-    )
-    notify_organisation(
-        app.applicant_id, step_unit(step), f"申请 {app.number} 审核结果：{'同意' if approve else '退回'}", body, app
-    )
+    context = {
+        "unit": step_unit(step),
+        "number": app.number,
+        "result": "同意" if approve else "退回",
+        "verdict": "同意" if approve else "不同意，申请已退回，请修改后重新提交",
+        "opinion": step.opinion or "无",
+        "contact": step.contact,
+        "phone": step.phone,
+    }
+    send("review.decided", context, app, organisation_id=app.applicant_id)
 
 
 def check_decision_inputs(approve: bool, opinion: str, contact: str, phone: str) -> None:

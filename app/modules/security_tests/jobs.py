@@ -12,12 +12,10 @@ from app.core.enums import ChannelStatus
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.channels.models import Channel
-from app.modules.messaging.operations import notify_operators, notify_organisation
+from app.modules.messaging.operations import send, send_to_operators
 from app.modules.security_tests.models import ReportNotice
 from app.modules.security_tests.operations import current_report
 from app.modules.security_tests.rules import one_year_after
-
-SENDER = "平台运营机构"
 
 
 def _finding(channel: Channel, on: date) -> tuple[str, int, date | None] | None:
@@ -31,20 +29,9 @@ def _finding(channel: Channel, on: date) -> tuple[str, int, date | None] | None:
 
 
 def _notify(channel: Channel, kind: str, until: date | None) -> None:
-    subject = (
-        f"渠道 {channel.name} 安全检测报告将于 {until} 到期"
-        if kind == "expiring"
-        else f"渠道 {channel.name} 无有效安全检测报告"
-    )
-    body = (
-        f"渠道 {channel.name}（{channel.channel_number}）的安全检测报告将于 {until} 到期，请及时委托具备资质的检测机构"
-        "重新检测并提交报告（C5.3）。"
-        if kind == "expiring"
-        else f"渠道 {channel.name}（{channel.channel_number}）目前没有有效的安全检测报告，请尽快提交（C5.3）；"
-        "未按时检测的渠道可能被强制退出（C6.4）。"
-    )
-    notify_organisation(channel.owner_id, SENDER, subject, body, channel)
-    notify_operators(SENDER, subject, body, channel)
+    context = {"channel": channel.name, "channel_number": channel.channel_number, "until": until}
+    send(f"security_report.{kind}", context, channel, organisation_id=channel.owner_id)
+    send_to_operators(f"security_report.{kind}", context, channel)
 
 
 @transactional

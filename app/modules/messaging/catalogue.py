@@ -1,0 +1,92 @@
+"""The system's message templates (S1): every message the platform sends is rendered from one of these, after review.
+
+Seeded as approved version 1 by the migration that introduced templates; the operator may write a new version of any
+of them, which is used once another operator has approved it. Placeholders are `{name}`; each template declares the
+ones it may use, and the code that sends it supplies them."""
+
+BUSINESS, NOTICE, PUBLICITY = "business", "notice", "publicity"
+CATEGORIES = {
+    BUSINESS: ("业务触发类", "Business-triggered"),
+    NOTICE: ("定向告知类", "Directed notice"),
+    PUBLICITY: ("宣传公告类", "Publicity"),
+}
+SYSTEM = "电子社保卡服务渠道管理系统"
+OPERATOR = "电子社保卡平台运营机构"
+
+# code: (category, sender unit, subject, body, placeholders)
+SYSTEM_TEMPLATES: dict[str, tuple[str, str, str, str, list[str]]] = {
+    "application.submitted": (
+        BUSINESS,
+        SYSTEM,
+        "申请 {number} 已提交",
+        "您的{kind}申请 {number}（{channels}）已于第 {round} 轮提交，正在审核。",
+        ["number", "kind", "channels", "round"],
+    ),
+    "review.decided": (
+        BUSINESS,
+        "{unit}",
+        "申请 {number} 审核结果：{result}",
+        "{unit}对申请 {number} 的意见：{verdict}。\n审核意见：{opinion}\n联系人：{contact} 电话：{phone}",
+        ["unit", "number", "result", "verdict", "opinion", "contact", "phone"],
+    ),
+    "test_intake.completed": (
+        BUSINESS,
+        "平台运营机构",
+        "申请 {number} 已办结",
+        "测试入网申请 {number} 已审核通过。渠道编号：{numbers}。测试密钥由平台运营机构线下安全交付。",
+        ["number", "numbers"],
+    ),
+    "channel.live": (
+        BUSINESS,
+        OPERATOR,
+        "渠道 {channel} 已正式入网",
+        "正式入网申请 {number} 已办结，渠道 {channel}（{channel_number}）自 {live_since} 起正式提供服务。"
+        "生产密钥由平台运营机构线下安全交付。",
+        ["number", "channel", "channel_number", "live_since"],
+    ),
+    "channel.live_operators": (
+        BUSINESS,
+        OPERATOR,
+        "渠道 {channel} 已正式入网",
+        "渠道 {channel}（{channel_number}）已正式入网，生产密钥 {key_id} 已签发。",
+        ["channel", "channel_number", "key_id"],
+    ),
+    "agreement.announced": (
+        NOTICE,
+        OPERATOR,
+        "合作协议新版本 {version} 公告",
+        "《{title}》{version} 版将于 {effective_from} 生效。请在门户查看全文，并在生效前为贵单位的每个已正式入网渠道"
+        "确认签署（C4.12）。",
+        ["title", "version", "effective_from"],
+    ),
+    "agreement.signed": (
+        BUSINESS,
+        "{owner}",
+        "渠道 {channel} 已签署合作协议 {version} 版",
+        "{owner} 已为渠道 {channel} 签署合作协议 {version} 版，请会签。",
+        ["owner", "channel", "version"],
+    ),
+    "agreement.countersigned": (
+        BUSINESS,
+        OPERATOR,
+        "渠道 {channel} 合作协议已会签",
+        "合作协议 {version} 版已由平台运营机构会签，协议期限 {term_start} 至 {term_end}。",
+        ["channel", "version", "term_start", "term_end"],
+    ),
+    "security_report.expiring": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 安全检测报告将于 {until} 到期",
+        "渠道 {channel}（{channel_number}）的安全检测报告将于 {until} 到期，请及时委托具备资质的检测机构重新检测并提交"
+        "报告（C5.3）。",
+        ["channel", "channel_number", "until"],
+    ),
+    "security_report.overdue": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 无有效安全检测报告",
+        "渠道 {channel}（{channel_number}）目前没有有效的安全检测报告，请尽快提交（C5.3）；"
+        "未按时检测的渠道可能被强制退出（C6.4）。",
+        ["channel", "channel_number"],
+    ),
+}

@@ -1,0 +1,120 @@
+"""E-mail and SMS delivery of messages (S1). In development both write to var/outbox (e-mail as .eml files, SMS as
+one line each in sms.log); in production e-mail goes through SMTP (MAIL_SMTP_HOST) and SMS through the gateway
+(SMS_GATEWAY_URL, JSON POST). Each delivery is its own transaction; a failure is recorded and retried with back-off
+(1, 5, 30, 120 minutes) and marked failed after DELIVERY_MAX_ATTEMPTS — visible to the operator, never raised."""
+
+import json
+import smtplib
+import urllib.request
+from datetime import timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.modules.messaging.models import Delivery
+
+BACKOFF_MINUTES = (1, 5, 30, 120)
+
+
+def _outbox() -> Path:
+    folder = Path(current_app.config["OUTBOX_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def send_email(address: str, sender_unit: str, subject: str, body: str) -> None:
+    message = EmailMessage()
+    message["From"] = f"{sender_unit} <{current_app.config['MAIL_FROM']}>"
+    message["To"], message["Subject"] = address, subject
+    message.set_content(f"{body}\n\n—— {sender_unit}")
+    host = current_app.config["MAIL_SMTP_HOST"]
+    if not host:
+        (_outbox() / f"mail-{utcnow():%Y%m%d%H%M%S%f}.eml").write_bytes(bytes(message))
+        return
+    with smtplib.SMTP(host, current_app.config["MAIL_SMTP_PORT"], timeout=10) as smtp:
+        smtp.send_message(message)
+
+
+def send_sms(phone: str, sender_unit: str, subject: str) -> None:
+    text = f"【{sender_unit}】{subject}，详情请登录渠道门户查看。"
+    url = current_app.config["SMS_GATEWAY_URL"]
+    if not url:
+        with open(_outbox() / "sms.log", "a", encoding="utf-8") as log:
+            log.write(f"{utcnow():%Y-%m-%d %H:%M:%S}\t{phone}\t{text}\n")
+        return
+    request = urllib.request.Request(  # noqa: S310  (a configured https URL of the SMS gateway)
+        url, data=json.dumps({"phone": phone, "text": text}).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        if response.status >= 300:
+            raise OSError(f"SMS gateway answered {response.status}")
+
+
+def _attempt(delivery: Delivery) -> None:
+    message = delivery.message
+    if delivery.channel == "email":
+        send_email(delivery.address, message.sender_unit, message.subject, message.body)
+    else:
+        send_sms(delivery.address, message.sender_unit, message.subject)
+
+
+def deliver_pending(limit: int = 200) -> dict:
+    """Try every due delivery once; returns counts. Safe to run at any time and from several processes (a delivery
+    is claimed by a conditional update of its attempt counter)."""
+    now = utcnow()
+    due = db.session.scalars(
+        sa.select(Delivery.id)
+        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
+        .order_by(Delivery.id)
+        .limit(limit)
+    ).all()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for delivery_id in due:
+        counts[_deliver_one(delivery_id)] += 1
+    return counts
+
+
+def _deliver_one(delivery_id: int) -> str:
+    delivery = db.session.get(Delivery, delivery_id)
+    claimed = db.session.execute(
+        sa.update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.attempts == delivery.attempts, Delivery.status == "pending")
+        .values(attempts=Delivery.attempts + 1)
+    )
+    db.session.commit()
+    if claimed.rowcount != 1:
+        return "retry"
+    db.session.refresh(delivery)
+    try:
+        _attempt(delivery)
+    except Exception as exc:  # any gateway error: record it, never raise
+        return _failed(delivery, exc)
+    delivery.status, delivery.sent_at, delivery.last_error = "sent", utcnow(), ""
+    db.session.commit()
+    return "sent"
+
+
+def _failed(delivery: Delivery, exc: Exception) -> str:
+    delivery.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if delivery.attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]:
+        delivery.status = "failed"
+    else:
+        wait = BACKOFF_MINUTES[min(delivery.attempts, len(BACKOFF_MINUTES)) - 1]
+        delivery.next_attempt_at = utcnow() + timedelta(minutes=wait)
+    db.session.commit()
+    current_app.logger.warning("delivery %s (%s) failed: %s", delivery.id, delivery.channel, delivery.last_error)
+    return "failed" if delivery.status == "failed" else "retry"
+
+
+def retry(delivery_id: int) -> Delivery:
+    """The operator retries a failed or waiting delivery now."""
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is not None and delivery.status != "sent":
+        delivery.status, delivery.next_attempt_at = "pending", utcnow()
+        db.session.commit()
+        _deliver_one(delivery.id)
+    return delivery

@@ -1,0 +1,135 @@
+"""Messages (S1): every message comes from a reviewed template and shows its sending unit; templates declare their
+placeholders; a new version is used only after another operator approves it; e-mail and SMS copies are delivered
+later, retried on failure and visible, and a failing gateway never blocks the action that sent the message; every
+message is kept and searchable."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.core.enums import Role
+from app.core.errors import Forbidden, RuleViolation
+from app.core.timeutil import freeze, utcnow
+from app.extensions import db
+from app.modules.messaging import delivery
+from app.modules.messaging import operations as messages
+from app.modules.messaging.models import Delivery, Message, MessageTemplate
+from tests.conftest import World, bearer, file_application, login
+
+TEMPLATE = {
+    "code": "application.submitted",
+    "category": "business",
+    "sender_unit": "电子社保卡服务渠道管理系统",
+    "subject": "【已受理】申请 {number}",
+    "body": "申请 {number} 已进入第 {round} 轮审核。",
+    "placeholders": ["number", "round"],
+}
+
+
+@pytest.fixture
+def second_operator(world):
+    return World.user("operator2", Role.operator)
+
+
+def test_s1_every_message_comes_from_an_approved_template_with_its_sending_unit(world):
+    file_application(world.company_a)
+    rows = db.session.scalars(sa.select(Message)).all()
+    assert rows
+    for message in rows:
+        template = db.session.get(MessageTemplate, message.template_id)
+        assert template.status == "approved" and message.sender_unit and message.category == template.category
+
+
+def test_s1_a_template_with_unknown_placeholders_is_refused(world):
+    with pytest.raises(RuleViolation) as exc:
+        messages.propose_template(world.operator, TEMPLATE | {"body": "申请 {number} 由 {reviewer} 审核"})
+    assert exc.value.code == "S1" and "reviewer" in exc.value.en
+    with pytest.raises(RuleViolation):
+        messages.propose_template(world.operator, TEMPLATE | {"category": "advert"})
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(MessageTemplate).where(MessageTemplate.version > 1))
+        == 0
+    )
+
+
+def test_s1_a_new_version_is_used_only_after_another_operator_approves_it(world, second_operator):
+    draft = messages.propose_template(world.operator, TEMPLATE)
+    assert draft.version == 2 and draft.status == "pending_review"
+    first = file_application(world.company_a)
+    assert db.session.scalar(sa.select(Message.subject).where(Message.object_id == str(first.id))) == (
+        f"申请 {first.number} 已提交"
+    )
+    with pytest.raises(Forbidden):
+        messages.review_template(world.operator, draft.id, True)
+    with pytest.raises(RuleViolation):
+        messages.review_template(second_operator, draft.id, False, "")
+    messages.review_template(second_operator, draft.id, True, "措辞规范")
+    second = file_application(world.company_a)
+    subject = db.session.scalar(sa.select(Message.subject).where(Message.object_id == str(second.id)))
+    assert subject == f"【已受理】申请 {second.number}"
+
+
+def test_s1_copies_are_queued_for_every_recipient_with_an_address_and_delivered_to_the_outbox(world, app):
+    file_application(world.company_a)
+    queued = db.session.scalars(sa.select(Delivery)).all()
+    assert {(d.channel, d.address) for d in queued} == {("email", world.company_a.email), ("sms", "13800000000")}
+    counts = delivery.deliver_pending()
+    assert counts == {"sent": 2, "retry": 0, "failed": 0}
+    outbox = list(Path(app.config["OUTBOX_FOLDER"]).iterdir())
+    assert any(p.suffix == ".eml" for p in outbox) and any(p.name == "sms.log" for p in outbox)
+    sms = (Path(app.config["OUTBOX_FOLDER"]) / "sms.log").read_text(encoding="utf-8")
+    assert "【电子社保卡服务渠道管理系统】" in sms
+
+
+def test_s1_a_failing_gateway_never_blocks_the_action_and_is_retried_then_marked_failed(world, app, monkeypatch):
+    def down(*_args, **_kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(delivery, "send_email", down)
+    application = file_application(world.company_a)
+    assert application.status == "in_review"
+    assert delivery.deliver_pending() == {"sent": 1, "retry": 1, "failed": 0}
+    email = db.session.scalar(sa.select(Delivery).where(Delivery.channel == "email"))
+    assert email.status == "pending" and email.attempts == 1 and "smtp down" in email.last_error
+    assert delivery.deliver_pending() == {"sent": 0, "retry": 0, "failed": 0}  # not due yet: back-off
+    for _ in range(app.config["DELIVERY_MAX_ATTEMPTS"]):
+        freeze(utcnow() + timedelta(hours=3))
+        delivery.deliver_pending()
+    freeze(None)
+    db.session.refresh(email)
+    assert email.status == "failed" and email.attempts == app.config["DELIVERY_MAX_ATTEMPTS"]
+    monkeypatch.undo()
+    assert delivery.retry(email.id).status == "sent"
+
+
+def test_s1_the_message_record_is_searchable_by_staff_and_not_by_companies(world, client):
+    application = file_application(world.company_a)
+    found = client.get("/api/v1/message-record?q=" + application.number, headers=bearer(world.auditor))
+    assert found.status_code == 200 and found.json["items"][0]["subject"] == f"申请 {application.number} 已提交"
+    assert client.get("/api/v1/message-record", headers=bearer(world.company_a)).status_code == 403
+    login(client, "operator")
+    page = client.get(f"/messages?q={application.number}")
+    assert page.status_code == 200 and application.number in page.text
+
+
+def test_templates_through_the_pages_and_api(world, client, second_operator):
+    login(client, "operator")
+    form = TEMPLATE | {"placeholders": "number, round"}
+    assert client.post("/message-templates/new", data=form).status_code == 302
+    draft = db.session.scalar(sa.select(MessageTemplate).where(MessageTemplate.version == 2))
+    assert "待审核" in client.get("/message-templates").text
+    review = client.post(
+        f"/api/v1/message-templates/{draft.id}/review", headers=bearer(second_operator), json={"approve": True}
+    )
+    assert review.status_code == 200 and review.json["status"] == "approved"
+    bad = client.post("/api/v1/message-templates", headers=bearer(world.operator), json=TEMPLATE | {"body": "{x}"})
+    assert bad.status_code == 422 and bad.json["error"]["code"] == "S1"
+
+
+def test_deliver_cli_prints_counts(world, app):
+    file_application(world.company_a)
+    result = app.test_cli_runner().invoke(args=["messages", "deliver"])
+    assert result.exit_code == 0 and json.loads(result.output.strip().splitlines()[-1])["sent"] == 2
