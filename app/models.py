@@ -14,7 +14,7 @@ from app.modules.applications.models import (  # noqa: F401
     RowService,
     SocialSupplement,
 )
-from app.modules.channels.models import Channel, Service  # noqa: F401
+from app.modules.channels.models import Channel, ContactChange, Service  # noqa: F401
 from app.modules.documents.models import Document  # noqa: F401
 from app.modules.key_issuance.models import ChannelKey, GatewayNonce, KeyEvent  # noqa: F401
 from app.modules.messaging.models import Delivery, Message, MessageTemplate  # noqa: F401

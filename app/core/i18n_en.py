@@ -449,4 +449,6 @@ EN = {
     "业务触发类": "Business-triggered",
     "定向告知类": "Directed notice",
     "宣传公告类": "Publicity",
+    "变更联系人": "Change the contact",
+    "变更后将通知平台运营机构（C4.2）。": "The platform operator is told of the change (C4.2).",
 }

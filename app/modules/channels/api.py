@@ -90,3 +90,21 @@ def set_platform_capability(channel_id: int):
     data = load_body(PlatformCapabilityInSchema())
     channel = ops.set_platform_capability(channel, data["platform_capability"])
     return s.ChannelSchema().dump(channel)
+
+
+@api_bp.put("/channels/<int:channel_id>/contact")
+@doc(
+    "Owner: change the contact person or details of a live channel (C4.2); the operator is told, history kept",
+    request_schema=s.ContactInSchema,
+    response_schema=s.ChannelSchema,
+    tag="channels",
+)
+def change_contact_api(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    return s.ChannelSchema().dump(ops.change_contact(current_user, channel, load_body(s.ContactInSchema())))
+
+
+@api_bp.get("/channels/<int:channel_id>/contact-changes")
+@doc("A channel's contact changes, newest first (C4.2)", response_schema=s.ContactChangeListSchema, tag="channels")
+def contact_changes_api(channel_id: int):
+    return {"items": s.ContactChangeSchema(many=True).dump(ops.contact_history(get_channel(current_user, channel_id)))}

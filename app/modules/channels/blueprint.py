@@ -14,3 +14,4 @@ bp.add_url_rule(
 bp.add_url_rule("/services", "list_services", views.list_services)
 bp.add_url_rule("/services/new", "new_service", views.edit_service, methods=["GET", "POST"])
 bp.add_url_rule("/services/<code>/edit", "edit_service", views.edit_service, methods=["GET", "POST"])
+bp.add_url_rule("/channels/<int:channel_id>/contact", "change_contact", views.change_contact, methods=["POST"])

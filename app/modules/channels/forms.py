@@ -20,3 +20,11 @@ class ServiceForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = enum_choices(ServiceKind)
         self.allowed_categories.choices = enum_choices(ChannelCategory)
+
+
+class ContactForm(FlaskForm):
+    """C4.2: the channel's contact."""
+
+    contact_name = StringField("联系人", validators=[DataRequired(), Length(max=64)])
+    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=32)])
+    contact_email = StringField("电子邮箱", validators=[Optional(), Length(max=200)])

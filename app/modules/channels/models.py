@@ -76,6 +76,9 @@ class Channel(db.Model):
         comment="last declared major upgrade or security-policy change: a new security test is needed (C5.3)"
     )
     live_since: Mapped[date | None] = mapped_column(comment="the day the production key was issued (C2.8)")
+    contact_name: Mapped[str] = mapped_column(sa.String(64), default="", comment="fixed at production intake (C4.2)")
+    contact_phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner = relationship("Organisation")
@@ -91,3 +94,17 @@ class Channel(db.Model):
             "regions": [r.code for r in self.regions],
             "services": [s.code for s in self.services],
         }
+
+
+class ContactChange(db.Model):
+    """C4.2: every change of a channel's contact, with the values before and after, who and when."""
+
+    __tablename__ = "channel_contact_change"
+    __table_args__ = {"comment": "History of channel contact changes (C4.2)."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"), index=True)
+    before: Mapped[dict] = mapped_column(sa.JSON)
+    after: Mapped[dict] = mapped_column(sa.JSON)
+    changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,5 +1,7 @@
 """Channel verbs that are not part of an application: the service catalogue (C2.4), kept by the operator."""
 
+import sqlalchemy as sa
+
 from app.core import audit
 from app.core.enums import ChannelCategory, ServiceKind
 from app.core.errors import Conflict, NotFound, RuleViolation
@@ -70,3 +72,59 @@ def set_platform_capability(channel, capable: bool):
     channel.platform_capability = capable
     audit.record("channel.platform_capability", channel, before=before, after={"platform_capability": capable})
     return channel
+
+
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
+
+def contact_of(channel) -> dict:
+    return {name: getattr(channel, name) for name in CONTACT_FIELDS}
+
+
+@transactional
+def change_contact(user, channel, data: dict):
+    """C4.2: the owner changes the contact person or details of a live channel (fixed at production intake); phone
+    and e-mail are validated (S3), the history is kept and the operator is told."""
+    from app.core.enums import ChannelStatus, Role
+    from app.core.errors import Conflict, Forbidden
+    from app.core.validation import check_email, check_phone
+    from app.modules.channels.models import ContactChange
+    from app.modules.messaging.operations import send_to_operators
+
+    if user.role != Role.company or channel.owner_id != user.organisation_id:
+        raise Forbidden("只有渠道所属单位可以变更联系人", "Only the channel's owner changes its contact")
+    if channel.status not in (ChannelStatus.live, ChannelStatus.suspended):
+        raise Conflict(
+            "联系人在正式入网时确定，正式入网后方可变更", "The contact is set at production intake", code="C4.2"
+        )
+    after = {name: (data.get(name) or "").strip() for name in CONTACT_FIELDS}
+    if not after["contact_name"] or not (after["contact_phone"] or after["contact_email"]):
+        raise RuleViolation(
+            "请填写联系人及至少一种联系方式",
+            "Give a contact person and a phone or e-mail",
+            code="C4.2",
+            fields={"contact_name": ["required"]},
+        )
+    check_phone(after["contact_phone"], "contact_phone")
+    check_email(after["contact_email"], "contact_email")
+    before = contact_of(channel)
+    if before == after:
+        return channel
+    for name, value in after.items():
+        setattr(channel, name, value)
+    db.session.add(ContactChange(channel_id=channel.id, before=before, after=after, changed_by_id=user.id))
+    audit.record("channel.contact_change", channel, before=before, after=after, actor=user)
+    context = {"owner": channel.owner.name, "channel": channel.name, "channel_number": channel.channel_number}
+    send_to_operators(
+        "channel.contact_changed",
+        context | {"name": after["contact_name"], "phone": after["contact_phone"], "email": after["contact_email"]},
+        channel,
+    )
+    return channel
+
+
+def contact_history(channel) -> list:
+    from app.modules.channels.models import ContactChange
+
+    query = sa.select(ContactChange).where(ContactChange.channel_id == channel.id).order_by(ContactChange.id.desc())
+    return list(db.session.scalars(query))

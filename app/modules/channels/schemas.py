@@ -70,6 +70,29 @@ class ChannelSchema(Schema):
     regions = fields.List(fields.Nested(RegionRefSchema))
     services = fields.Function(lambda c: [s.code for s in c.services])
     keys = fields.List(fields.Nested(KeySummarySchema))
+    live_since = fields.Date(allow_none=True)
+    contact_name = fields.String()
+    contact_phone = fields.String()
+    contact_email = fields.String()
+
+
+class ContactInSchema(StrictSchema):
+    """C4.2: the channel's contact person and details (phone and e-mail validated, S3)."""
+
+    contact_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    contact_phone = fields.String(load_default="", validate=validate.Length(max=32))
+    contact_email = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ContactChangeSchema(Schema):
+    before = fields.Dict()
+    after = fields.Dict()
+    changed_by_id = fields.Integer()
+    changed_at = fields.DateTime()
+
+
+class ContactChangeListSchema(Schema):
+    items = fields.List(fields.Nested(ContactChangeSchema))
 
 
 class ChannelListSchema(Schema):

@@ -68,7 +68,19 @@ def _intake_context(channel) -> dict:
         "agreements": agreements.agreements_of(channel),
         "signable": [v for v in versions if agreements.signing_refusal(current_user, channel, v) is None],
         "statistics": statistics_of(channel)[:24],
+        "contact_form": _contact_form(channel),
+        "contact_history": ops.contact_history(channel),
     }
+
+
+def _contact_form(channel):
+    from app.core.enums import ChannelStatus, Role
+    from app.modules.channels.forms import ContactForm
+
+    own = current_user.role == Role.company and channel.owner_id == current_user.organisation_id
+    if not own or channel.status not in (ChannelStatus.live, ChannelStatus.suspended):
+        return None
+    return ContactForm(data=ops.contact_of(channel))
 
 
 def set_platform_capability(channel_id: int):
@@ -111,3 +123,21 @@ def edit_service(code: str | None = None):
             flash(_("已保存"), "success")
             return redirect(url_for("channels.list_services"))
     return render_template("channels/service_form.html", form=form, service=service)
+
+
+def change_contact(channel_id: int):
+    """C4.2: the owner's contact form on the channel page."""
+    from app.modules.channels.forms import ContactForm
+
+    channel = get_channel(current_user, channel_id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_contact(current_user, channel, {f: form[f].data for f in ops.CONTACT_FIELDS})
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已保存"), "success")
+    else:
+        flash(_("表单有误，请检查标红的项目"), "danger")
+    return redirect(url_for("channels.channel_detail", channel_id=channel.id))

@@ -89,4 +89,11 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, str, str, str, list[str]]] = {
         "未按时检测的渠道可能被强制退出（C6.4）。",
         ["channel", "channel_number"],
     ),
+    "channel.contact_changed": (
+        BUSINESS,
+        "{owner}",
+        "渠道 {channel} 联系人变更",
+        "{owner} 已将渠道 {channel}（{channel_number}）的联系人变更为：{name}，电话 {phone}，邮箱 {email}（C4.2）。",
+        ["owner", "channel", "channel_number", "name", "phone", "email"],
+    ),
 }

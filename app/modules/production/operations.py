@@ -439,6 +439,8 @@ def go_live(user, app_id: int) -> IssuedKey:
     channel = production_channel(app)
     before = channel.snapshot()
     channel.status, channel.live_since = ChannelStatus.live, today()
+    channel.contact_name, channel.contact_phone = app.contact_name, app.contact_phone
+    channel.contact_email = app.contact_email  # C4.2: fixed at production intake
     issued = issue_key(channel, KeyEnvironment.production, user)
     app.status, app.completed_at = ApplicationStatus.completed, utcnow()
     round_row = db.session.scalar(
