@@ -90,6 +90,34 @@ def content_matches(kind: str, head: bytes) -> bool:
     return any(head.startswith(sig) for sig in SIGNATURES[kind])
 
 
+def chunks(stream, limit: int):
+    """Read `stream` in CHUNK pieces, refusing it (413) as soon as it passes `limit` bytes."""
+    size = 0
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            megabytes = f"{limit / (1024 * 1024):g}"
+            raise RuleViolation(
+                f"文件超过 {megabytes} MB 上限",
+                f"The file exceeds the {megabytes} MB limit",
+                code="upload_too_large",
+                fields={"file": ["too large"]},
+                status=413,
+            )
+        yield chunk
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write under a temporary name and move into place: a reader never sees half a file, a failure leaves none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def save_upload(stream, filename: str, types=None, limit: int | None = None) -> StoredFile:
     """Stream to a temporary file, checking size and signature; rename into place only when both pass. `types` and
     `limit` default to the ordinary attachment settings (UPLOAD_TYPES, MAX_UPLOAD_BYTES)."""
@@ -103,16 +131,8 @@ def save_upload(stream, filename: str, types=None, limit: int | None = None) -> 
     digest, size, head = hashlib.sha256(), 0, b""
     try:
         with open(partial, "wb") as out:
-            while chunk := stream.read(CHUNK):
+            for chunk in chunks(stream, limit):
                 size += len(chunk)
-                if size > limit:
-                    raise RuleViolation(
-                        f"文件超过 {limit // (1024 * 1024)} MB 上限",
-                        f"The file exceeds the {limit // (1024 * 1024)} MB limit",
-                        code="upload_too_large",
-                        fields={"file": ["too large"]},
-                        status=413,
-                    )
                 head = head if len(head) >= 16 else (head + chunk)[:16]
                 digest.update(chunk)
                 out.write(chunk)

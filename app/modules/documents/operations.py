@@ -6,7 +6,6 @@ into place, and removed again if the row cannot be recorded — a failure leaves
 """
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from app.core import audit
 from app.core.errors import DomainError, NotFound, RuleViolation
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
-from app.core.uploads import remove_upload, upload_dir, upload_path
+from app.core.uploads import chunks, content_matches, remove_upload, upload_path, write_atomically
 from app.extensions import db
 from app.modules.applications.operations import lock_application
 from app.modules.documents import content as forms
@@ -120,16 +119,8 @@ def _render(kind: str, content: dict) -> tuple[bytes, int]:
 
 
 def _store(pdf: bytes) -> str:
-    folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     stored_name = "doc-" + secrets.token_hex(16)
-    partial = folder / f".{stored_name}.part"
-    try:
-        with open(partial, "wb") as out:
-            out.write(pdf)
-        os.replace(partial, folder / stored_name)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_atomically(upload_path(stored_name), pdf)
     return stored_name
 
 
@@ -173,11 +164,7 @@ def blank_form(kind: str) -> bytes:
         raise NotFound("没有这种表格", "No such form")
     path = upload_path(f"blank-{kind}-{template_version()}.pdf")
     if not path.exists():
-        pdf, _pages = _render(kind, forms.for_template(forms.blank_content()))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-        partial.write_bytes(pdf)
-        os.replace(partial, path)
+        write_atomically(path, _render(kind, forms.for_template(forms.blank_content()))[0])
     return path.read_bytes()
 
 
@@ -201,22 +188,15 @@ def find_by_code(text: str) -> Document:
 class UploadCheck:
     genuine: bool
     sha256: str
-    matches: Document | None
 
 
 def check_upload(document: Document, stream) -> UploadCheck:
     """S9: the same bytes as the issued file → genuine; anything else → not issued by the platform (as this code)."""
-    limit = current_app.config["MAX_UPLOAD_BYTES"]
-    digest, size, head = hashlib.sha256(), 0, b""
-    while chunk := stream.read(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise RuleViolation(
-                "文件过大", "The file is too large", code="upload_too_large", fields={"file": ["too large"]}, status=413
-            )
-        head = head if len(head) >= 5 else (head + chunk)[:5]
+    digest, head = hashlib.sha256(), b""
+    for chunk in chunks(stream, current_app.config["MAX_UPLOAD_BYTES"]):
+        head = head if len(head) >= 8 else (head + chunk)[:8]
         digest.update(chunk)
-    if not head.startswith(b"%PDF-"):
+    if not content_matches("pdf", head):
         raise RuleViolation(
             "上传的文件不是 PDF",
             "The uploaded file is not a PDF",
@@ -224,7 +204,7 @@ def check_upload(document: Document, stream) -> UploadCheck:
             fields={"file": ["not a PDF"]},
         )
     sha256 = digest.hexdigest()
-    return UploadCheck(sha256 == document.file_sha256, sha256, document if sha256 == document.file_sha256 else None)
+    return UploadCheck(sha256 == document.file_sha256, sha256)
 
 
 def stored_pdf(document: Document) -> bytes:
