@@ -125,13 +125,18 @@ def _apply_header(app: Application, channel, data: dict) -> None:
     for name in ("contact_name", "contact_phone", "contact_email", "fill_date"):
         if data.get(name) is not None:
             setattr(app, name, data[name])
-    if "security_report_id" in data:
-        report = _report(data["security_report_id"])
-        problem = report_problem(report, channel, today()) if report is not None else None
-        if data["security_report_id"] and (report is None or problem is not None):
-            problem = problem or report_problem(None, channel, today())
+    if "security_report_id" not in data:
+        return
+    report = _report(data["security_report_id"])
+    if data["security_report_id"]:  # a chosen report must exist and be usable; none clears the choice
+        problem = (
+            report_problem(report, channel, today())
+            if report is not None
+            else Problem("security_report_id", "检测报告不存在", "No such security report", "C2.7")
+        )
+        if problem:
             raise RuleViolation(problem.zh, problem.en, code=problem.rule, fields={problem.field: [problem.en]})
-        app.security_report_id = report.id if report is not None else None
+    app.security_report_id = report.id if report is not None else None
 
 
 @transactional
