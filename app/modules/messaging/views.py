@@ -1,12 +1,19 @@
-"""The in-portal inbox (S8)."""
+"""The in-portal inbox (S8); message templates, the message record and deliveries for the operator (S1)."""
 
-from flask import render_template
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.errors import NotFound
+from app.core.errors import DomainError, NotFound
+from app.core.i18n import current_locale, gettext
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.modules.messaging.models import Message
+from app.modules.accounts.forms import ActionForm
+from app.modules.messaging import operations as ops
+from app.modules.messaging.catalogue import CATEGORIES
+from app.modules.messaging.delivery import retry
+from app.modules.messaging.forms import TemplateForm, TemplateReviewForm
+from app.modules.messaging.models import Delivery, Message
 from app.modules.messaging.operations import inbox_query
 from app.web.pagination import paginate
 
@@ -31,13 +38,9 @@ def _placeholders(text: str) -> list[str]:
 
 def message_templates():
     """S1: every template version with its review state; the operator proposes and reviews versions here."""
-    from app.modules.messaging.catalogue import CATEGORIES
-    from app.modules.messaging.forms import TemplateForm, TemplateReviewForm
-    from app.modules.messaging.operations import templates
-
     return render_template(
         "messaging/templates.html",
-        templates=templates(),
+        templates=ops.templates(),
         categories=CATEGORIES,
         form=TemplateForm(),
         review_form=TemplateReviewForm(),
@@ -45,18 +48,11 @@ def message_templates():
 
 
 def propose_template():
-    from flask import flash, redirect, url_for
-
-    from app.core.errors import DomainError
-    from app.core.i18n import current_locale, gettext
-    from app.modules.messaging.forms import TemplateForm
-    from app.modules.messaging.operations import propose_template as propose
-
     form = TemplateForm()
     if form.validate_on_submit():
         data = {f: form[f].data for f in ("code", "category", "sender_unit", "subject", "body")}
         try:
-            propose(current_user, data | {"placeholders": _placeholders(form.placeholders.data)})
+            ops.propose_template(current_user, data | {"placeholders": _placeholders(form.placeholders.data)})
         except DomainError as exc:
             flash(exc.message(current_locale()), "danger")
         else:
@@ -67,17 +63,10 @@ def propose_template():
 
 
 def review_template(template_id: int):
-    from flask import flash, redirect, url_for
-
-    from app.core.errors import DomainError
-    from app.core.i18n import current_locale, gettext
-    from app.modules.messaging.forms import TemplateReviewForm
-    from app.modules.messaging.operations import review_template as review
-
     form = TemplateReviewForm()
     if form.validate_on_submit():
         try:
-            review(current_user, template_id, form.decision.data == "approve", form.note.data or "")
+            ops.review_template(current_user, template_id, form.decision.data == "approve", form.note.data or "")
         except DomainError as exc:
             flash(exc.message(current_locale()), "danger")
         else:
@@ -87,16 +76,8 @@ def review_template(template_id: int):
 
 def message_record():
     """S1: every message sent, searchable; the e-mail/SMS deliveries that are waiting or failed, with retry."""
-    import sqlalchemy as sa
-    from flask import request
-
-    from app.modules.accounts.forms import ActionForm
-    from app.modules.messaging.catalogue import CATEGORIES
-    from app.modules.messaging.models import Delivery
-    from app.modules.messaging.operations import search_messages
-
     text, category = request.args.get("q", "")[:100], request.args.get("category", "")
-    page = paginate(search_messages(text, category))
+    page = paginate(ops.search_messages(text, category))
     open_deliveries = db.session.scalars(
         sa.select(Delivery).where(Delivery.status != "sent").order_by(Delivery.id.desc()).limit(100)
     ).all()
@@ -112,12 +93,6 @@ def message_record():
 
 
 def retry_delivery(delivery_id: int):
-    from flask import flash, redirect, url_for
-
-    from app.core.i18n import gettext
-    from app.modules.accounts.forms import ActionForm
-    from app.modules.messaging.delivery import retry
-
     if ActionForm().validate_on_submit():
         delivery = retry(delivery_id)
         if delivery is None:
