@@ -8,8 +8,9 @@ from app.core.enums import ApplicationKind
 from app.core.errors import DomainError, NotFound
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
-from app.core.jurisdiction import get_application, get_channel
+from app.core.jurisdiction import get_application, get_channel, visible_channels
 from app.core.timeutil import today
+from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.accounts.views import fresh_auth
 from app.modules.production import operations as ops
@@ -31,9 +32,6 @@ def _production(app_id: int):
 
 def _report_choices(form: ProductionForm, channel) -> None:
     """The owner's current reports (C5.3): this channel's, and same-year ones of its other channels (reuse)."""
-    from app.core.jurisdiction import visible_channels
-    from app.extensions import db
-
     reports = []
     for own in db.session.scalars(visible_channels(current_user)):
         reports += [r for r in reports_of(own) if is_current(r, today(), channel.major_change_on)]
