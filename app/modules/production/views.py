@@ -16,9 +16,9 @@ from app.modules.accounts.views import fresh_auth
 from app.modules.production import operations as ops
 from app.modules.production.forms import ProductionForm, RecordingForm, VerificationForm
 from app.modules.production.models import CHECKLIST, PLATFORMS
+from app.modules.production.rules import report_problem
 from app.modules.reviews.forms import DecisionForm
 from app.modules.security_tests.operations import reports_of
-from app.modules.security_tests.rules import is_current
 from app.web.downloads import send_stored_file
 from app.web.forms import apply_error, choices
 
@@ -34,7 +34,7 @@ def _report_choices(form: ProductionForm, channel) -> None:
     """The owner's current reports (C5.3): this channel's, and same-year ones of its other channels (reuse)."""
     reports = []
     for own in db.session.scalars(visible_channels(current_user)):
-        reports += [r for r in reports_of(own) if is_current(r, today(), channel.major_change_on)]
+        reports += [r for r in reports_of(own) if report_problem(r, channel, today()) is None]
     label = "{name} · {date} · {institution} · {version}"
     form.security_report_id.choices = choices(
         [(0, "—")]
