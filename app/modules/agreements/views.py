@@ -1,7 +1,7 @@
 """Agreement pages (C2.8, C4.11, C4.12): the versions and their texts, publishing (operator), the owner's signing page,
 countersigning, and who has not signed a version yet."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.core.enums import Role
@@ -20,7 +20,8 @@ def agreements():
     versions = ops.all_versions()
     form = VersionForm()
     if not form.effective_from.data:
-        form.effective_from.data = earliest_effective_date(today(), 2) if versions else today()
+        notice = current_app.config["AGREEMENT_NOTICE_MONTHS"]
+        form.effective_from.data = earliest_effective_date(today(), notice) if versions else today()
     return render_template(
         "agreements/list.html",
         versions=versions,
