@@ -69,6 +69,11 @@ class Config:
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
     OUTBOX_FOLDER = os.environ.get("OUTBOX_FOLDER", str(BASE_DIR / "var" / "outbox"))
     DELIVERY_MAX_ATTEMPTS = _env_int("DELIVERY_MAX_ATTEMPTS", 5)
+    # C4.3: hours after publication before an unacknowledged platform notice is reminded; C4.4: minimum lead time
+    NOTICE_REMINDER_HOURS = _env_int("NOTICE_REMINDER_HOURS", 24)
+    MAINTENANCE_MIN_LEAD_HOURS = _env_int("MAINTENANCE_MIN_LEAD_HOURS", 0)
+    # S13: the first answer to a work order is due within this many hours (shown as met / missed)
+    WORK_ORDER_RESPONSE_HOURS = _env_int("WORK_ORDER_RESPONSE_HOURS", 24)
     # C7.4: start only where a CJK font is installed (the forms would print empty boxes otherwise).
     REQUIRE_CJK_FONT = os.environ.get("REQUIRE_CJK_FONT", "1") != "0"
     # C2.2 eligibility defaults.

@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.production.blueprint import bp as production_bp
     from app.modules.reviews.blueprint import bp as reviews_bp
     from app.modules.security_tests.blueprint import bp as security_tests_bp
+    from app.modules.work_orders.blueprint import bp as work_orders_bp
     from app.web.api import api_bp, load_api_routes
     from app.web.views import bp as web_bp
 
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         production_bp,
         agreements_bp,
         documents_bp,
+        work_orders_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()

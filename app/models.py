@@ -29,3 +29,4 @@ from app.modules.security_tests.models import (  # noqa: F401
     SecurityReport,
     SpotCheck,
 )
+from app.modules.work_orders.models import WorkOrder, WorkOrderEntry  # noqa: F401

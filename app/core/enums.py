@@ -217,3 +217,71 @@ class KeyStatus(TitledEnum):
             "destroyed": ("已销毁", "Destroyed"),
         }
     )
+
+
+class WorkOrderStatus(TitledEnum):
+    """C4.6: a work order's life."""
+
+    open = "open"
+    assigned = "assigned"
+    answered = "answered"
+    closed = "closed"
+    TITLES = nonmember(
+        {
+            "open": ("待受理", "Open"),
+            "assigned": ("处理中", "Being handled"),
+            "answered": ("已答复", "Answered"),
+            "closed": ("已关闭", "Closed"),
+        }
+    )
+
+
+class WorkOrderTag(TitledEnum):
+    """C4.6: what the operator flags."""
+
+    common_problem = "common_problem"
+    public_opinion = "public_opinion"
+    malicious_complaint = "malicious_complaint"
+    TITLES = nonmember(
+        {
+            "common_problem": ("共性问题", "Common problem"),
+            "public_opinion": ("舆情问题", "Public-opinion issue"),
+            "malicious_complaint": ("恶意投诉", "Malicious complaint"),
+        }
+    )
+
+
+class NoticeKind(TitledEnum):
+    """C4.3 / C4.4: what a platform notice or a channel's own notice announces."""
+
+    upgrade = "upgrade"
+    maintenance = "maintenance"
+    suspension = "suspension"
+    restoration = "restoration"
+    TITLES = nonmember(
+        {
+            "upgrade": ("升级", "Upgrade"),
+            "maintenance": ("维护", "Maintenance"),
+            "suspension": ("暂停服务", "Suspension"),
+            "restoration": ("恢复服务", "Restoration"),
+        }
+    )
+
+
+class PromotionStatus(TitledEnum):
+    """C4.5: a promotion filing."""
+
+    filed = "filed"
+    hrss_review = "hrss_review"
+    approved = "approved"
+    rejected = "rejected"
+    reported = "reported"
+    TITLES = nonmember(
+        {
+            "filed": ("已报备", "Filed"),
+            "hrss_review": ("人社部门审核中", "In HR&SS review"),
+            "approved": ("审核通过", "Approved"),
+            "rejected": ("审核未通过", "Rejected"),
+            "reported": ("已报告结果", "Results reported"),
+        }
+    )

@@ -28,6 +28,17 @@ class Permission(StrEnum):
     agreement_sign = "agreement:sign"
     message_template_manage = "message_template:manage"
     message_record_read = "message_record:read"
+    work_order_read = "work_order:read"
+    work_order_file = "work_order:file"
+    work_order_handle = "work_order:handle"
+    notice_read = "notice:read"
+    notice_publish = "notice:publish"
+    notice_acknowledge = "notice:acknowledge"
+    maintenance_file = "maintenance:file"
+    maintenance_read = "maintenance:read"
+    promotion_read = "promotion:read"
+    promotion_file = "promotion:file"
+    promotion_review = "promotion:review"
 
 
 _EVERYONE = {
@@ -47,11 +58,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.channel_read,
             Permission.security_report_file,
             Permission.agreement_sign,
+            Permission.work_order_read,
+            Permission.work_order_file,
+            Permission.notice_read,
+            Permission.notice_acknowledge,
+            Permission.maintenance_file,
+            Permission.promotion_read,
+            Permission.promotion_file,
         }
     ),
     Role.municipal_reviewer: frozenset(_REVIEWER),
-    Role.provincial_reviewer: frozenset(_REVIEWER),
-    Role.national_reviewer: frozenset(_REVIEWER),
+    # C4.5: HR&SS review of promotions that use HR&SS publicity wording — the provincial and national centers.
+    Role.provincial_reviewer: frozenset(_REVIEWER | {Permission.promotion_read, Permission.promotion_review}),
+    Role.national_reviewer: frozenset(_REVIEWER | {Permission.promotion_read, Permission.promotion_review}),
     Role.operator: frozenset(
         _EVERYONE
         | {
@@ -66,6 +85,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.message_record_read,
             Permission.service_manage,
             Permission.audit_read,
+            Permission.work_order_read,
+            Permission.work_order_handle,
+            Permission.notice_read,
+            Permission.notice_publish,
+            Permission.maintenance_read,
+            Permission.promotion_read,
         }
     ),
     Role.admin: frozenset(
@@ -81,6 +106,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.audit_read,
             Permission.login_log_read,
             Permission.message_record_read,
+            Permission.work_order_read,
+            Permission.notice_read,
+            Permission.maintenance_read,
+            Permission.promotion_read,
         }
     ),
 }

@@ -21,3 +21,41 @@ def check_phone(value: str, field: str) -> None:
 def check_email(value: str, field: str) -> None:
     if value and not EMAIL.match(value):
         raise RuleViolation("邮箱格式不正确", "Invalid e-mail address", code="S3", fields={field: ["invalid e-mail"]})
+
+
+# GB 11643: 17 digits (6 area, 8 birth date, 3 serial) and a check character; the old 15-digit form has a 6-digit date.
+_ID18 = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})((?:18|19|20)\d{2})(\d{2})(\d{2})\d{3}[\dXx](?![0-9A-Za-z])")
+_ID15 = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{2})(\d{2})(\d{2})\d{3}(?![0-9A-Za-z])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_SEPARATORS = re.compile(r"(?<=\d)[\s\-]+(?=[\dXx])")
+
+
+def _valid_date(month: str, day: str) -> bool:
+    return 1 <= int(month) <= 12 and 1 <= int(day) <= 31
+
+
+def _id18_valid(candidate: str) -> bool:
+    total = sum(int(d) * w for d, w in zip(candidate[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == candidate[17].upper()
+
+
+def find_id_numbers(text: str) -> list[str]:
+    """Resident identity numbers (GB 11643) in free text: 18 characters with a valid check character and birth
+    date, or the old 15-digit form with a valid date; spaces or hyphens inside the number do not hide it."""
+    compact = _SEPARATORS.sub("", text or "")
+    found = [m.group(0) for m in _ID18.finditer(compact) if _valid_date(m[3], m[4]) and _id18_valid(m.group(0))]
+    found += [m.group(0) for m in _ID15.finditer(compact) if _valid_date(m[3], m[4])]
+    return found
+
+
+def refuse_id_numbers(values: dict[str, str]) -> None:
+    """C4.6: no personal ID numbers in free text — the whole input is refused, naming each field that has one."""
+    fields = {name: ["contains an ID number"] for name, text in values.items() if find_id_numbers(text)}
+    if fields:
+        raise RuleViolation(
+            "内容中含有居民身份证号码，请删除后再提交（C4.6，不得在工单中填写个人证件号码）",
+            "The text contains a resident ID number; remove it and submit again (C4.6: no personal ID numbers)",
+            code="C4.6",
+            fields=fields,
+        )

@@ -34,6 +34,7 @@ API_MODULES = (
     "agreements",
     "monitoring",
     "documents",
+    "work_orders",
 )
 
 

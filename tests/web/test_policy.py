@@ -82,6 +82,10 @@ def objects(world):
         "agreement_id": 1,
         "template_id": 1,
         "delivery_id": 1,
+        "work_order_id": 1,
+        "notice_id": 1,
+        "maintenance_id": 1,
+        "promotion_id": 1,
     }
 
 

@@ -1,0 +1,29 @@
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import DataRequired, Length
+
+
+class WorkOrderForm(FlaskForm):
+    """C4.6: a user's problem; no personal ID numbers."""
+
+    channel_id = SelectField("渠道", coerce=int, validators=[DataRequired()])
+    subject = StringField("问题标题", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("问题描述", validators=[DataRequired(), Length(max=5000)])
+
+
+class TextForm(FlaskForm):
+    body = TextAreaField("内容", validators=[DataRequired(), Length(max=5000)])
+
+
+class AssignForm(FlaskForm):
+    assignee_id = SelectField("处理人", coerce=int, validators=[DataRequired()])
+
+
+class TagsForm(FlaskForm):
+    tags = SelectMultipleField(
+        "标记", option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False)
+    )
+
+
+class CloseForm(FlaskForm):
+    note = TextAreaField("关闭说明", validators=[DataRequired(), Length(max=2000)])
