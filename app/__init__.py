@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.documents.blueprint import bp as documents_bp
     from app.modules.key_issuance.blueprint import bp as keys_bp
     from app.modules.messaging.blueprint import bp as messaging_bp
+    from app.modules.notices.blueprint import bp as notices_bp
     from app.modules.production.blueprint import bp as production_bp
     from app.modules.reviews.blueprint import bp as reviews_bp
     from app.modules.security_tests.blueprint import bp as security_tests_bp
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         agreements_bp,
         documents_bp,
         work_orders_bp,
+        notices_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()
@@ -122,7 +124,8 @@ def _register_commands(app: Flask) -> None:
     from app.modules.demo.cli import demo_cli
     from app.modules.key_issuance.cli import keys_cli
     from app.modules.messaging.cli import messages_cli
+    from app.modules.notices.cli import notices_cli
     from app.modules.security_tests.cli import security_tests_cli
 
-    for group in (users_cli, demo_cli, audit_cli, backup_cli, keys_cli, security_tests_cli, messages_cli):
+    for group in (users_cli, demo_cli, audit_cli, backup_cli, keys_cli, security_tests_cli, messages_cli, notices_cli):
         app.cli.add_command(group)

@@ -19,6 +19,7 @@ from app.modules.documents.models import Document  # noqa: F401
 from app.modules.key_issuance.models import ChannelKey, GatewayNonce, KeyEvent  # noqa: F401
 from app.modules.messaging.models import Delivery, Message, MessageTemplate  # noqa: F401
 from app.modules.monitoring.models import MonthlyStatistic  # noqa: F401
+from app.modules.notices.models import ChannelNotice, NoticeRecipient, PlatformNotice  # noqa: F401
 from app.modules.production.models import Recording, RecordingCheck  # noqa: F401
 from app.modules.regions.models import Region  # noqa: F401
 from app.modules.reviews.models import ReviewStep  # noqa: F401

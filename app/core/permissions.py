@@ -63,6 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.notice_read,
             Permission.notice_acknowledge,
             Permission.maintenance_file,
+            Permission.maintenance_read,
             Permission.promotion_read,
             Permission.promotion_file,
         }

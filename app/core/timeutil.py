@@ -28,3 +28,11 @@ def local(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def from_local(moment: datetime | None) -> datetime | None:
+    """A wall-clock time in China (naive, or aware in any zone) as naive UTC, the way timestamps are stored."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TZ)
+    return aware.astimezone(UTC).replace(tzinfo=None)

@@ -35,6 +35,7 @@ API_MODULES = (
     "monitoring",
     "documents",
     "work_orders",
+    "notices",
 )
 
 

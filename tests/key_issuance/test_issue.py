@@ -13,9 +13,9 @@ from app.modules.reviews.operations import decide_step, round_steps
 from tests.conftest import file_application
 
 
-def approved_application(world, **overrides):
-    """File and approve through every review step of the chain."""
-    app = file_application(world.company_a, **overrides)
+def approved_application(world, user=None, **overrides):
+    """File (as company A unless `user` is given) and approve through every review step of the chain."""
+    app = file_application(user or world.company_a, **overrides)
     reviewers = {
         "370100": world.jinan,
         "370200": world.qingdao,

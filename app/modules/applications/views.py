@@ -32,7 +32,7 @@ def list_applications():
     return render_template("applications/list.html", page=page, status=status, statuses=ApplicationStatus)
 
 
-def _region_choices() -> dict:
+def region_choices() -> dict:
     locale = current_locale()
     groups: dict = {}
     provinces = {}
@@ -48,7 +48,7 @@ def _region_choices() -> dict:
 def _prepare(form: ApplicationForm) -> None:
     locale = current_locale()
     services = db.session.scalars(sa.select(Service).where(Service.active).order_by(Service.sort_order)).all()
-    regions = _region_choices()
+    regions = region_choices()
     for row in form.rows:
         row["regions"].choices = choices(regions)
         row["services"].choices = choices([(s.code, s.name(locale)) for s in services])
