@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.messaging.blueprint import bp as messaging_bp
     from app.modules.notices.blueprint import bp as notices_bp
     from app.modules.production.blueprint import bp as production_bp
+    from app.modules.promotions.blueprint import bp as promotions_bp
     from app.modules.reviews.blueprint import bp as reviews_bp
     from app.modules.security_tests.blueprint import bp as security_tests_bp
     from app.modules.work_orders.blueprint import bp as work_orders_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         documents_bp,
         work_orders_bp,
         notices_bp,
+        promotions_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()

@@ -21,6 +21,7 @@ from app.modules.messaging.models import Delivery, Message, MessageTemplate  # n
 from app.modules.monitoring.models import MonthlyStatistic  # noqa: F401
 from app.modules.notices.models import ChannelNotice, NoticeRecipient, PlatformNotice  # noqa: F401
 from app.modules.production.models import Recording, RecordingCheck  # noqa: F401
+from app.modules.promotions.models import Promotion  # noqa: F401
 from app.modules.regions.models import Region  # noqa: F401
 from app.modules.reviews.models import ReviewStep  # noqa: F401
 from app.modules.security_tests.models import (  # noqa: F401

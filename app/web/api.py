@@ -36,6 +36,7 @@ API_MODULES = (
     "documents",
     "work_orders",
     "notices",
+    "promotions",
 )
 
 

@@ -91,6 +91,11 @@ ROUTE_POLICY: dict[str, object] = {
     "notices.acknowledge_notice": P.notice_acknowledge,
     "notices.send_reminders": P.notice_publish,
     "notices.channel_notices": P.maintenance_read,
+    # promotions (C4.5)
+    "promotions.promotions": P.promotion_read,
+    "promotions.promotion_detail": P.promotion_read,
+    "promotions.review_promotion": P.promotion_review,
+    "promotions.report_promotion": P.promotion_file,
     # documents (C7.4, S9)
     "documents.download_form": P.application_read,
     "documents.blank_form": PUBLIC,
@@ -188,6 +193,11 @@ ROUTE_POLICY: dict[str, object] = {
     "api.send_reminders_api": P.notice_publish,
     "api.channel_notices_api": P.maintenance_read,
     "api.file_channel_notice_api": P.maintenance_file,
+    "api.list_promotions_api": P.promotion_read,
+    "api.file_promotion_api": P.promotion_file,
+    "api.get_promotion_api": P.promotion_read,
+    "api.review_promotion_api": P.promotion_review,
+    "api.report_promotion_api": P.promotion_file,
     "api.list_versions": P.service_read,
     "api.get_version": P.service_read,
     "api.publish_version": P.agreement_manage,
