@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.agreements.blueprint import bp as agreements_bp
     from app.modules.applications.blueprint import bp as applications_bp
     from app.modules.audit_log.blueprint import bp as audit_bp
+    from app.modules.changes.blueprint import bp as changes_bp
     from app.modules.channels.blueprint import bp as channels_bp
     from app.modules.documents.blueprint import bp as documents_bp
     from app.modules.key_issuance.blueprint import bp as keys_bp
@@ -113,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         work_orders_bp,
         notices_bp,
         promotions_bp,
+        changes_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()

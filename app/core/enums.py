@@ -130,7 +130,14 @@ class ChannelStatus(TitledEnum):
 class ApplicationKind(TitledEnum):
     test = "test"
     production = "production"
-    TITLES = nonmember({"test": ("测试入网", "Test intake"), "production": ("正式入网", "Production intake")})
+    change = "change"
+    TITLES = nonmember(
+        {
+            "test": ("测试入网", "Test intake"),
+            "production": ("正式入网", "Production intake"),
+            "change": ("变更申请", "Change of scope"),
+        }
+    )
 
 
 class ApplicationStatus(TitledEnum):

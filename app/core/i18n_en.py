@@ -412,7 +412,6 @@ EN = {
     "已审核": "Approved",
     "待发送或发送失败的邮件和短信": "E-mail and SMS waiting or failed",
     "待审核": "Awaiting review",
-    "提交审核": "Submit for review",
     "收件人": "Recipient",
     "新建模板或新版本": "New template or version",
     "方式": "Channel",
@@ -551,4 +550,26 @@ EN = {
     "审核意见": "Opinion",
     "同意": "Approve",
     "不同意": "Reject",
+    "变更前地域": "Regions before",
+    "变更前应用范围": "Services before",
+    "变更理由": "Reason for the change",
+    "变更申请已提交": "Change application submitted",
+    "同意后，渠道的服务地域和应用范围自今日起按部信息中心授予的范围变更（C4.1）。": (
+        "On approval the channel's regions and services change today to the scope the national center granted (C4.1)."
+    ),
+    "新增或变更服务地域、申请个性化服务按入网流程办理：新增地域所在的地市级和省级信息中心审核，部信息中心审核，平台运营机构办理后自审批之日起生效（C4.1）。": (  # noqa: E501
+        "Adding or changing regions and applying for personalized services follow the intake process: the "
+        "municipal and provincial centers of the added regions, then the national center review; it takes "
+        "effect from the day the platform operator approves it (C4.1)."
+    ),
+    "申请变更地域或服务": "Apply to change regions or services",
+    "申请变更服务地域或应用范围": "Apply to change the service regions or services",
+    "申请的地域和应用范围见上方渠道列表；部信息中心可只授予其中一部分（C2.3）。": (
+        "The requested regions and services are in the channel table above; the national center may grant "
+        "part of them (C2.3)."
+    ),
+    "运营机构办理": "Operator's decision",
+    "变更后的服务地域": "Regions after the change",
+    "变更后的应用范围": "Services after the change",
+    "提交审核": "Submit for review",
 }

@@ -37,6 +37,7 @@ API_MODULES = (
     "work_orders",
     "notices",
     "promotions",
+    "changes",
 )
 
 

@@ -96,6 +96,9 @@ ROUTE_POLICY: dict[str, object] = {
     "promotions.promotion_detail": P.promotion_read,
     "promotions.review_promotion": P.promotion_review,
     "promotions.report_promotion": P.promotion_file,
+    # change applications (C4.1)
+    "changes.change_channel": P.application_create,
+    "changes.decide_change": P.channel_manage,
     # documents (C7.4, S9)
     "documents.download_form": P.application_read,
     "documents.blank_form": PUBLIC,
@@ -198,6 +201,8 @@ ROUTE_POLICY: dict[str, object] = {
     "api.get_promotion_api": P.promotion_read,
     "api.review_promotion_api": P.promotion_review,
     "api.report_promotion_api": P.promotion_file,
+    "api.apply_for_change_api": P.application_create,
+    "api.decide_change_api": P.channel_manage,
     "api.list_versions": P.service_read,
     "api.get_version": P.service_read,
     "api.publish_version": P.agreement_manage,

@@ -23,6 +23,6 @@ def next_value(name: str) -> int:
 
 
 def application_number(kind: str, day) -> str:
-    """Format: T (test) or P (production), the fill date YYYYMMDD, and a 5-digit serial for that day."""
-    prefix = ("T" if kind == "test" else "P") + day.strftime("%Y%m%d")
+    """Format: T (test), P (production) or C (change, C4.1), the fill date YYYYMMDD, a 5-digit serial per day."""
+    prefix = {"test": "T", "production": "P", "change": "C"}[kind] + day.strftime("%Y%m%d")
     return f"{prefix}{next_value('app:' + prefix):05d}"

@@ -117,6 +117,8 @@ def application_detail(app_id: int):
         problems = production.submission_problems(app) if app.status in ops.EDITABLE else []
         go_live = production.go_live_problems(app) if app.status == ApplicationStatus.approved else []
         extra = production.evidence_context(app) | {"recording_form": RecordingForm(), "go_live_problems": go_live}
+    elif app.kind == ApplicationKind.change:
+        problems, extra = [], _change_context(app)
     else:
         problems = ops.submission_problems(app) if app.status in ops.EDITABLE else []
     return render_template(
@@ -131,6 +133,19 @@ def application_detail(app_id: int):
         form_titles=FORM_KINDS,
         **extra,
     )
+
+
+def _change_context(app) -> dict:
+    """C4.1: the scope before and requested, the reason, and the operator's decision form when it is due."""
+    from app.modules.changes import operations as changes
+    from app.modules.reviews.forms import DecisionForm
+
+    content = app.rounds[0].content if app.rounds else {}
+    due = changes.decision_refusal(current_user, app) is None
+    return {
+        "change": {"before": content.get("before", {}), "reason": content.get("reason", "")},
+        "change_form": DecisionForm() if due else None,
+    }
 
 
 def submit_application(app_id: int):

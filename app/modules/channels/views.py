@@ -58,12 +58,14 @@ def _intake_context(channel) -> dict:
     """What the owner can do next on the way to going live: production intake (C2.8), signing a version (C4.12)."""
     from app.modules.agreements import operations as agreements
     from app.modules.agreements.rules import needs_agreement
+    from app.modules.changes.operations import creation_refusal as change_refusal
     from app.modules.monitoring.operations import statistics_of
     from app.modules.production.operations import creation_refusal
 
     versions = agreements.all_versions()
     return {
         "can_apply_production": creation_refusal(current_user, channel) is None,
+        "can_apply_change": change_refusal(current_user, channel) is None,
         "needs_agreement": needs_agreement(channel.category),
         "agreements": agreements.agreements_of(channel),
         "signable": [v for v in versions if agreements.signing_refusal(current_user, channel, v) is None],

@@ -38,11 +38,20 @@ def open_ready_steps(steps: list[ReviewStep]) -> None:
             step.status, step.opened_at = StepStatus.pending, now
 
 
+def _routed_codes(app: Application, row) -> list[str]:
+    """The regions whose centers review a row: all requested ones; for a change (C4.1) only the regions the channel
+    does not have yet (a change of services alone goes straight to the national center)."""
+    if app.kind != ApplicationKind.change:
+        return row.region_codes
+    held = {r.code for r in row.channel.regions}
+    return [code for code in row.region_codes if code not in held]
+
+
 def start_round(app: Application) -> list[ReviewStep]:
     """C2.6 routing: municipal for each requested city, provincial for each province (a province-level region skips
     the municipal step), then the national center and the operator. National scope: every mainland province gives an
     opinion to the national center (C2.3)."""
-    requested = [(code, province_of(code)) for row in app.rows for code in row.region_codes]
+    requested = [(code, province_of(code)) for row in app.rows for code in _routed_codes(app, row)]
     mainland = [r.code for r in mainland_provinces()] if app.national_scope else []
     steps = [
         ReviewStep(
@@ -75,6 +84,12 @@ def decide_refusal(user, step: ReviewStep):
         return Conflict(
             "运营机构环节在正式入网核验页面办理（录屏核验、检测报告审查）",
             "The operator step is done on the production verification page (recordings and report)",
+            code="operator_step",
+        )
+    if step.stage == Stage.operator and step.application.kind == ApplicationKind.change:
+        return Conflict(
+            "运营机构环节在变更申请页面办理，通过后变更即生效（C4.1）",
+            "The operator step is done on the change application's page; approval puts the change into effect",
             code="operator_step",
         )
     if step.stage == Stage.operator:
@@ -231,6 +246,8 @@ def decide_step(
         if step.stage == Stage.national and app.kind == ApplicationKind.test:
             _grant_regions(app, granted, steps)
             app.status = ApplicationStatus.approved
+        if step.stage == Stage.national and app.kind == ApplicationKind.change:
+            _grant_regions(app, granted, steps)  # C4.1: the operator then puts the change into effect
         open_ready_steps(steps)
     else:
         return_application(app, step, steps)

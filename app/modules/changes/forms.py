@@ -1,0 +1,16 @@
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, TextAreaField, widgets
+from wtforms.validators import DataRequired, Length
+
+
+class ChangeForm(FlaskForm):
+    """C4.1: the regions and services the channel should have after the change."""
+
+    regions = SelectMultipleField("变更后的服务地域", validators=[DataRequired()])
+    services = SelectMultipleField(
+        "变更后的应用范围",
+        validators=[DataRequired()],
+        option_widget=widgets.CheckboxInput(),
+        widget=widgets.ListWidget(prefix_label=False),
+    )
+    reason = TextAreaField("变更理由", validators=[DataRequired(), Length(max=2000)])
