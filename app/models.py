@@ -1,7 +1,7 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
 from app.core.audit import AuditEntry  # noqa: F401
-from app.modules.accounts.models import ApiToken, LoginLog, Organisation, User  # noqa: F401
+from app.modules.accounts.models import ApiToken, LoginLog, Organisation, RoleGrant, User  # noqa: F401
 from app.modules.agreements.models import Agreement, AgreementVersion  # noqa: F401
 from app.modules.applications.models import (  # noqa: F401
     Application,

@@ -572,4 +572,26 @@ EN = {
     "变更后的服务地域": "Regions after the change",
     "变更后的应用范围": "Services after the change",
     "提交审核": "Submit for review",
+    "上次登录": "Last sign-in",
+    "不能变更自己的角色（职责分离）。": "You cannot change your own role (separation of duties).",
+    "全部结果": "All outcomes",
+    "已授权": "Granted",
+    "已收回角色": "Role withdrawn",
+    "授予": "Granted",
+    "授予新角色将替换现有角色，该账户的会话和接口令牌立即失效（S2）。": (
+        "A new role replaces the current one; the account's sessions and API tokens end at once (S2)."
+    ),
+    "授予角色和辖区": "Grant a role and jurisdiction",
+    "授权": "Grant",
+    "授权记录": "Grants",
+    "收回": "Withdrawn",
+    "收回后该账户将不能登录和办理任何业务，确定收回？": (
+        "Once withdrawn the account can neither sign in nor act. Withdraw the role?"
+    ),
+    "收回角色": "Withdraw the role",
+    "无角色（已收回）": "No role (withdrawn)",
+    "系统": "System",
+    "请说明收回原因": "Give the reason for withdrawing",
+    "辖区或单位": "Jurisdiction or organisation",
+    "收回原因": "Reason",
 }

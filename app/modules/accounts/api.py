@@ -4,11 +4,10 @@ import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
 
-from app.core.errors import NotFound
 from app.extensions import db
 from app.modules.accounts import operations as ops
 from app.modules.accounts import schemas as s
-from app.modules.accounts.models import LoginLog, Organisation, User
+from app.modules.accounts.models import Organisation, User
 from app.web.api import api_bp, doc, load_body
 
 
@@ -54,10 +53,11 @@ def list_users():
 def create_user():
     data = load_body(s.UserInSchema())
     user = ops.create_user(
-        data["username"],
-        data["password"],
-        data["role"],
-        data["display_name"],
+        actor=current_user,
+        username=data["username"],
+        password=data["password"],
+        role=data["role"],
+        display_name=data["display_name"],
         organisation_id=data["organisation_id"],
         region_code=data["region_code"],
         email=data["email"],
@@ -67,10 +67,8 @@ def create_user():
 
 
 def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user
+    """The account if the administrator manages it (S2), else 404."""
+    return ops.managed_user(current_user, user_id)
 
 
 @api_bp.post("/users/<int:user_id>/unlock")
@@ -135,10 +133,48 @@ def create_organisation():
 
 @api_bp.get("/login-log")
 @doc(
-    "The login log (S11)", response_schema=s.LoginLogListSchema, tag="accounts", query={"username": {"type": "string"}}
+    "The login log, searchable by username, outcome, IP and local day (S11)",
+    response_schema=s.LoginLogListSchema,
+    tag="accounts",
+    query={
+        "username": {"type": "string"},
+        "outcome": {"type": "string", "enum": ["success", "failure"]},
+        "ip": {"type": "string"},
+        "day": {"type": "string", "format": "date"},
+    },
 )
 def login_log():
-    query = sa.select(LoginLog).order_by(LoginLog.at.desc(), LoginLog.id.desc())
-    if request.args.get("username"):
-        query = query.where(LoginLog.username == request.args["username"])
-    return {"items": s.LoginLogSchema(many=True).dump(db.session.scalars(query.limit(200)))}
+    filters = {name: request.args.get(name, "").strip() for name in ("username", "outcome", "ip", "day")}
+    return {"items": s.LoginLogSchema(many=True).dump(db.session.scalars(ops.search_login_log(**filters).limit(200)))}
+
+
+@api_bp.get("/users/<int:user_id>/grants")
+@doc("An account's role grants and withdrawals, newest first (S2)", response_schema=s.GrantListSchema, tag="accounts")
+def list_grants(user_id: int):
+    return {"items": s.GrantSchema(many=True).dump(ops.grants_of(_user(user_id)))}
+
+
+@api_bp.put("/users/<int:user_id>/role")
+@doc(
+    "Grant a role and jurisdiction (replacing the current one), within the administrator's reach (S2)",
+    request_schema=s.GrantInSchema,
+    response_schema=s.UserSchema,
+    tag="accounts",
+)
+def grant_role(user_id: int):
+    user = _user(user_id)
+    data = load_body(s.GrantInSchema())
+    granted = ops.grant_role(current_user, user.id, data["role"], data["region_code"], data["organisation_id"])
+    return s.UserSchema().dump(granted)
+
+
+@api_bp.post("/users/<int:user_id>/role/withdraw")
+@doc(
+    "Withdraw the account's role, with a reason: it keeps its history but has no permission (S2)",
+    request_schema=s.WithdrawInSchema,
+    response_schema=s.UserSchema,
+    tag="accounts",
+)
+def withdraw_role(user_id: int):
+    user = _user(user_id)
+    return s.UserSchema().dump(ops.withdraw_role(current_user, user.id, load_body(s.WithdrawInSchema())["reason"]))

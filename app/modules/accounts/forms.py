@@ -39,6 +39,22 @@ class UserForm(FlaskForm):
         self.role.choices = enum_choices(Role)
 
 
+class GrantForm(FlaskForm):
+    """S2: the role and jurisdiction an administrator grants (replacing the current one)."""
+
+    role = SelectField("角色")
+    organisation_id = SelectField("单位", coerce=int, validators=[Optional()])
+    region_code = StringField("所属地区", validators=[Optional(), Length(max=6)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = enum_choices(Role)
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField("收回原因", validators=[DataRequired(), Length(max=500)])
+
+
 class ResetPasswordForm(FlaskForm):
     password = PasswordField("新密码", validators=[DataRequired(), Length(max=200)])
 

@@ -40,7 +40,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(sa.String(200), default="")
     phone: Mapped[str] = mapped_column(sa.String(32), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    role: Mapped[Role | None] = mapped_column(enum_column(Role, "role"), comment="null: role withdrawn (S2)")
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("region.code"), comment="jurisdiction")
     active: Mapped[bool] = mapped_column(default=True)
@@ -62,7 +62,27 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        """An account acts only while enabled and holding a role (S2: a withdrawn role leaves no permission)."""
+        return self.active and self.role is not None
+
+
+class RoleGrant(db.Model):
+    __tablename__ = "role_grant"
+    __table_args__ = {"comment": "Every grant of a role and jurisdiction to an account, and its withdrawal (S2)."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("region.code"))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), comment="null: the system")
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column()
+    reason: Mapped[str] = mapped_column(sa.Text, default="", comment="why it was withdrawn")
+
+    granted_by = relationship("User", foreign_keys=[granted_by_id])
+    withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
 
 
 class ApiToken(db.Model):

@@ -10,13 +10,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.core import audit, totp
 from app.core.crypto import Sealed, digest, seal, unseal
 from app.core.enums import Role
-from app.core.errors import Conflict, DomainError, RuleViolation
+from app.core.errors import Conflict, DomainError, NotFound, RuleViolation
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_email, check_phone
 from app.extensions import db
-from app.modules.accounts.models import ApiToken, LoginLog, Organisation, User
+from app.modules.accounts.models import ApiToken, LoginLog, Organisation, RoleGrant, User
 from app.modules.accounts.rules import is_valid_uscc
+from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions
 from app.web.sessions import end_sessions_of
 
@@ -70,7 +71,9 @@ def _check_role_binding(role: Role, organisation_id, region_code) -> None:
             "A company user must belong to an organisation",
             fields={"organisation_id": ["required"]},
         )
-    needed = {Role.municipal_reviewer: "city", Role.provincial_reviewer: "province"}.get(role)
+    needed = {Role.municipal_reviewer: "city", Role.provincial_reviewer: "province", Role.admin: "province"}.get(role)
+    if role == Role.admin and not region_code:
+        return  # a national permission administrator; with a province, a provincial one (S2)
     if needed:
         if not region_code:
             raise RuleViolation(
@@ -107,14 +110,18 @@ def create_user(
     region_code=None,
     email: str = "",
     phone: str = "",
+    actor=None,
 ) -> User:
-    """S2: real-name accounts with one role each, bound to an organisation or jurisdiction where the role needs it."""
+    """S2: real-name accounts with one role each, bound to an organisation or jurisdiction where the role needs it.
+    Created by `actor` (a permission administrator: only within their reach) or by the system (CLI, demo)."""
     role = Role(role)
     check_email(email, "email")
     check_phone(phone, "phone")
     organisation_id = organisation_id if role == Role.company else None
-    region_code = region_code if role in (Role.municipal_reviewer, Role.provincial_reviewer) else None
+    region_code = region_code if role in REGIONAL_ROLES else None
     _check_role_binding(role, organisation_id, region_code)
+    if actor is not None:
+        _guard_reach(actor, role, region_code)
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise Conflict("用户名已存在", "This username is taken", fields={"username": ["duplicate"]})
     user = User(
@@ -128,8 +135,165 @@ def create_user(
         phone=phone,
     )
     db.session.add(user)
-    audit.record("user.create", user, after=user_snapshot(user))
+    db.session.flush()
+    db.session.add(_grant_row(user, actor))
+    audit.record("user.create", user, after=user_snapshot(user), actor=actor)
     return user
+
+
+REGIONAL_ROLES = (Role.municipal_reviewer, Role.provincial_reviewer, Role.admin)
+
+
+def _grant_row(user: User, actor) -> RoleGrant:
+    return RoleGrant(
+        user_id=user.id,
+        role=user.role,
+        region_code=user.region_code,
+        organisation_id=user.organisation_id,
+        granted_by_id=getattr(actor, "id", None),
+    )
+
+
+def in_reach(admin, role, region_code) -> bool:
+    """S2: what a permission administrator may grant. A national administrator (no region): every role and
+    jurisdiction. A provincial administrator: reviewer roles inside their province only."""
+    if admin is None or admin.role != Role.admin:
+        return False
+    if admin.region_code is None:
+        return True
+    if role == Role.provincial_reviewer:
+        return region_code == admin.region_code
+    if role == Role.municipal_reviewer:
+        return bool(region_code) and region_code[:2] == admin.region_code[:2]
+    return False
+
+
+def _guard_reach(admin, role, region_code) -> None:
+    if not in_reach(admin, role, region_code):
+        where = f"（{region_code}）" if region_code else ""
+        raise RuleViolation(
+            f"该角色和辖区{where}超出您的授权范围（S2）",
+            f"This role and jurisdiction{where} are outside your reach (S2)",
+            code="S2",
+            fields={"role": ["outside your reach"]},
+        )
+
+
+def last_grant(user: User) -> RoleGrant | None:
+    return db.session.scalar(sa.select(RoleGrant).where(RoleGrant.user_id == user.id).order_by(RoleGrant.id.desc()))
+
+
+def user_in_reach(admin, user: User) -> bool:
+    """Whether `admin` manages `user`: by the user's role (or, once withdrawn, its last grant); never themselves for
+    grants (checked there)."""
+    if user.role is not None:
+        return in_reach(admin, user.role, user.region_code)
+    grant = last_grant(user)
+    return grant is not None and in_reach(admin, grant.role, grant.region_code)
+
+
+def users_in_reach(admin):
+    """The accounts an administrator manages, as a query (a national administrator: all)."""
+    query = sa.select(User).order_by(User.id)
+    if admin.region_code is None:
+        return query
+    province = admin.region_code[:2]
+    return query.where(
+        User.role.in_([Role.municipal_reviewer, Role.provincial_reviewer]), User.region_code.like(f"{province}%")
+    )
+
+
+def managed_user(admin, user_id: int) -> User:
+    """The account if `admin` manages it, else NotFound (C1.4: nothing outside the reach is shown)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user_in_reach(admin, user):
+        raise NotFound("用户不存在或不在您的管理范围内", "No such user within your reach")
+    return user
+
+
+def _close_grant(user: User, admin, reason: str = "") -> None:
+    grant = db.session.scalar(
+        sa.select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.withdrawn_at.is_(None))
+    )
+    if grant is not None:
+        grant.withdrawn_at, grant.withdrawn_by_id, grant.reason = utcnow(), admin.id, reason
+
+
+def _not_self(admin, user: User) -> None:
+    if admin.id == user.id:
+        raise RuleViolation(
+            "不能变更自己的角色（职责分离）",
+            "You cannot change your own role (separation of duties)",
+            code="S2",
+            fields={"role": ["own account"]},
+        )
+
+
+def _jurisdiction_text(user: User) -> str:
+    if user.region is not None:
+        return f"，辖区：{user.region.name_zh}"
+    if user.organisation is not None:
+        return f"，单位：{user.organisation.name}"
+    return ""
+
+
+@transactional
+def grant_role(admin, user_id: int, role, region_code=None, organisation_id=None) -> User:
+    """S2: the permission administrator grants an account a role and jurisdiction (replacing the one it held),
+    within their reach; the account's sessions and API tokens end so the new permissions apply at once."""
+    user = managed_user(admin, user_id)
+    _not_self(admin, user)
+    role = Role(role)
+    organisation_id = organisation_id if role == Role.company else None
+    region_code = region_code if role in REGIONAL_ROLES else None
+    _check_role_binding(role, organisation_id, region_code)
+    _guard_reach(admin, role, region_code)
+    before = user_snapshot(user)
+    if (user.role, user.region_code, user.organisation_id) == (role, region_code, organisation_id):
+        return user
+    _close_grant(user, admin, "replaced")
+    user.role, user.region_code, user.organisation_id = role, region_code, organisation_id
+    db.session.flush()
+    db.session.add(_grant_row(user, admin))
+    _revoke_tokens(user)
+    end_sessions_of(user.id)
+    audit.record("user.role_grant", user, before=before, after=user_snapshot(user), actor=admin)
+    context = {
+        "admin": admin.display_name,
+        "username": user.username,
+        "role": role.title_zh,
+        "jurisdiction": _jurisdiction_text(user),
+    }
+    send("account.role_granted", context, user, user_id=user.id)
+    return user
+
+
+@transactional
+def withdraw_role(admin, user_id: int, reason: str) -> User:
+    """S2: the permission administrator withdraws an account's role: it keeps its history and real name but has no
+    permission and cannot sign in until a role is granted again."""
+    user = managed_user(admin, user_id)
+    _not_self(admin, user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("请说明收回原因", "Give the reason", fields={"reason": ["required"]})
+    if user.role is None:
+        raise Conflict("该账号已无角色", "This account holds no role", code="no_role")
+    before, role = user_snapshot(user), user.role
+    _close_grant(user, admin, reason)
+    user.role, user.region_code = None, None
+    _revoke_tokens(user)
+    end_sessions_of(user.id)
+    audit.record("user.role_withdraw", user, before=before, after=user_snapshot(user) | {"reason": reason}, actor=admin)
+    context = {"admin": admin.display_name, "username": user.username, "role": role.title_zh, "reason": reason}
+    send("account.role_withdrawn", context, user, user_id=user.id)
+    return user
+
+
+def grants_of(user: User) -> list[RoleGrant]:
+    return list(
+        db.session.scalars(sa.select(RoleGrant).where(RoleGrant.user_id == user.id).order_by(RoleGrant.id.desc()))
+    )
 
 
 def _log_login(username: str, user: User | None, success: bool, reason: str, ip, agent, method="password"):
@@ -190,6 +354,8 @@ def authenticate(username: str, password: str, ip: str | None = None, agent: str
         reason = "unknown_user"
     elif not user.active:
         reason = "disabled"
+    elif user.role is None:
+        reason = "no_role"
     elif _lock_state(user):
         reason = "locked"
     elif not ok:
@@ -329,6 +495,28 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.revoked_at is not None or row.expires_at < utcnow():
         return None
     user = row.user
-    if not user.active or _lock_state(user):
+    if not user.is_active or _lock_state(user):
         return None
     return user
+
+
+def search_login_log(username: str = "", outcome: str = "", ip: str = "", day: str = ""):
+    """S11: the login log, searchable by username, outcome (success / failure), IP address and local day."""
+    from datetime import date, datetime, time
+
+    from app.core.timeutil import from_local
+
+    query = sa.select(LoginLog).order_by(LoginLog.at.desc(), LoginLog.id.desc())
+    if username:
+        query = query.where(LoginLog.username == username)
+    if outcome in ("success", "failure"):
+        query = query.where(LoginLog.success.is_(outcome == "success"))
+    if ip:
+        query = query.where(LoginLog.ip == ip)
+    try:
+        start = from_local(datetime.combine(date.fromisoformat(day), time())) if day else None
+    except ValueError:
+        start = None
+    if start is not None:
+        query = query.where(LoginLog.at >= start, LoginLog.at < start + timedelta(days=1))
+    return query

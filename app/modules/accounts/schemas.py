@@ -49,7 +49,7 @@ class UserSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     display_name = fields.String()
-    role = fields.String()
+    role = fields.String(allow_none=True, metadata={"description": "null: role withdrawn (S2)"})
     organisation_id = fields.Integer(allow_none=True)
     region_code = fields.String(allow_none=True)
     email = fields.String()
@@ -68,6 +68,32 @@ class UserInSchema(StrictSchema):
     region_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=6))
     email = fields.String(load_default="", validate=validate.Length(max=200))
     phone = fields.String(load_default="", validate=validate.Length(max=32))
+
+
+class GrantInSchema(StrictSchema):
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    organisation_id = id_field(load_default=None, allow_none=True)
+    region_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{6}$"))
+
+
+class WithdrawInSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class GrantSchema(Schema):
+    id = fields.Integer()
+    role = fields.String()
+    region_code = fields.String(allow_none=True)
+    organisation_id = fields.Integer(allow_none=True)
+    granted_by_id = fields.Integer(allow_none=True)
+    granted_at = fields.DateTime()
+    withdrawn_by_id = fields.Integer(allow_none=True)
+    withdrawn_at = fields.DateTime(allow_none=True)
+    reason = fields.String()
+
+
+class GrantListSchema(Schema):
+    items = fields.List(fields.Nested(GrantSchema))
 
 
 class PasswordInSchema(StrictSchema):

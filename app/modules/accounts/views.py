@@ -17,13 +17,15 @@ from app.modules.accounts import operations as ops
 from app.modules.accounts.forms import (
     ActionForm,
     CodeForm,
+    GrantForm,
     LoginForm,
     OrganisationForm,
     ReauthForm,
     ResetPasswordForm,
     UserForm,
+    WithdrawForm,
 )
-from app.modules.accounts.models import LoginLog, Organisation, User
+from app.modules.accounts.models import Organisation, User
 from app.web.forms import apply_error, choices
 
 
@@ -155,8 +157,60 @@ def account():
 
 
 def list_users():
-    users = db.session.scalars(sa.select(User).order_by(User.id)).all()
+    """S2: the accounts within the administrator's reach."""
+    users = db.session.scalars(ops.users_in_reach(current_user)).all()
     return render_template("accounts/users.html", users=users, form=ActionForm())
+
+
+def _organisation_choices(form) -> None:
+    orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.name)).all()
+    form.organisation_id.choices = choices([(0, "-")] + [(o.id, f"{o.name} ({o.uscc})") for o in orgs])
+
+
+def user_detail(user_id: int):
+    """S2: one account — its grants history, and the forms to grant another role or withdraw the current one."""
+    user = ops.managed_user(current_user, user_id)
+    grant_form = GrantForm(role=user.role, organisation_id=user.organisation_id, region_code=user.region_code)
+    _organisation_choices(grant_form)
+    return render_template(
+        "accounts/user.html",
+        user=user,
+        grants=ops.grants_of(user),
+        grant_form=grant_form,
+        withdraw_form=WithdrawForm(),
+        own=user.id == current_user.id,
+    )
+
+
+def grant_role(user_id: int):
+    user = ops.managed_user(current_user, user_id)
+    form = GrantForm()
+    _organisation_choices(form)
+    if form.validate_on_submit():
+        try:
+            ops.grant_role(
+                current_user, user.id, form.role.data, form.region_code.data or None, form.organisation_id.data or None
+            )
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已授权"), "success")
+    return redirect(url_for("accounts.user_detail", user_id=user.id))
+
+
+def withdraw_role(user_id: int):
+    user = ops.managed_user(current_user, user_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            ops.withdraw_role(current_user, user.id, form.reason.data)
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已收回角色"), "success")
+    else:
+        flash(_("请说明收回原因"), "danger")
+    return redirect(url_for("accounts.user_detail", user_id=user.id))
 
 
 def new_user():
@@ -170,6 +224,7 @@ def new_user():
                 form.password.data,
                 form.role.data,
                 form.display_name.data,
+                actor=current_user,
                 organisation_id=form.organisation_id.data or None,
                 region_code=form.region_code.data or None,
                 email=form.email.data or "",
@@ -184,10 +239,8 @@ def new_user():
 
 
 def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    """The account if the administrator manages it (S2), else 404."""
+    return ops.managed_user(current_user, user_id)
 
 
 def unlock_user(user_id: int):
@@ -246,9 +299,6 @@ def new_organisation():
 
 
 def login_log():
-    query = sa.select(LoginLog).order_by(LoginLog.at.desc(), LoginLog.id.desc())
-    username = request.args.get("username", "").strip()
-    if username:
-        query = query.where(LoginLog.username == username)
-    entries = db.session.scalars(query.limit(200)).all()
-    return render_template("accounts/login_log.html", entries=entries, username=username)
+    filters = {name: request.args.get(name, "").strip() for name in ("username", "outcome", "ip", "day")}
+    entries = db.session.scalars(ops.search_login_log(**filters).limit(200)).all()
+    return render_template("accounts/login_log.html", entries=entries, **filters)
