@@ -35,4 +35,9 @@ def from_local(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TZ)
-    return aware.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return aware.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError as exc:  # year 1 or 9999 at the edge of the calendar
+        from app.core.errors import RuleViolation
+
+        raise RuleViolation("时间超出范围", "The time is out of range", fields={"time": ["out of range"]}) from exc

@@ -94,7 +94,24 @@ def load_form(schema: Schema) -> dict:
     return _validated(schema, request.form.to_dict())
 
 
+def _has_nul(data) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_has_nul(v) for v in data)
+    return False
+
+
 def _validated(schema: Schema, data) -> dict:
+    if _has_nul(data):  # no text column can hold NUL (PostgreSQL refuses it); refuse it here, cleanly
+        raise DomainError(
+            "请求数据含有空字符（U+0000）",
+            "The request data contains a NUL character",
+            code="validation_error",
+            status=422,
+        )
     try:
         return schema.load(data)
     except ValidationError as exc:

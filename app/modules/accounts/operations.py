@@ -506,6 +506,7 @@ def search_login_log(username: str = "", outcome: str = "", ip: str = "", day: s
 
     from app.core.timeutil import from_local
 
+    username, ip = username.replace("\x00", ""), ip.replace("\x00", "")  # PostgreSQL text holds no NUL
     query = sa.select(LoginLog).order_by(LoginLog.at.desc(), LoginLog.id.desc())
     if username:
         query = query.where(LoginLog.username == username)
@@ -515,7 +516,7 @@ def search_login_log(username: str = "", outcome: str = "", ip: str = "", day: s
         query = query.where(LoginLog.ip == ip)
     try:
         start = from_local(datetime.combine(date.fromisoformat(day), time())) if day else None
-    except ValueError:
+    except (ValueError, DomainError):
         start = None
     if start is not None:
         query = query.where(LoginLog.at >= start, LoginLog.at < start + timedelta(days=1))

@@ -281,6 +281,41 @@ def _production_stage(bank, staff, users, live_one):
     agreements.publish_version(
         operator, "2027.1", "", AGREEMENT_TEXT + "第四条 乙方每月报送签发量和活跃用户数。\n", add_months(today(), 3)
     )
+    _operations(bank, operator, live_one)
+
+
+def _operations(bank, operator, channel):
+    """C4.3–C4.6: a platform notice not yet acknowledged, a maintenance notice, a promotion awaiting HR&SS review,
+    an answered work order."""
+    from datetime import timedelta
+
+    from app.core.timeutil import utcnow
+    from app.modules.notices import operations as notices
+    from app.modules.promotions import operations as promotions
+    from app.modules.work_orders import operations as work_orders
+
+    soon = utcnow().replace(second=0, microsecond=0) + timedelta(days=3)
+    notice = {
+        "kind": "upgrade",
+        "title": "平台签名算法升级",
+        "body": "平台将于下周升级接口签名校验，请各渠道做好准备。",
+    }
+    notices.publish_notice(operator, notice | {"starts_at": soon, "ends_at": soon + timedelta(hours=2)})
+    maintenance = {"kind": "maintenance", "starts_at": soon, "ends_at": soon + timedelta(hours=4)}
+    notices.file_channel_notice(
+        bank, channel.id, maintenance | {"description": "核心系统升级，期间电子社保卡服务暂停。"}
+    )
+    start = today() + timedelta(days=10)
+    promotion = {"title": "电子社保卡申领有礼", "description": "新申领用户赠送积分", "starts_on": start}
+    promotions.file_promotion(
+        bank,
+        channel.id,
+        promotion | {"ends_on": start + timedelta(days=30), "uses_hrss_wording": True, "wording": "人社部门推荐"},
+    )
+    work_order = work_orders.file_work_order(
+        bank, channel.id, "用户领卡后无法扫码登录", "部分安卓用户领卡后扫码提示签名错误。"
+    )
+    work_orders.answer(operator, work_order.id, "已定位为客户端时钟偏差，请提示用户校准手机时间。")
 
 
 def print_logins(echo) -> None:

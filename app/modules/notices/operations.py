@@ -304,6 +304,8 @@ def month_bounds(text: str | None) -> tuple[datetime, datetime]:
         first = datetime.strptime(text, "%Y-%m") if text else datetime.combine(today().replace(day=1), time())
     except ValueError as exc:
         raise RuleViolation("月份格式为 YYYY-MM", "The month is YYYY-MM", fields={"month": ["YYYY-MM"]}) from exc
+    if not 2000 <= first.year <= 2199:
+        raise RuleViolation("月份超出范围", "The month is out of range", fields={"month": ["out of range"]})
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     return from_local(first), from_local(following)
 
