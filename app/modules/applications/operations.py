@@ -81,7 +81,7 @@ def lock_application(app_id: int) -> Application:
     return app
 
 
-def _resolve_services(codes: list[str], field: str) -> list[Service]:
+def resolve_services(codes: list[str], field: str) -> list[Service]:
     codes = list(dict.fromkeys(codes or []))
     found = {s.code: s for s in db.session.scalars(sa.select(Service).where(Service.code.in_(codes)))}
     unknown = [c for c in codes if c not in found]
@@ -108,7 +108,7 @@ def _build_row(position: int, data: dict, category, parent: Channel | None, inhe
     if inherit and parent is not None:
         regions, services = _parent_scope(parent)
         national = False
-    service_rows = _resolve_services(services, f"{field}.services")
+    service_rows = resolve_services(services, f"{field}.services")
     channel_rules.check_scope(service_rows, category, f"{field}.services")
     if not national and not regions:
         raise RuleViolation(

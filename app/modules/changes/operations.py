@@ -15,7 +15,7 @@ from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.applications.models import Application, ApplicationRound, ApplicationRow, RowRegion, RowService
 from app.modules.applications.numbering import application_number
-from app.modules.applications.operations import _resolve_services, lock_application, notify_submitted, open_round
+from app.modules.applications.operations import lock_application, notify_submitted, open_round, resolve_services
 from app.modules.applications.operations import snapshot as application_snapshot
 from app.modules.channels import rules as channel_rules
 from app.modules.messaging.operations import send, send_to_operators
@@ -71,7 +71,7 @@ def _requested_scope(channel, data: dict) -> tuple[list[str], list]:
             fields={"regions": ["required"]},
         )
     get_regions(regions, "regions")
-    services = _resolve_services(data.get("services") or [], "services")
+    services = resolve_services(data.get("services") or [], "services")
     channel_rules.check_scope(services, channel.category, "services")
     held_regions, held_services = {r.code for r in channel.regions}, {s.code for s in channel.services}
     if set(regions) == held_regions and {s.code for s in services} == held_services:
