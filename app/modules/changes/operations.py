@@ -7,10 +7,10 @@ channel's grants change at once, so the gateway check follows from the approval 
 import sqlalchemy as sa
 
 from app.core import audit
-from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, Role, Stage, StepStatus
+from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, Role, StepStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.jurisdiction import get_channel
-from app.core.timeutil import today, utcnow
+from app.core.timeutil import today
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.applications.models import Application, ApplicationRound, ApplicationRow, RowRegion, RowService
@@ -20,10 +20,12 @@ from app.modules.applications.operations import snapshot as application_snapshot
 from app.modules.channels import rules as channel_rules
 from app.modules.messaging.operations import send, send_to_operators
 from app.modules.regions.operations import get_regions
-from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import (
+    audit_operator_decision,
     check_decision_inputs,
+    complete_application,
     notify_decision,
+    operator_step,
     record_decision,
     return_application,
     round_steps,
@@ -143,10 +145,6 @@ def change_reason(app: Application) -> str:
     return (round_row.content or {}).get("reason", "") if round_row else ""
 
 
-def operator_step(app: Application) -> ReviewStep | None:
-    return next((s for s in round_steps(app) if s.stage == Stage.operator), None)
-
-
 def decision_refusal(user, app: Application):
     if user.role != Role.operator:
         return Forbidden("运营机构办理变更生效", "The operator puts a change into effect")
@@ -189,27 +187,10 @@ def decide_change(user, app_id: int, approve: bool, opinion: str, contact: str, 
     record_decision(user, step, approve, opinion, contact, phone)
     if approve:
         _apply_grants(app, user)
-        app.status, app.completed_at = ApplicationStatus.completed, utcnow()
-        round_row = db.session.scalar(
-            sa.select(ApplicationRound).where(
-                ApplicationRound.application_id == app.id, ApplicationRound.round == app.round
-            )
-        )
-        round_row.outcome, round_row.closed_at = "approved", utcnow()
+        complete_application(app)
     else:
         return_application(app, step, round_steps(app))
-    audit.record(
-        f"review.{step.status}",
-        step,
-        actor=user,
-        before={"status": "pending"},
-        after={
-            "status": str(step.status),
-            "stage": "operator",
-            "application": app.number,
-            "application_status": str(app.status),
-        },
-    )
+    audit_operator_decision(user, app, step)
     notify_decision(app, step, approve)
     if approve:
         channel = app.rows[0].channel

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, KeyEnvironment, Role, Stage, StepStatus
+from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, KeyEnvironment, Role, StepStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
@@ -15,7 +15,7 @@ from app.core.uploads import remove_upload, save_upload
 from app.core.validation import check_email, check_phone
 from app.extensions import db
 from app.modules.agreements.operations import agreement_complete
-from app.modules.applications.models import Application, ApplicationRound, ApplicationRow, RowRegion, RowService
+from app.modules.applications.models import Application, ApplicationRow, RowRegion, RowService
 from app.modules.applications.numbering import application_number
 from app.modules.applications.operations import (
     guard_editable,
@@ -31,10 +31,12 @@ from app.modules.key_issuance.operations import IssuedKey, issue_key
 from app.modules.messaging.operations import send, send_to_operators
 from app.modules.production.models import CHECKLIST, PLATFORMS, Recording, RecordingCheck
 from app.modules.production.rules import recording_problems, report_problem, verification_problems
-from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import (
+    audit_operator_decision,
     check_decision_inputs,
+    complete_application,
     notify_decision,
+    operator_step,
     record_decision,
     return_application,
     round_steps,
@@ -288,10 +290,6 @@ def submit_production(user, app: Application) -> Application:
     return app
 
 
-def operator_step(app: Application) -> ReviewStep | None:
-    return next((s for s in round_steps(app) if s.stage == Stage.operator), None)
-
-
 def verification_refusal(user, app: Application):
     """Why `user` may not verify `app` now, or None: the operator, on a production application whose operator step
     is open (after the national review)."""
@@ -373,18 +371,7 @@ def verify(user, app_id: int, approve: bool, opinion: str, contact: str, phone: 
         app.status = ApplicationStatus.approved
     else:
         return_application(app, step, round_steps(app))
-    audit.record(
-        f"review.{step.status}",
-        step,
-        actor=user,
-        before={"status": "pending"},
-        after={
-            "status": str(step.status),
-            "stage": "operator",
-            "application": app.number,
-            "application_status": str(app.status),
-        },
-    )
+    audit_operator_decision(user, app, step)
     notify_decision(app, step, approve)
     return app
 
@@ -447,13 +434,7 @@ def go_live(user, app_id: int) -> IssuedKey:
     channel.contact_name, channel.contact_phone = app.contact_name, app.contact_phone
     channel.contact_email = app.contact_email  # C4.2: fixed at production intake
     issued = issue_key(channel, KeyEnvironment.production, user)
-    app.status, app.completed_at = ApplicationStatus.completed, utcnow()
-    round_row = db.session.scalar(
-        sa.select(ApplicationRound).where(
-            ApplicationRound.application_id == app.id, ApplicationRound.round == app.round
-        )
-    )
-    round_row.outcome, round_row.closed_at = "approved", utcnow()
+    complete_application(app)
     audit.record("channel.go_live", channel, before=before, after=channel.snapshot(), actor=user)
     audit.record("application.complete", app, before={"status": "approved"}, after={"status": "completed"}, actor=user)
     context = {"number": app.number, "channel": channel.name, "channel_number": channel.channel_number}

@@ -267,3 +267,34 @@ def decide_step(
     )
     notify_decision(app, step, approve)
     return step
+
+
+def operator_step(app: Application) -> ReviewStep | None:
+    """The operator's step of the current round (the last one of every chain)."""
+    return next((s for s in round_steps(app) if s.stage == Stage.operator), None)
+
+
+def complete_application(app: Application) -> None:
+    """The application is done: completed now, its current round closed as approved."""
+    app.status, app.completed_at = ApplicationStatus.completed, utcnow()
+    round_row = db.session.scalar(
+        sa.select(ApplicationRound).where(
+            ApplicationRound.application_id == app.id, ApplicationRound.round == app.round
+        )
+    )
+    round_row.outcome, round_row.closed_at = "approved", utcnow()
+
+
+def audit_operator_decision(user, app: Application, step: ReviewStep) -> None:
+    audit.record(
+        f"review.{step.status}",
+        step,
+        actor=user,
+        before={"status": "pending"},
+        after={
+            "status": str(step.status),
+            "stage": "operator",
+            "application": app.number,
+            "application_status": str(app.status),
+        },
+    )
