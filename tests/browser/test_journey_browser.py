@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from werkzeug.serving import make_server
 
@@ -68,27 +69,43 @@ def wait_for(driver, text: str) -> None:
     WebDriverWait(driver, 10).until(lambda d: text in d.page_source, message=f"page never showed {text!r}")
 
 
+def click_and_wait(driver, element, text: str) -> None:
+    """Click, wait until the page the click loads has replaced this one, then until it shows `text` (a flash
+    message of the previous page must not count)."""
+    # A script click: a native click that starts a navigation can fail in chromedriver ("node does not belong to the
+    # document") although the form was submitted.
+    driver.execute_script("arguments[0].click()", element)
+    WebDriverWait(driver, 10).until(staleness_of(element), message=f"the click never loaded a page ({text!r})")
+    wait_for(driver, text)
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def sign_in(driver, base, username):
     """Password, then for staff the one-time code (computed from the enrolled secret, as an authenticator would)."""
     driver.get(f"{base}/login")
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    button = driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
+    driver.execute_script("arguments[0].click()", button)  # see click_and_wait
+    WebDriverWait(driver, 10).until(staleness_of(button), message="sign-in never answered")
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if requires_mfa(user):
         wait_for(driver, "动态口令")
         db.session.refresh(user)
         try:
             driver.find_element(By.NAME, "code").send_keys(next_code(user))
-            driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-            wait_for(driver, "退出登录")
+            click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"), "退出登录")
         finally:
             release_clock()
     wait_for(driver, "退出登录")
 
 
 def sign_out(driver):
-    driver.find_element(By.CSS_SELECTOR, "header form button").click()
+    """Click the header's logout button and wait until the page that follows is loaded: a navigation started before
+    then would cancel the logout (the next sign-in would find the old session)."""
+    button = driver.find_element(By.CSS_SELECTOR, "header form button")
+    driver.execute_script("arguments[0].click()", button)  # see click_and_wait
+    WebDriverWait(driver, 10).until(staleness_of(button), message="logout never completed")
 
 
 def fill(driver, name, value):
@@ -124,10 +141,8 @@ def file_application(driver, base, tmp_path: Path):
     sheet = tmp_path / "sheet.pdf"
     sheet.write_bytes(PDF)
     driver.find_element(By.NAME, "file").send_keys(str(sheet))
-    driver.find_element(By.XPATH, "//button[text()='上传']").click()
-    wait_for(driver, "已上传")
-    driver.find_element(By.XPATH, "//button[text()='提交']").click()
-    wait_for(driver, "已提交")
+    click_and_wait(driver, driver.find_element(By.XPATH, "//button[text()='上传']"), "已上传")
+    click_and_wait(driver, driver.find_element(By.XPATH, "//button[text()='提交']"), "已提交")
     return number
 
 
@@ -138,8 +153,7 @@ def approve_first_in_queue(driver, base, username):
     driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=approve]").click()
     fill(driver, "opinion", f"{username} 同意")
     fill(driver, "phone", "13800000000")
-    driver.find_element(By.XPATH, "//form//button[text()='提交']").click()
-    wait_for(driver, "审核意见已提交")
+    click_and_wait(driver, driver.find_element(By.XPATH, "//form//button[text()='提交']"), "审核意见已提交")
     sign_out(driver)
 
 
@@ -157,8 +171,7 @@ def test_c2_6_journey_in_a_real_browser(world, server, browser, tmp_path):
     assert len(secret) == 43 and channel_number.startswith("137")
     sign_out(browser)
     sign_in(browser, server, "company_a")
-    browser.find_element(By.LINK_TEXT, number).click()
-    wait_for(browser, channel_number)
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, number), channel_number)
     wait_for(browser, "已办结")
     db.session.expire_all()
     assert db.session.scalar(sa.select(Channel.status)) == "testing"
@@ -183,29 +196,24 @@ def test_c2_8_production_journey_in_a_real_browser(world, server, browser, tmp_p
     fill(browser, "version", "2026.1")
     browser.execute_script("document.getElementsByName('effective_from')[0].value = '2026-01-01'")
     fill(browser, "body", AGREEMENT_TEXT)
-    browser.find_element(By.XPATH, "//button[text()='发布']").click()
-    wait_for(browser, "已发布")
+    click_and_wait(browser, browser.find_element(By.XPATH, "//button[text()='发布']"), "已发布")
     sign_out(browser)
 
     sign_in(browser, server, "company_a")
     browser.get(f"{server}/channels/{channel.id}")
     browser.find_element(By.ID, "apply-production").click()
     Select(browser.find_element(By.NAME, "security_report_id")).select_by_value(str(report.id))
-    browser.find_element(By.XPATH, "//main//button[text()='保存']").click()
-    wait_for(browser, "已保存")
+    click_and_wait(browser, browser.find_element(By.XPATH, "//main//button[text()='保存']"), "已保存")
     for platform, body in (("ios", MOV), ("android", MP4)):
         video = tmp_path / f"{platform}.{'mov' if platform == 'ios' else 'mp4'}"
         video.write_bytes(body)
         browser.find_element(By.CSS_SELECTOR, f"#upload-{platform} input[name=file]").send_keys(str(video))
-        browser.find_element(By.CSS_SELECTOR, f"#upload-{platform} button").click()
-        wait_for(browser, "已上传")
-    browser.find_element(By.XPATH, "//button[text()='提交']").click()
-    wait_for(browser, "已提交")
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, f"#upload-{platform} button"), "已上传")
+    click_and_wait(browser, browser.find_element(By.XPATH, "//button[text()='提交']"), "已提交")
     browser.get(f"{server}/channels/{channel.id}")
     browser.find_element(By.PARTIAL_LINK_TEXT, "签署合作协议").click()
     browser.find_element(By.NAME, "confirm").click()
-    browser.find_element(By.XPATH, "//button[text()='确认签署']").click()
-    wait_for(browser, "已签署，待运营机构会签")
+    click_and_wait(browser, browser.find_element(By.XPATH, "//button[text()='确认签署']"), "已签署，待运营机构会签")
     sign_out(browser)
 
     for reviewer in ("jinan", "shandong", "national"):
@@ -215,11 +223,11 @@ def test_c2_8_production_journey_in_a_real_browser(world, server, browser, tmp_p
     tick_all(browser)
     browser.find_element(By.CSS_SELECTOR, "input[name=decision][value=approve]").click()
     fill(browser, "opinion", "录屏与报告核验通过")
-    browser.find_element(By.CSS_SELECTOR, "button[name=action][value=decide]").click()
-    wait_for(browser, "审核意见已提交")
+    click_and_wait(
+        browser, browser.find_element(By.CSS_SELECTOR, "button[name=action][value=decide]"), "审核意见已提交"
+    )
     browser.get(f"{server}/agreements")
-    browser.find_element(By.XPATH, "//button[text()='会签']").click()
-    wait_for(browser, "已会签")
+    click_and_wait(browser, browser.find_element(By.XPATH, "//button[text()='会签']"), "已会签")
     browser.get(f"{server}/")
     browser.find_element(By.LINK_TEXT, "签发生产密钥").click()
     browser.find_element(By.XPATH, "//button[text()='确认签发']").click()
