@@ -74,6 +74,21 @@ class Config:
     MAINTENANCE_MIN_LEAD_HOURS = _env_int("MAINTENANCE_MIN_LEAD_HOURS", 0)
     # S13: the first answer to a work order is due within this many hours (shown as met / missed)
     WORK_ORDER_RESPONSE_HOURS = _env_int("WORK_ORDER_RESPONSE_HOURS", 24)
+    # C4.9 / C4.10 monitoring rules (RULES.md defaults) and C3.6 reporting
+    MONITORING_ISSUANCE_3M_MIN = _env_int("MONITORING_ISSUANCE_3M_MIN", 100)
+    MONITORING_DROP_RATIO = float(os.environ.get("MONITORING_DROP_RATIO", "0.5"))
+    MONITORING_DROP_MONTHS = _env_int("MONITORING_DROP_MONTHS", 3)
+    MONITORING_MAU_RATIO = float(os.environ.get("MONITORING_MAU_RATIO", "0.03"))
+    MONITORING_IMPROVEMENT_MONTHS = _env_int("MONITORING_IMPROVEMENT_MONTHS", 3)
+    MONITORING_IMPROVEMENT_FACTOR = float(os.environ.get("MONITORING_IMPROVEMENT_FACTOR", "1.2"))
+    MONITORING_SOCIAL_RATIO = float(os.environ.get("MONITORING_SOCIAL_RATIO", "0.5"))
+    MONITORING_SOCIAL_QUARTERS = _env_int("MONITORING_SOCIAL_QUARTERS", 2)
+    STATISTICS_DUE_DAY = _env_int("STATISTICS_DUE_DAY", 10)
+    AGREEMENT_EXPIRY_WARNING_DAYS = _env_int("AGREEMENT_EXPIRY_WARNING_DAYS", 30)
+    # Scheduled jobs (APScheduler 3): the monthly evaluation's cron fields, in SCHEDULER_TIMEZONE
+    SCHEDULER_TIMEZONE = os.environ.get("SCHEDULER_TIMEZONE", "Asia/Shanghai")
+    EVALUATION_CRON = os.environ.get("EVALUATION_CRON", "0 2 5 * *")
+    DAILY_CHECKS_CRON = os.environ.get("DAILY_CHECKS_CRON", "30 1 * * *")
     # C7.4: start only where a CJK font is installed (the forms would print empty boxes otherwise).
     REQUIRE_CJK_FONT = os.environ.get("REQUIRE_CJK_FONT", "1") != "0"
     # C2.2 eligibility defaults.

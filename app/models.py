@@ -2,7 +2,7 @@
 
 from app.core.audit import AuditEntry  # noqa: F401
 from app.modules.accounts.models import ApiToken, LoginLog, Organisation, RoleGrant, User  # noqa: F401
-from app.modules.agreements.models import Agreement, AgreementVersion  # noqa: F401
+from app.modules.agreements.models import Agreement, AgreementRenewal, AgreementVersion  # noqa: F401
 from app.modules.applications.models import (  # noqa: F401
     Application,
     ApplicationRound,
@@ -18,7 +18,15 @@ from app.modules.channels.models import Channel, ContactChange, Service  # noqa:
 from app.modules.documents.models import Document  # noqa: F401
 from app.modules.key_issuance.models import ChannelKey, GatewayNonce, KeyEvent  # noqa: F401
 from app.modules.messaging.models import Delivery, Message, MessageTemplate  # noqa: F401
-from app.modules.monitoring.models import MonthlyStatistic  # noqa: F401
+from app.modules.monitoring.models import (  # noqa: F401
+    EvaluationRun,
+    ImprovementPlan,
+    JobRun,
+    MissingReport,
+    MonitoringEvent,
+    MonitoringRecord,
+    MonthlyStatistic,
+)
 from app.modules.notices.models import ChannelNotice, NoticeRecipient, PlatformNotice  # noqa: F401
 from app.modules.production.models import Recording, RecordingCheck  # noqa: F401
 from app.modules.promotions.models import Promotion  # noqa: F401

@@ -107,9 +107,9 @@ def signed_agreement(world, channel, version=None):
     return agreements.countersign(world.operator, agreement.id)
 
 
-def live_channel(world):
+def live_channel(world, channel=None):
     """The whole journey: testing → production review → live, returning the channel and its production key."""
-    app = verified_production(world, reviewed_production(world, filed_production(world)))
+    app = verified_production(world, reviewed_production(world, filed_production(world, channel)))
     channel = production.production_channel(app)
     signed_agreement(world, channel)
     issued = production.go_live(world.operator, app.id)

@@ -59,3 +59,29 @@ class Agreement(db.Model):
     @property
     def countersigned(self) -> bool:
         return self.countersigned_at is not None
+
+
+class AgreementRenewal(db.Model):
+    """The renewal decision of an agreement term at its expiry (C4.11): renewed for another term, or not — with why."""
+
+    __tablename__ = "agreement_renewal"
+    __table_args__ = (
+        sa.UniqueConstraint("agreement_id", "term_end", name="uq_agreement_renewal_term"),
+        sa.CheckConstraint("outcome IN ('pending', 'renewed', 'not_renewed')", name="outcome"),
+        {"comment": "Each agreement term's renewal at expiry: warned, objected to, renewed or not (C4.11)."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreement.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"), index=True)
+    term_end: Mapped[date] = mapped_column(comment="the end of the term being renewed")
+    outcome: Mapped[str] = mapped_column(sa.String(12), default="pending")
+    warned_at: Mapped[datetime | None] = mapped_column()
+    objection: Mapped[str] = mapped_column(sa.Text, default="", comment="the operator's objection to renewal")
+    objected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    new_term_end: Mapped[date | None] = mapped_column()
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    agreement: Mapped[Agreement] = relationship()
+    channel = relationship("Channel")

@@ -79,6 +79,10 @@ class Channel(db.Model):
     contact_name: Mapped[str] = mapped_column(sa.String(64), default="", comment="fixed at production intake (C4.2)")
     contact_phone: Mapped[str] = mapped_column(sa.String(32), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(200), default="")
+    forced_exit_cause: Mapped[str | None] = mapped_column(
+        sa.String(32), comment="marked for forced exit (C6.4): agreement_not_renewed, …; issue 8 acts on it"
+    )
+    forced_exit_marked_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner = relationship("Organisation")

@@ -198,4 +198,87 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, str, str, str, list[str]]] = {
         "如有疑问请联系本单位权限管理员（S2）。",
         ["admin", "username", "role", "reason"],
     ),
+    # Monitoring (C3.6, C4.7–C4.11)
+    "monitoring.notice": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 运营情况通知（{month}）",
+        "渠道 {channel}（{channel_number}）{month} 的运营数据触发了 {rule}：{reason}。自即日起给予 3 个月提升期，"
+        "至 {period_ends} 结束；届时签发量和月活跃用户数仍未明显改善的，将予以告警（C4.9）。请在门户查看数据和明细。",
+        ["channel", "channel_number", "month", "rule", "reason", "period_ends"],
+    ),
+    "monitoring.alert": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 运营告警（{month}）",
+        "渠道 {channel}（{channel_number}）{month} 评估触发告警 {rule}：{reason}。被告警渠道须提交运营提升方案，"
+        "经运营机构同意后方可续签合作协议（C4.11）。",
+        ["channel", "channel_number", "month", "rule", "reason", "period_ends"],
+    ),
+    "monitoring.cleared": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 提升期结束：已明显改善",
+        "渠道 {channel}（{channel_number}）因 {rule} 开始的提升期已于 {month} 结束，签发量和月活跃用户数已明显改善，"
+        "通知解除（C4.9）。",
+        ["channel", "channel_number", "month", "rule", "reason", "period_ends"],
+    ),
+    "monitoring.evaluated": (
+        BUSINESS,
+        SYSTEM,
+        "{month} 月度评估完成",
+        "{month} 的月度评估已完成：新增通知 {notices} 条、告警 {alerts} 条，状态变化 {changed} 条。",
+        ["month", "notices", "alerts", "changed"],
+    ),
+    "monitoring.missing_report": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 未按时报送 {month} 统计数据",
+        "截至本月 {due_day} 日，渠道 {channel}（{channel_number}）尚未报送 {month} 以下渠道的业务统计数据：{missing}。"
+        "一级渠道须每月报送本渠道及其二级渠道的统计数据（C3.6），请尽快报送。",
+        ["channel", "channel_number", "month", "due_day", "missing"],
+    ),
+    "monitoring.missing_report_operators": (
+        BUSINESS,
+        SYSTEM,
+        "{month} 统计数据缺报 {count} 个渠道",
+        "截至本月 {due_day} 日，{count} 个一级渠道未报送 {month} 全部统计数据，详见月度监测页面（C3.6）。",
+        ["month", "due_day", "count"],
+    ),
+    "agreement.expiring": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 合作协议将于 {term_end} 到期",
+        "渠道 {channel}（{channel_number}）的合作协议将于 {term_end} 到期。{condition}（C4.11）",
+        ["channel", "channel_number", "term_end", "condition"],
+    ),
+    "agreement.renewed": (
+        BUSINESS,
+        OPERATOR,
+        "渠道 {channel} 合作协议已续签",
+        "渠道 {channel}（{channel_number}）的合作协议已续签一年，新的协议期限至 {term_end}（C4.11）。",
+        ["channel", "channel_number", "term_end"],
+    ),
+    "agreement.not_renewed": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 合作协议到期未续签",
+        "渠道 {channel}（{channel_number}）的合作协议已于 {term_end} 到期且未能续签：{reason}。"
+        "该渠道已列入强制退出（C4.11、C6.4）。",
+        ["channel", "channel_number", "term_end", "reason"],
+    ),
+    "improvement_plan.filed": (
+        BUSINESS,
+        "{owner}",
+        "渠道 {channel} 提交运营提升方案",
+        "{owner} 为被告警的渠道 {channel}（{channel_number}）提交了运营提升方案，请审核（C4.11）。",
+        ["owner", "channel", "channel_number"],
+    ),
+    "improvement_plan.decided": (
+        BUSINESS,
+        OPERATOR,
+        "渠道 {channel} 运营提升方案审核结果：{result}",
+        "平台运营机构对渠道 {channel} 的运营提升方案的意见：{result}。{opinion}",
+        ["channel", "result", "opinion"],
+    ),
 }

@@ -61,6 +61,67 @@ def send(code: str, context: dict, obj=None, *, organisation_id=None, user_id=No
     return message
 
 
+def send_many(code: str, items: list[tuple[dict, str, int | None, int]]) -> int:
+    """Send one template to many organisations with a bounded number of statements, whatever their number (used by
+    the monthly evaluation): `items` are (context, object type, object id, organisation id). The messages are
+    inserted in one statement; their e-mail and SMS copies in one statement per channel."""
+    if not items:
+        return 0
+    template = template_for(code)
+    stamp = utcnow()
+    rows = []
+    for context, object_type, object_id, organisation_id in items:
+        sender, subject, body = render(template, context)
+        rows.append(
+            dict(
+                organisation_id=organisation_id,
+                user_id=None,
+                category=template.category,
+                sender_unit=sender[:100],
+                subject=subject[:200],
+                body=body,
+                template_id=template.id,
+                object_type=object_type,
+                object_id=None if object_id is None else str(object_id),
+                created_at=stamp,
+            )
+        )
+    ids = db.session.scalars(sa.insert(Message).returning(Message.id), rows).all()
+    for channel, column in (("email", User.email), ("sms", User.phone)):
+        copies = (
+            sa.select(
+                Message.id,
+                User.id,
+                sa.literal(channel),
+                column,
+                sa.literal("pending"),
+                sa.literal(0),
+                sa.literal(""),
+                sa.literal(stamp, sa.DateTime()),
+                sa.literal(stamp, sa.DateTime()),
+            )
+            .join(User, User.organisation_id == Message.organisation_id)
+            .where(Message.id.between(min(ids), max(ids)), Message.created_at == stamp, User.active, column != "")
+        )
+        db.session.execute(
+            sa.insert(Delivery).from_select(
+                [
+                    "message_id",
+                    "user_id",
+                    "channel",
+                    "address",
+                    "status",
+                    "attempts",
+                    "last_error",
+                    "next_attempt_at",
+                    "created_at",
+                ],
+                copies,
+            )
+        )
+    return len(ids)
+
+
 def send_to_operators(code: str, context: dict, obj=None) -> None:
     """Every active operator account gets the message in its own inbox."""
     for operator_id in db.session.scalars(sa.select(User.id).where(User.role == Role.operator, User.active)):

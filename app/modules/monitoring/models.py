@@ -46,3 +46,119 @@ class MonthlyStatistic(db.Model):
 
     def figures(self) -> tuple[int, int, int]:
         return self.new_issuance, self.cumulative_issuance, self.monthly_active_users
+
+
+class MonitoringRecord(db.Model):
+    """A notice [通知] or an alert [告警] of the monitoring rules (C4.9, C4.10), for one counting unit (C4.8: a level-1
+    channel with its same-subject level-2 channels, or a different-subject level-2 channel alone)."""
+
+    __tablename__ = "monitoring_record"
+    __table_args__ = (
+        sa.UniqueConstraint("channel_id", "kind", "rule", "month", name="uq_monitoring_record_unit_rule_month"),
+        sa.CheckConstraint("kind IN ('notice', 'alert')", name="kind"),
+        sa.CheckConstraint(
+            "status IN ('improving', 'cleared', 'escalated', 'open', 'resolved', 'withdrawn')", name="status"
+        ),
+        {"comment": "Monitoring notices and alerts with the figures that triggered them (C4.7–C4.10)."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"), index=True, comment="the unit's channel")
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    rule: Mapped[str] = mapped_column(sa.String(8), comment="C4.9a, C4.9b, C4.9c, C4.9 (after the period), C4.10")
+    month: Mapped[date] = mapped_column(index=True, comment="the evaluated month that raised it")
+    months: Mapped[list] = mapped_column(sa.JSON, comment="the months concerned, YYYY-MM")
+    figures: Mapped[dict] = mapped_column(sa.JSON, comment="the figures that triggered it")
+    status: Mapped[str] = mapped_column(sa.String(12), index=True)
+    period_ends: Mapped[date | None] = mapped_column(comment="notice: last month of the improvement period")
+    baseline_issuance: Mapped[int | None] = mapped_column(sa.BigInteger, comment="notice: 3-month issuance at notice")
+    baseline_mau: Mapped[int | None] = mapped_column(sa.BigInteger, comment="notice: the month's MAU at notice")
+    notice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("monitoring_record.id"), comment="alert: its notice")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    channel = relationship("Channel")
+    events: Mapped[list["MonitoringEvent"]] = relationship(order_by="MonitoringEvent.id", back_populates="record")
+
+
+class MonitoringEvent(db.Model):
+    __tablename__ = "monitoring_event"
+    __table_args__ = {"comment": "The history of a notice or alert: every status change with its reason."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_record.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(12))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evaluation_run.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    record: Mapped[MonitoringRecord] = relationship(back_populates="events")
+
+
+class EvaluationRun(db.Model):
+    __tablename__ = "evaluation_run"
+    __table_args__ = {"comment": "One evaluation of every channel for a month (C4.9, C4.10): what it changed."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    trigger: Mapped[str] = mapped_column(sa.String(16), comment="schedule, cli, operator")
+    units: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    changed: Mapped[int] = mapped_column(default=0)
+    statements: Mapped[int] = mapped_column(default=0)
+
+
+class MissingReport(db.Model):
+    __tablename__ = "missing_report"
+    __table_args__ = (
+        sa.UniqueConstraint("channel_id", "month", name="uq_missing_report_channel_month"),
+        {"comment": "A level-1 channel that had not reported a month for itself and all its level-2 channels (C3.6)."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"), index=True, comment="the level-1 channel")
+    month: Mapped[date] = mapped_column(index=True)
+    missing: Mapped[list] = mapped_column(sa.JSON, comment="channel numbers without figures when flagged")
+    flagged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(comment="when every figure had arrived")
+
+    channel = relationship("Channel")
+
+
+class JobRun(db.Model):
+    __tablename__ = "job_run"
+    __table_args__ = (
+        sa.UniqueConstraint("job", "period", name="uq_job_run_period"),
+        {"comment": "Scheduled jobs: one row per job and period, so a period runs once across hosts."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(sa.String(48))
+    period: Mapped[str] = mapped_column(sa.String(16), comment="YYYY-MM-DD or YYYY-MM")
+    host: Mapped[str] = mapped_column(sa.String(100), default="")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class ImprovementPlan(db.Model):
+    __tablename__ = "improvement_plan"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+        {"comment": "An alerted channel's operational improvement plan; approval allows renewal (C4.11)."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(8), default="pending", index=True)
+    filed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    filed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column()
+    opinion: Mapped[str] = mapped_column(sa.Text, default="")
+
+    channel = relationship("Channel")

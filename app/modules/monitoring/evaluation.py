@@ -1,0 +1,398 @@
+"""The monthly evaluation (C4.8–C4.10) as a set-based computation.
+
+One run reads every counting unit, its summed figures for the months the rules need and the notices and alerts that
+matter for the month — a fixed number of queries, whatever the number of channels — decides in memory what the month's
+notices, alerts and period outcomes should be (`triggers.py`), and writes the difference in bulk: new records, changed
+ones (with the reason in their history), messages. Everything is one transaction, so a crash leaves the month either
+fully evaluated or untouched, and running a month again changes nothing unless figures were corrected in between, in
+which case the outcome follows the new figures and the history says why."""
+
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased
+
+from app.core import audit
+from app.core.enums import ApplicationKind, ApplicationStatus, ChannelCategory, ChannelStatus
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.modules.applications.models import Application, ApplicationRow, SocialSupplement
+from app.modules.channels.models import Channel
+from app.modules.messaging.operations import send_many, send_to_operators
+from app.modules.monitoring.models import EvaluationRun, MonitoringEvent, MonitoringRecord, MonthlyStatistic
+from app.modules.monitoring.triggers import (
+    Thresholds,
+    add_months,
+    baseline,
+    improved,
+    label,
+    months_of,
+    notice_triggers,
+    social_shortfall,
+)
+
+MONITORED = (ChannelStatus.live, ChannelStatus.suspended)
+
+
+@dataclass
+class Unit:
+    """A counting unit (C4.8), named by its head channel."""
+
+    channel_id: int
+    name: str
+    number: str | None
+    owner_id: int
+    level1_owner_id: int | None
+    live_since: date | None
+    social: bool
+    committed: tuple[int, int] | None = None
+
+
+@dataclass
+class Desired:
+    kind: str
+    rule: str
+    figures: dict
+    status: str
+    months: list
+    period_ends: date | None = None
+    baseline: tuple = (None, None)
+    notice_id: int | None = None
+
+
+@dataclass
+class Outcome:
+    """What a run did (or, dry, would do)."""
+
+    month: date
+    units: int = 0
+    new: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    statements: int = 0
+
+    @property
+    def notices(self) -> int:
+        return sum(1 for d in self.new if d["kind"] == "notice")
+
+    @property
+    def alerts(self) -> int:
+        return sum(1 for d in self.new if d["kind"] == "alert")
+
+
+def unit_of():
+    """C4.8: the unit of a channel — its level-1 channel for a same-subject level-2 channel, itself otherwise."""
+    return sa.case((sa.and_(Channel.level == 2, Channel.same_subject.is_(True)), Channel.parent_id), else_=Channel.id)
+
+
+def load_units() -> dict[int, Unit]:
+    """Every monitored unit: live (or suspended) level-1 channels and different-subject level-2 channels."""
+    parent = aliased(Channel)
+    rows = db.session.execute(
+        sa.select(
+            Channel.id,
+            Channel.name,
+            Channel.channel_number,
+            Channel.owner_id,
+            parent.owner_id,
+            Channel.live_since,
+            Channel.category,
+        )
+        .outerjoin(parent, Channel.parent_id == parent.id)
+        .where(
+            Channel.status.in_(MONITORED),
+            sa.or_(Channel.level == 1, Channel.same_subject.is_not(True)),
+        )
+    )
+    units = {
+        cid: Unit(cid, name, number, owner, parent_owner, live, category == ChannelCategory.social)
+        for cid, name, number, owner, parent_owner, live, category in rows
+    }
+    commitments = db.session.execute(
+        sa.select(ApplicationRow.channel_id, SocialSupplement.committed_annual_issuance, SocialSupplement.committed_mau)
+        .join(Application, ApplicationRow.application_id == Application.id)
+        .join(SocialSupplement, SocialSupplement.application_id == Application.id)
+        .where(Application.kind == ApplicationKind.test, Application.status == ApplicationStatus.completed)
+        .order_by(Application.id)
+    )
+    for channel_id, annual, mau in commitments:
+        if channel_id in units:
+            units[channel_id].committed = (annual, mau)
+    return units
+
+
+def load_series(first: date, last: date) -> dict[int, dict]:
+    """{unit: {month: (new, cumulative, MAU)}}: the current version of each channel's month, summed per unit."""
+    latest = (
+        sa.select(
+            MonthlyStatistic.channel_id,
+            MonthlyStatistic.month,
+            sa.func.max(MonthlyStatistic.version).label("version"),
+        )
+        .where(MonthlyStatistic.month.between(first, last))
+        .group_by(MonthlyStatistic.channel_id, MonthlyStatistic.month)
+        .subquery()
+    )
+    unit = unit_of().label("unit")
+    rows = db.session.execute(
+        sa.select(
+            unit,
+            MonthlyStatistic.month,
+            sa.func.sum(MonthlyStatistic.new_issuance),
+            sa.func.sum(MonthlyStatistic.cumulative_issuance),
+            sa.func.sum(MonthlyStatistic.monthly_active_users),
+        )
+        .join(
+            latest,
+            sa.and_(
+                MonthlyStatistic.channel_id == latest.c.channel_id,
+                MonthlyStatistic.month == latest.c.month,
+                MonthlyStatistic.version == latest.c.version,
+            ),
+        )
+        .join(Channel, Channel.id == MonthlyStatistic.channel_id)
+        .group_by(unit, MonthlyStatistic.month)
+    )
+    series: dict[int, dict] = defaultdict(dict)
+    for unit_id, month, new, cumulative, mau in rows:
+        series[unit_id][month] = (int(new), int(cumulative), int(mau))
+    return series
+
+
+def load_records(month: date) -> list[MonitoringRecord]:
+    """The records that matter for `month`: its own, the notices whose improvement period covers it, open alerts."""
+    return list(
+        db.session.scalars(
+            sa.select(MonitoringRecord).where(
+                sa.or_(
+                    MonitoringRecord.month == month,
+                    sa.and_(
+                        MonitoringRecord.kind == "notice",
+                        MonitoringRecord.month < month,
+                        MonitoringRecord.period_ends >= month,
+                        MonitoringRecord.status != "withdrawn",
+                    ),
+                    sa.and_(
+                        MonitoringRecord.kind == "alert",
+                        MonitoringRecord.month < month,
+                        MonitoringRecord.status == "open",
+                    ),
+                )
+            )
+        )
+    )
+
+
+def _period_outcome(unit, series, month, ending, th) -> tuple[dict, dict]:
+    """Notices whose period ends this month: cleared if noticeably improved, else escalated with one alert."""
+    first = min(ending, key=lambda r: r.id)
+    ok, figures = improved(series, month, unit.live_since, (first.baseline_issuance, first.baseline_mau), th)
+    statuses = {r.id: ("cleared" if ok else "escalated", figures) for r in ending}
+    desired = {}
+    if not ok:
+        desired[("alert", "C4.9")] = Desired(
+            "alert", "C4.9", figures, "open", months_of("C4.9", month, th), notice_id=first.id
+        )
+    return statuses, desired
+
+
+def decide(unit: Unit, series: dict, month: date, earlier: list, th: Thresholds) -> tuple[dict, dict]:
+    """What `month` should hold for one unit: {(kind, rule): Desired} and {notice id: (status, figures)} for the
+    notices whose improvement period ends this month."""
+    ending = [r for r in earlier if r.kind == "notice" and r.period_ends == month]
+    statuses, desired = _period_outcome(unit, series, month, ending, th) if ending else ({}, {})
+    in_period = any(r.kind == "notice" and r.period_ends >= month for r in earlier)
+    alerted = {r.rule for r in earlier if r.kind == "alert" and r.status == "open"}
+    if not in_period and not alerted - {"C4.10"}:
+        for rule, figures in notice_triggers(series, month, unit.live_since, th).items():
+            desired[("notice", rule)] = Desired(
+                "notice",
+                rule,
+                figures,
+                "improving",
+                months_of(rule, month, th),
+                period_ends=add_months(month, th.improvement_months),
+                baseline=baseline(series, month),
+            )
+    if unit.social and unit.committed and "C4.10" not in alerted:
+        shortfall = social_shortfall(series, month, unit.live_since, *unit.committed, th)
+        if shortfall:
+            months = [label(add_months(month, -i)) for i in reversed(range(3 * th.social_quarters))]
+            desired[("alert", "C4.10")] = Desired("alert", "C4.10", shortfall, "open", months)
+    return desired, statuses
+
+
+def _plan(month: date, units: dict, series: dict, records: list, th: Thresholds):
+    """Compare what should be with what is: rows to insert, (record, status, figures, reason) to change."""
+    by_unit = defaultdict(list)
+    for record in records:
+        by_unit[record.channel_id].append(record)
+    inserts, changes = [], []
+    for unit in units.values():
+        own = {(r.kind, r.rule): r for r in by_unit[unit.channel_id] if r.month == month}
+        earlier = [r for r in by_unit[unit.channel_id] if r.month < month]
+        desired, statuses = decide(unit, series.get(unit.channel_id, {}), month, earlier, th)
+        for key, want in desired.items():
+            have = own.get(key)
+            if have is None:
+                inserts.append((unit, want))
+            elif have.status == "withdrawn" or have.figures != want.figures:
+                reason = "再次评估后重新触发" if have.status == "withdrawn" else "数据更正后重新评估，触发数据已更新"
+                status = want.status if have.status == "withdrawn" else have.status
+                changes.append((have, status, want.figures, reason))
+        for key, have in own.items():
+            if key not in desired and have.status != "withdrawn":
+                changes.append((have, "withdrawn", have.figures, "数据更正后重新评估，不再触发"))
+        for record in earlier:
+            if record.id not in statuses:
+                continue
+            status, figures = statuses[record.id]
+            if (record.status, (record.figures or {}).get("period_end")) != (status, figures):
+                reason = "提升期结束：明显改善" if status == "cleared" else "提升期结束：未明显改善，已告警"
+                changes.append((record, status, record.figures | {"period_end": figures}, reason))
+    return inserts, changes
+
+
+def _row(unit: Unit, want: Desired, month: date, now) -> dict:
+    return dict(
+        channel_id=unit.channel_id,
+        kind=want.kind,
+        rule=want.rule,
+        month=month,
+        months=want.months,
+        figures=want.figures,
+        status=want.status,
+        period_ends=want.period_ends,
+        baseline_issuance=want.baseline[0],
+        baseline_mau=want.baseline[1],
+        notice_id=want.notice_id,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _write(run: EvaluationRun, month: date, inserts: list, changes: list) -> list[int]:
+    now = utcnow()
+    ids = []
+    if inserts:
+        ids = db.session.scalars(
+            sa.insert(MonitoringRecord).returning(MonitoringRecord.id, sort_by_parameter_order=True),
+            [_row(unit, want, month, now) for unit, want in inserts],
+        ).all()
+    if changes:
+        db.session.execute(
+            sa.update(MonitoringRecord),
+            [{"id": r.id, "status": s, "figures": f, "updated_at": now} for r, s, f, _reason in changes],
+        )
+    events = [
+        {"record_id": rid, "at": now, "status": want.status, "reason": "评估触发", "run_id": run.id}
+        for rid, (_unit, want) in zip(ids, inserts, strict=True)
+    ] + [{"record_id": r.id, "at": now, "status": s, "reason": why, "run_id": run.id} for r, s, _f, why in changes]
+    if events:
+        db.session.execute(sa.insert(MonitoringEvent), events)
+    return ids
+
+
+def _recipients(unit: Unit) -> list[int]:
+    """The owner, and the level-1 owner of a level-2 unit when it is another organisation (C3.5)."""
+    return [unit.owner_id] + ([unit.level1_owner_id] if unit.level1_owner_id not in (None, unit.owner_id) else [])
+
+
+RULE_TITLES = {
+    "C4.9a": "近3个完整月签发量合计低于阈值",
+    "C4.9b": "签发量连续3个月环比下降超过阈值",
+    "C4.9c": "当月月活跃用户数低于累计签发量的阈值比例",
+    "C4.9": "提升期结束未明显改善",
+    "C4.10": "连续两个季度签发量和月活均低于承诺值的50%",
+}
+
+
+def _context(unit: Unit, rule: str, month: date, period_ends) -> dict:
+    return {
+        "channel": unit.name,
+        "channel_number": unit.number or "-",
+        "month": label(month),
+        "rule": rule,
+        "reason": RULE_TITLES.get(rule, rule),
+        "period_ends": label(period_ends) if period_ends else "",
+    }
+
+
+def _notify(inserts: list, ids: list, cleared: list, month: date) -> None:
+    """S1: every new notice and alert, and every notice cleared at the end of its period, to the unit's owner (and
+    the level-1 owner of a level-2 unit), in bulk."""
+    batches = defaultdict(list)
+    for rid, (unit, want) in zip(ids, inserts, strict=True):
+        context = _context(unit, want.rule, month, want.period_ends)
+        for organisation_id in _recipients(unit):
+            batches[f"monitoring.{want.kind}"].append((context, "monitoring_record", rid, organisation_id))
+    for record, unit in cleared:
+        context = _context(unit, record.rule, month, record.period_ends)
+        for organisation_id in _recipients(unit):
+            batches["monitoring.cleared"].append((context, "monitoring_record", record.id, organisation_id))
+    for code, items in batches.items():
+        send_many(code, items)
+
+
+@contextmanager
+def counting_statements():
+    """Count the SQL statements sent to the database meanwhile (an executemany counts once)."""
+    counter = {"n": 0}
+
+    def count(*_args, **_kw):
+        counter["n"] += 1
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def evaluate(month: date, *, dry_run: bool = False, trigger: str = "cli") -> Outcome:
+    """C4.9/C4.10 for every unit for `month` (a finished month), with a fixed number of statements. Dry: nothing is
+    written, the outcome says what would change. Otherwise one transaction: the caller commits (CLI, job, page)."""
+    with counting_statements() as counter:
+        outcome = _evaluate(month, dry_run, trigger)
+    outcome.statements = counter["n"]
+    return outcome
+
+
+def _evaluate(month: date, dry_run: bool, trigger: str) -> Outcome:
+    th = Thresholds.from_config(current_app.config)
+    span = max(th.drop_months, 3 * th.social_quarters - 1, 2)
+    units = load_units()
+    series = load_series(add_months(month, -span), month)
+    records = load_records(month)
+    inserts, changes = _plan(month, units, series, records, th)
+    outcome = Outcome(
+        month=month,
+        units=len(units),
+        new=[{"channel_id": u.channel_id, "kind": w.kind, "rule": w.rule, "figures": w.figures} for u, w in inserts],
+        changes=[{"id": r.id, "rule": r.rule, "from": r.status, "to": s, "reason": why} for r, s, _f, why in changes],
+    )
+    if dry_run:
+        return outcome
+    run = EvaluationRun(month=month, trigger=trigger, units=len(units))
+    db.session.add(run)
+    db.session.flush()
+    cleared = [
+        (record, units[record.channel_id])
+        for record, status, _figures, _why in changes
+        if status == "cleared" and record.status != "cleared" and record.channel_id in units
+    ]
+    _notify(inserts, _write(run, month, inserts, changes), cleared, month)
+    run.created, run.changed, run.finished_at = len(inserts), len(changes), utcnow()
+    audit.record(
+        "monitoring.evaluate",
+        run,
+        after={"month": label(month), "units": len(units), "created": len(inserts), "changed": len(changes)},
+    )
+    if inserts or changes:
+        context = {"month": label(month), "notices": outcome.notices, "alerts": outcome.alerts, "changed": len(changes)}
+        send_to_operators("monitoring.evaluated", context, run)
+    return outcome
