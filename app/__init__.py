@@ -128,8 +128,10 @@ def _register_commands(app: Flask) -> None:
     from app.modules.demo.cli import demo_cli
     from app.modules.key_issuance.cli import keys_cli
     from app.modules.messaging.cli import messages_cli
+    from app.modules.monitoring.cli import monitoring_cli
     from app.modules.notices.cli import notices_cli
     from app.modules.security_tests.cli import security_tests_cli
 
-    for group in (users_cli, demo_cli, audit_cli, backup_cli, keys_cli, security_tests_cli, messages_cli, notices_cli):
+    groups = (users_cli, demo_cli, audit_cli, backup_cli, keys_cli, security_tests_cli, messages_cli, notices_cli)
+    for group in (*groups, monitoring_cli):
         app.cli.add_command(group)

@@ -1,0 +1,205 @@
+"""Agreement renewal at expiry (C4.11).
+
+Daily: an agreement term ending within AGREEMENT_EXPIRY_WARNING_DAYS is announced to the owner once, with what
+renewal will need. On the day the term ends: with no open alert (C4.9, C4.10), no objection and no incident awaiting
+its observation period, it extends by another term (AGREEMENT_TERM_MONTHS) automatically; an alerted channel is
+renewed only if the operator has approved its improvement plan since the alert; otherwise it is not renewed and the
+channel is marked for forced exit (C6.4; the exit issue acts on the mark). Security incidents and their 6-month
+observation period with national approval belong to issue 8: `incident_blocker` is where they will plug in."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.core import audit
+from app.core.enums import ChannelStatus, Role
+from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.timeutil import utcnow
+from app.core.transaction import transactional
+from app.extensions import db
+from app.modules.agreements.models import Agreement, AgreementRenewal
+from app.modules.agreements.rules import add_months
+from app.modules.channels.models import Channel
+from app.modules.messaging.operations import send, send_to_operators
+
+MONITORED = (ChannelStatus.live, ChannelStatus.suspended)
+
+
+def unit_channel_id(channel: Channel) -> int:
+    """C4.8: a same-subject level-2 channel's records are its level-1 channel's."""
+    return channel.parent_id if channel.level == 2 and channel.same_subject else channel.id
+
+
+def open_alerts(channel: Channel) -> list:
+    from app.modules.monitoring.models import MonitoringRecord
+
+    return list(
+        db.session.scalars(
+            sa.select(MonitoringRecord).where(
+                MonitoringRecord.channel_id == unit_channel_id(channel),
+                MonitoringRecord.kind == "alert",
+                MonitoringRecord.status == "open",
+            )
+        )
+    )
+
+
+def approved_plan_since(channel: Channel, since) -> bool:
+    from app.modules.monitoring.models import ImprovementPlan
+
+    return bool(
+        db.session.scalar(
+            sa.select(ImprovementPlan.id).where(
+                ImprovementPlan.channel_id == channel.id,
+                ImprovementPlan.status == "approved",
+                ImprovementPlan.decided_at >= since,
+            )
+        )
+    )
+
+
+def incident_blocker(channel: Channel) -> str | None:
+    """C4.11: a level-1 or level-2 incident needs a stable 6-month observation and national approval (issue 8)."""
+    return None
+
+
+def renewal_blocker(channel: Channel, renewal: AgreementRenewal | None) -> str | None:
+    """Why the term may not renew automatically, or None."""
+    if renewal is not None and renewal.objection:
+        return f"运营机构提出异议：{renewal.objection}"
+    alerts = open_alerts(channel)
+    if alerts and not approved_plan_since(channel, min(a.created_at for a in alerts)):
+        return "渠道被告警，运营提升方案尚未经运营机构同意"
+    return incident_blocker(channel)
+
+
+def _terms_due(on: date, horizon: date) -> list[tuple[Channel, Agreement]]:
+    """(channel, its latest countersigned agreement) for monitored channels whose term ends by `horizon`."""
+    rows = db.session.execute(
+        sa.select(Channel, Agreement)
+        .join(Agreement, Agreement.channel_id == Channel.id)
+        .where(Channel.status.in_(MONITORED), Agreement.countersigned_at.is_not(None), Agreement.term_end.is_not(None))
+        .order_by(Agreement.term_end)
+    ).all()
+    latest = {}
+    for channel, agreement in rows:
+        latest[channel.id] = (channel, agreement)
+    return [(c, a) for c, a in latest.values() if a.term_end <= horizon]
+
+
+def _renewal(agreement: Agreement) -> AgreementRenewal | None:
+    return db.session.scalar(
+        sa.select(AgreementRenewal).where(
+            AgreementRenewal.agreement_id == agreement.id, AgreementRenewal.term_end == agreement.term_end
+        )
+    )
+
+
+def _context(channel: Channel, agreement: Agreement) -> dict:
+    return {"channel": channel.name, "channel_number": channel.channel_number, "term_end": agreement.term_end}
+
+
+def _warn(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None) -> AgreementRenewal:
+    renewal = renewal or AgreementRenewal(
+        agreement_id=agreement.id, channel_id=channel.id, term_end=agreement.term_end, outcome="pending"
+    )
+    renewal.warned_at = utcnow()
+    db.session.add(renewal)
+    blocker = renewal_blocker(channel, renewal)
+    condition = f"目前不能自动续签：{blocker}。" if blocker else "届时如无告警、安全事件和异议，将自动续签一年。"
+    send(
+        "agreement.expiring",
+        _context(channel, agreement) | {"condition": condition},
+        channel,
+        organisation_id=channel.owner_id,
+    )
+    return renewal
+
+
+def _decide(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None) -> str:
+    renewal = renewal or AgreementRenewal(
+        agreement_id=agreement.id, channel_id=channel.id, term_end=agreement.term_end, outcome="pending"
+    )
+    db.session.add(renewal)
+    blocker = renewal_blocker(channel, renewal)
+    renewal.decided_at = utcnow()
+    context = _context(channel, agreement)
+    if blocker is None:
+        new_end = add_months(agreement.term_end + timedelta(days=1), current_app.config["AGREEMENT_TERM_MONTHS"])
+        new_end -= timedelta(days=1)
+        renewal.outcome, renewal.new_term_end, renewal.reason = (
+            "renewed",
+            new_end,
+            "无告警、无安全事件、无异议，自动续签",
+        )
+        db.session.execute(
+            sa.update(Agreement)
+            .where(Agreement.channel_id == channel.id, Agreement.term_end == agreement.term_end)
+            .values(term_end=new_end)
+        )
+        send("agreement.renewed", context | {"term_end": new_end}, channel, organisation_id=channel.owner_id)
+    else:
+        renewal.outcome, renewal.reason = "not_renewed", blocker
+        channel.forced_exit_cause, channel.forced_exit_marked_at = "agreement_not_renewed", utcnow()
+        send("agreement.not_renewed", context | {"reason": blocker}, channel, organisation_id=channel.owner_id)
+        send_to_operators("agreement.not_renewed", context | {"reason": blocker}, channel)
+    audit.record(
+        f"agreement.{renewal.outcome}",
+        agreement,
+        after={"channel": channel.id, "term_end": str(agreement.term_end), "reason": renewal.reason},
+    )
+    return renewal.outcome
+
+
+@transactional
+def check_renewals(on: date) -> dict:
+    """C4.11, daily: warn once ahead of expiry; decide on the day a term has ended (and any day after, if missed)."""
+    horizon = on + timedelta(days=current_app.config["AGREEMENT_EXPIRY_WARNING_DAYS"])
+    counts = defaultdict(int)
+    for channel, agreement in _terms_due(on, horizon):
+        renewal = _renewal(agreement)
+        if agreement.term_end < on and (renewal is None or renewal.outcome == "pending"):
+            counts[_decide(channel, agreement, renewal)] += 1
+        elif agreement.term_end >= on and (renewal is None or renewal.warned_at is None):
+            _warn(channel, agreement, renewal)
+            counts["warned"] += 1
+    return dict(counts)
+
+
+@transactional
+def object_to_renewal(user, channel: Channel, objection: str) -> AgreementRenewal:
+    """C4.11 "no objection": the operator objects to the automatic renewal of a channel's current term, with reasons."""
+    if user.role != Role.operator:
+        raise Forbidden("只有平台运营机构可以提出续签异议", "Only the platform operator objects to a renewal")
+    objection = (objection or "").strip()
+    if not objection:
+        raise RuleViolation("请说明异议理由", "Give the reasons", fields={"objection": ["required"]})
+    current = db.session.scalar(
+        sa.select(Agreement)
+        .where(Agreement.channel_id == channel.id, Agreement.term_end.is_not(None))
+        .order_by(Agreement.term_end.desc())
+    )
+    if current is None:
+        raise NotFound("该渠道没有生效的合作协议", "The channel has no agreement in force")
+    renewal = _renewal(current) or AgreementRenewal(
+        agreement_id=current.id, channel_id=channel.id, term_end=current.term_end, outcome="pending"
+    )
+    if renewal.outcome not in (None, "pending"):
+        raise Conflict("本期协议的续签已有结论", "This term's renewal is already decided", code="decided")
+    renewal.objection, renewal.objected_by_id = objection, user.id
+    db.session.add(renewal)
+    db.session.flush()
+    audit.record("agreement.renewal_objection", renewal, actor=user, after={"objection": objection})
+    return renewal
+
+
+def renewals_of(channel: Channel) -> list[AgreementRenewal]:
+    return list(
+        db.session.scalars(
+            sa.select(AgreementRenewal)
+            .where(AgreementRenewal.channel_id == channel.id)
+            .order_by(AgreementRenewal.term_end.desc())
+        )
+    )

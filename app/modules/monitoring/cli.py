@@ -1,0 +1,66 @@
+"""`flask monitoring …`: run a month's evaluation by hand (C4.9, C4.10), the daily checks, and the scheduler."""
+
+import json
+
+import click
+from flask.cli import AppGroup
+
+from app.core.timeutil import today
+from app.modules.monitoring.rules import parse_month
+
+monitoring_cli = AppGroup("monitoring", help="Monthly monitoring (C3.6, C4.7–C4.11) and the scheduled jobs.")
+
+
+def _month(text: str):
+    month = parse_month(text)
+    if month is None:
+        raise click.BadParameter("YYYY-MM", param_hint="--month")
+    if month >= today().replace(day=1):
+        raise click.BadParameter("only a finished month can be evaluated", param_hint="--month")
+    return month
+
+
+@monitoring_cli.command("run")
+@click.option("--month", "month_text", required=True, help="the finished month to evaluate, YYYY-MM")
+@click.option("--dry-run", is_flag=True, help="show what would fire without writing anything")
+def run_command(month_text: str, dry_run: bool) -> None:
+    """Evaluate every channel for one month: prints what was (or would be) created and changed, one JSON object."""
+    from app.extensions import db
+    from app.modules.monitoring.evaluation import evaluate
+
+    outcome = evaluate(_month(month_text), dry_run=dry_run, trigger="cli")
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    summary = {
+        "month": month_text,
+        "dry_run": dry_run,
+        "units": outcome.units,
+        "notices": outcome.notices,
+        "alerts": outcome.alerts,
+        "changed": len(outcome.changes),
+        "statements": outcome.statements,
+        "new": outcome.new,
+        "changes": outcome.changes,
+    }
+    click.echo(json.dumps(summary, ensure_ascii=False, default=str, indent=1))
+
+
+@monitoring_cli.command("daily")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="as of this day (default today)")
+def daily_command(on) -> None:
+    """The daily checks once: missing reports (C3.6), agreements nearing expiry and renewal (C4.11), security reports
+    (C5.3), notice reminders (C4.3)."""
+    from app.modules.monitoring.jobs import daily_checks
+
+    click.echo(json.dumps(daily_checks(on.date() if on else today()), ensure_ascii=False, default=str))
+
+
+@monitoring_cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduled jobs in this process (blocking). Start exactly one per deployment: a second one waits as a
+    standby until the first stops (database lock), see the README."""
+    from app.modules.monitoring.scheduler import run_scheduler
+
+    run_scheduler()

@@ -1,0 +1,164 @@
+"""Scheduled jobs and the checks they run: missing reports (C3.6), agreement renewal at expiry (C4.11) with improvement
+plans, each period run once (`run_job`), one scheduler per database (the lock), the schedule itself, and
+`flask monitoring run` by hand with --dry-run."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.core.errors import Conflict, RuleViolation
+from app.extensions import db
+from app.modules.agreements import renewal as renewals
+from app.modules.agreements.models import Agreement
+from app.modules.messaging.models import Message
+from app.modules.monitoring import improvement
+from app.modules.monitoring.jobs import check_missing_reports, daily_checks, monthly_evaluation, run_job
+from app.modules.monitoring.models import JobRun, MissingReport, MonitoringRecord
+from app.modules.monitoring.scheduler import SchedulerLock, build_scheduler
+from tests.monitoring.test_evaluation import BANK, live, report, run
+
+
+def _inbox(org_id, text):
+    return [
+        m for m in db.session.scalars(sa.select(Message).where(Message.organisation_id == org_id)) if text in m.subject
+    ]
+
+
+def test_c3_6_a_level1_channel_missing_a_month_is_flagged_once_and_resolved_when_it_reports(world):
+    channel = live(world, **BANK)
+    assert check_missing_reports(date(2026, 3, 9)) == {"month": "2026-02", "due": False}
+    report(channel, "2026-01", [(100, 100, 50)])
+    result = check_missing_reports(date(2026, 3, 10))
+    assert result["flagged"] == 1
+    [flag] = db.session.scalars(sa.select(MissingReport)).all()
+    assert flag.month == date(2026, 2, 1) and flag.missing == [channel.channel_number]
+    assert _inbox(world.org_a.id, "未按时报送 2026-02")
+    assert check_missing_reports(date(2026, 3, 11))["flagged"] == 0  # flagged once
+    report(channel, "2026-02", [(100, 200, 50)])
+    assert check_missing_reports(date(2026, 3, 12))["resolved"] == 1
+    db.session.refresh(flag)
+    assert flag.resolved_at is not None
+
+
+def _term_end(channel) -> date:
+    return db.session.scalar(sa.select(sa.func.max(Agreement.term_end)).where(Agreement.channel_id == channel.id))
+
+
+def test_c4_11_a_clean_channel_is_warned_then_renewed_for_a_year(world):
+    channel = live(world, **BANK)
+    end = _term_end(channel)
+    assert renewals.check_renewals(end - timedelta(days=10)) == {"warned": 1}
+    assert renewals.check_renewals(end - timedelta(days=9)) == {}  # warned once
+    assert _inbox(world.org_a.id, "合作协议将于")
+    assert renewals.check_renewals(end + timedelta(days=1)) == {"renewed": 1}
+    assert _term_end(channel) == end.replace(year=end.year + 1)
+    assert channel.forced_exit_cause is None and _inbox(world.org_a.id, "已续签")
+
+
+def _alerted(world):
+    """A bank channel alerted at the end of its improvement period (C4.9)."""
+    channel = live(world, **BANK)
+    report(channel, "2026-01", [(50, 50, 1), (30, 80, 1), (30, 110, 1), (30, 140, 1), (1, 141, 1), (1, 142, 1)])
+    report(channel, "2026-07", [(1, 143, 1)])
+    for month in ("2026-04", "2026-05", "2026-06", "2026-07"):
+        run(month)
+    assert renewals.open_alerts(channel)
+    return channel
+
+
+def test_c4_11_an_alerted_channel_without_an_approved_plan_is_not_renewed_and_marked_for_forced_exit(world):
+    channel = _alerted(world)
+    end = _term_end(channel)
+    assert renewals.check_renewals(end + timedelta(days=1)) == {"not_renewed": 1}
+    assert channel.forced_exit_cause == "agreement_not_renewed" and _term_end(channel) == end
+    assert _inbox(world.org_a.id, "到期未续签")
+
+
+def test_c4_11_an_approved_improvement_plan_resolves_the_alert_and_allows_renewal(world):
+    channel = _alerted(world)
+    with pytest.raises(RuleViolation):
+        improvement.file_plan(world.company_a, channel.id, "")
+    plan = improvement.file_plan(world.company_a, channel.id, "增加线下推广网点，优化领卡流程")
+    with pytest.raises(Conflict):
+        improvement.file_plan(world.company_a, channel.id, "第二份")
+    with pytest.raises(RuleViolation):
+        improvement.decide_plan(world.operator, plan.id, False, "")
+    improvement.decide_plan(world.operator, plan.id, True, "同意")
+    alert = db.session.scalar(sa.select(MonitoringRecord).where(MonitoringRecord.kind == "alert"))
+    assert alert.status == "resolved" and alert.events[-1].reason == "运营提升方案已获同意"
+    assert renewals.check_renewals(_term_end(channel) + timedelta(days=1)) == {"renewed": 1}
+
+
+def test_c4_11_an_operator_objection_stops_the_automatic_renewal(world):
+    channel = live(world, **BANK)
+    renewals.object_to_renewal(world.operator, channel, "多次投诉未整改")
+    assert renewals.check_renewals(_term_end(channel) + timedelta(days=1)) == {"not_renewed": 1}
+    assert "多次投诉未整改" in renewals.renewals_of(channel)[0].reason
+
+
+def test_each_job_period_runs_once_and_a_failed_run_leaves_nothing(app, world):
+    calls = []
+    assert run_job("test_job", "2026-01", lambda: calls.append(1) or "done")["result"] == "done"
+    assert run_job("test_job", "2026-01", lambda: calls.append(1))["skipped"] is True
+    assert calls == [1]
+
+    def crash():
+        db.session.add(MissingReport(channel_id=1, month=date(2026, 1, 1), missing=[]))
+        raise RuntimeError("crash half-way")
+
+    with pytest.raises(RuntimeError):
+        run_job("test_job", "2026-02", crash)
+    assert db.session.scalar(sa.select(JobRun.id).where(JobRun.period == "2026-02")) is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MissingReport)) == 0
+    assert run_job("test_job", "2026-02", lambda: "second time")["result"] == "second time"
+
+
+def test_the_monthly_job_evaluates_the_month_before_and_the_daily_checks_run_once_a_day(world):
+    channel = live(world, **BANK)
+    report(channel, "2026-01", [(40, 40, 1), (30, 70, 1), (29, 99, 1)])
+    result = monthly_evaluation(date(2026, 4, 5))
+    assert result["period"] == "2026-03" and result["result"]["notices"] == 2
+    assert monthly_evaluation(date(2026, 4, 6))["skipped"] is True
+    first = daily_checks(date(2026, 4, 12))
+    assert set(first) == {"missing_reports", "renewals", "security_reports", "notice_reminders"}
+    assert all(r["skipped"] for r in daily_checks(date(2026, 4, 12)).values())
+
+
+def test_only_one_scheduler_holds_the_lock(app):
+    first, second = SchedulerLock(db.engine), SchedulerLock(db.engine)
+    if db.engine.url.database in (None, "", ":memory:"):
+        pytest.skip("an in-memory SQLite database has no file to lock")
+    try:
+        assert first.acquire() is True
+        assert second.acquire() is False
+    finally:
+        first.release()
+        second.release()
+    assert second.acquire() is True
+    second.release()
+
+
+def test_the_schedule_monthly_on_the_5th_at_2_in_shanghai_and_daily_checks(app):
+    scheduler = build_scheduler(app)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"monthly_evaluation", "daily_checks", "deliveries"}
+    trigger = jobs["monthly_evaluation"].trigger
+    fields = {f.name: str(f) for f in trigger.fields}
+    assert (fields["day"], fields["hour"], fields["minute"]) == ("5", "2", "0")
+    assert str(trigger.timezone) == "Asia/Shanghai"
+
+
+def test_flask_monitoring_run_by_hand_and_dry(app, world):
+    channel = live(world, **BANK)
+    report(channel, "2026-01", [(40, 40, 1), (30, 70, 1), (29, 99, 1)])
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["monitoring", "run", "--month", "2026-03", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.output)["notices"] == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MonitoringRecord)) == 0
+    done = runner.invoke(args=["monitoring", "run", "--month", "2026-03"])
+    assert json.loads(done.output)["notices"] == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MonitoringRecord)) == 2
+    assert runner.invoke(args=["monitoring", "run", "--month", "2099-01"]).exit_code != 0
