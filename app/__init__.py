@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.documents.blueprint import bp as documents_bp
     from app.modules.key_issuance.blueprint import bp as keys_bp
     from app.modules.messaging.blueprint import bp as messaging_bp
+    from app.modules.monitoring.blueprint import bp as monitoring_bp
     from app.modules.notices.blueprint import bp as notices_bp
     from app.modules.production.blueprint import bp as production_bp
     from app.modules.promotions.blueprint import bp as promotions_bp
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         notices_bp,
         promotions_bp,
         changes_bp,
+        monitoring_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()

@@ -594,4 +594,82 @@ EN = {
     "请说明收回原因": "Give the reason for withdrawing",
     "辖区或单位": "Jurisdiction or organisation",
     "收回原因": "Reason",
+    "CSV 文件（UTF-8），列：channel_number, month (YYYY-MM), new_issuance, cumulative_issuance, monthly_active_users, reason（更正已报送月份时必填）。一级渠道报送本渠道及其二级渠道的数据（C3.6）。整个文件检查无误后一次导入；有任何错误时不导入任何数据，并列出每一处错误。": (  # noqa: E501
+        "A CSV file (UTF-8) with the columns channel_number, month (YYYY-MM), new_issuance, "
+        "cumulative_issuance, monthly_active_users, reason (required to correct a month already reported). A "
+        "level-1 channel reports its own and its level-2 channels' figures (C3.6). The whole file is checked "
+        "and imported at once; if anything is wrong nothing is imported and every problem is listed."
+    ),
+    "{month}：新增通知 {n} 条、告警 {a} 条，状态变化 {c} 条": "{month}: {n} new notices, {a} new alerts, {c} changes",
+    "上传统计数据": "Upload figures",
+    "主机": "Host",
+    "任务": "Job",
+    "协议期限至": "Term ends",
+    "变化": "Changed",
+    "合作协议续签": "Agreement renewal",
+    "告警": "Alert",
+    "周期": "Period",
+    "地域代码": "Region code",
+    "字段": "Field",
+    "定时任务": "Scheduled jobs",
+    "导出 CSV": "Export CSV",
+    "已告警": "Alerted",
+    "已导入": "Imported",
+    "开始": "Started",
+    "待审核的运营提升方案": "Improvement plans awaiting a decision",
+    "手动评估": "Evaluate by hand",
+    "批量导入统计数据": "Import figures",
+    "提出异议后，本期协议到期时将不会自动续签，确定？": (
+        "After an objection this term will not renew automatically at expiry. Object?"
+    ),
+    "提出续签异议": "Object to renewal",
+    "提升期": "Improvement period",
+    "提升期至": "Period ends",
+    "新增": "New",
+    "新的期限至": "New term ends",
+    "暂无统计数据": "No figures yet",
+    "更正": "Corrected",
+    "最大值": "max",
+    "月份格式应为 YYYY-MM": "The month is YYYY-MM",
+    "月度监测": "Monitoring",
+    "月新增签发量": "New issuance per month",
+    "未变化": "Unchanged",
+    "未报送的渠道": "Channels without figures",
+    "标记时间": "Flagged",
+    "每月5日02:00（北京时间）自动评估上月数据；每日检查统计数据缺报、提升期、协议到期和安全检测报告（C3.6、C4.9–C4.11）。": (  # noqa: E501
+        "Every month on the 5th at 02:00 (Beijing time) the previous month is evaluated; every day missing "
+        "reports, improvement periods, agreement expiry and security reports are checked (C3.6, C4.9–C4.11)."
+    ),
+    "涉及月份": "Months concerned",
+    "渠道数": "Channels",
+    "签发量和月活跃用户数按月监测；一级渠道与同一主体的二级渠道合并计算，不同主体的二级渠道单独计算（C4.7、C4.8）。红色虚线为通知规则的阈值（C4.9）。": (  # noqa: E501
+        "Issuance and monthly active users are monitored every month; a level-1 channel counts together with "
+        "its same-subject level-2 channels, a different-subject level-2 channel alone (C4.7, C4.8). The red "
+        "dashed lines are the thresholds of the notice rule (C4.9)."
+    ),
+    "累计签发量的 3%": "3% of cumulative issuance",
+    "结束": "Finished",
+    "统计数据缺报": "Missing reports",
+    "缺报": "Missing",
+    "行": "Line",
+    "被告警渠道须提交运营提升方案，经运营机构同意后方可续签合作协议（C4.11）。": (
+        "An alerted channel files an operational improvement plan; the agreement renews only after the "
+        "operator approves it (C4.11)."
+    ),
+    "规则": "Rule",
+    "记录": "History",
+    "评估": "Evaluate",
+    "评估单元": "Units",
+    "评估记录": "Evaluation runs",
+    "运营提升方案": "Improvement plans",
+    "运营监测": "Monitoring",
+    "近3个月合计不低于阈值所需的月均签发量": "Monthly issuance needed for the 3-month minimum",
+    "返回渠道": "Back to the channel",
+    "通知": "Notice",
+    "通知和告警": "Notices and alerts",
+    "（预览，未写入）": " (preview, nothing written)",
+    "月份（YYYY-MM）": "Month (YYYY-MM)",
+    "仅预览，不写入": "Preview only, write nothing",
+    "CSV 文件": "CSV file",
+    "续签异议": "Objection to renewal",
 }

@@ -39,6 +39,11 @@ class Permission(StrEnum):
     promotion_read = "promotion:read"
     promotion_file = "promotion:file"
     promotion_review = "promotion:review"
+    monitoring_read = "monitoring:read"
+    monitoring_export = "monitoring:export"
+    monitoring_manage = "monitoring:manage"
+    statistics_import = "statistics:import"
+    improvement_plan_file = "improvement_plan:file"
 
 
 _EVERYONE = {
@@ -66,6 +71,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.maintenance_read,
             Permission.promotion_read,
             Permission.promotion_file,
+            Permission.statistics_import,
+            Permission.improvement_plan_file,
         }
     ),
     Role.municipal_reviewer: frozenset(_REVIEWER),
@@ -92,6 +99,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.notice_publish,
             Permission.maintenance_read,
             Permission.promotion_read,
+            Permission.monitoring_read,
+            Permission.monitoring_export,
+            Permission.monitoring_manage,
+            Permission.statistics_import,
         }
     ),
     Role.admin: frozenset(
@@ -111,6 +122,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.notice_read,
             Permission.maintenance_read,
             Permission.promotion_read,
+            Permission.monitoring_read,
         }
     ),
 }

@@ -28,6 +28,8 @@ _VIDEO = st.one_of(st.sampled_from([MP4, MOV]), st.binary(max_size=256))
 schemathesis.openapi.media_type("video/mp4", _VIDEO)
 schemathesis.openapi.media_type("video/quicktime", _VIDEO)
 schemathesis.openapi.media_type("application/pdf", st.one_of(st.just(b"%PDF-1.4\n%%EOF"), st.binary(max_size=256)))
+_CSV = b"channel_number,month,new_issuance,cumulative_issuance,monthly_active_users\nC1,2026-01,1,1,1\n"
+schemathesis.openapi.media_type("text/csv", st.one_of(st.just(_CSV), st.binary(max_size=256)))
 
 
 def _operation_labels() -> list[str]:

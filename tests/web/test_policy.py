@@ -86,6 +86,7 @@ def objects(world):
         "notice_id": 1,
         "maintenance_id": 1,
         "promotion_id": 1,
+        "plan_id": 1,
     }
 
 

@@ -1,14 +1,21 @@
 """Statistics API: the channel-facing monthly report (C2.1 signed, C3.6) and the figures of a channel for staff and
 its owner."""
 
-from flask import g
+from flask import Response, g, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from app.core.enums import ChannelCategory, Role
 from app.core.jurisdiction import get_channel
+from app.core.timeutil import today
+from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
+from app.modules.agreements import renewal as renewals
 from app.modules.gateway.check import channel_signed
+from app.modules.monitoring import imports, improvement, overview
 from app.modules.monitoring import operations as ops
+from app.modules.monitoring.evaluation import evaluate
+from app.modules.monitoring.rules import evaluable_month
 from app.web.api import api_bp, doc, load_body
 
 MAX_COUNT = 10**12
@@ -78,3 +85,240 @@ def report_statistics():
 )
 def list_statistics(channel_id: int):
     return {"items": StatisticSchema(many=True).dump(ops.statistics_of(get_channel(current_user, channel_id)))}
+
+
+# Monitoring (C4.7–C4.11) ------------------------------------------------------------------------------------------
+
+
+class MonitoringEventSchema(Schema):
+    at = fields.DateTime()
+    status = fields.String()
+    reason = fields.String()
+
+
+class MonitoringRecordSchema(Schema):
+    id = fields.Integer()
+    channel_id = fields.Integer()
+    kind = fields.String()
+    rule = fields.String()
+    month = fields.Function(lambda r: r.month.strftime("%Y-%m"))
+    months = fields.List(fields.String())
+    figures = fields.Dict()
+    status = fields.String()
+    period_ends = fields.Function(lambda r: r.period_ends.strftime("%Y-%m") if r.period_ends else None)
+    notice_id = fields.Integer(allow_none=True)
+    events = fields.List(fields.Nested(MonitoringEventSchema))
+
+
+class MonthlyPointSchema(Schema):
+    month = fields.String()
+    new_issuance = fields.Integer()
+    cumulative_issuance = fields.Integer()
+    monthly_active_users = fields.Integer()
+    issuance_threshold = fields.Float()
+    mau_threshold = fields.Float()
+
+
+class ImprovementPlanSchema(Schema):
+    id = fields.Integer()
+    channel_id = fields.Integer()
+    body = fields.String()
+    status = fields.String()
+    filed_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+    opinion = fields.String()
+
+
+class AgreementRenewalSchema(Schema):
+    term_end = fields.Date()
+    outcome = fields.String()
+    new_term_end = fields.Date(allow_none=True)
+    reason = fields.String()
+    objection = fields.String()
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class ChannelMonitoringSchema(Schema):
+    channel_id = fields.Integer()
+    unit_channel_id = fields.Integer()
+    series = fields.List(fields.Nested(MonthlyPointSchema))
+    records = fields.List(fields.Nested(MonitoringRecordSchema))
+    plans = fields.List(fields.Nested(ImprovementPlanSchema))
+    renewals = fields.List(fields.Nested(AgreementRenewalSchema))
+
+
+class MonitoringOverviewItemSchema(Schema):
+    channel_id = fields.Function(lambda r: r.channel.id)
+    channel_number = fields.Function(lambda r: r.channel.channel_number)
+    name = fields.Function(lambda r: r.channel.name)
+    category = fields.Function(lambda r: str(r.channel.category))
+    improving = fields.Boolean()
+    alerted = fields.Boolean()
+    missing = fields.Boolean()
+
+
+class MonitoringOverviewSchema(Schema):
+    items = fields.List(fields.Nested(MonitoringOverviewItemSchema))
+
+
+class EvaluationInSchema(StrictSchema):
+    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    dry_run = fields.Boolean(load_default=False)
+
+
+class EvaluationSchema(Schema):
+    month = fields.String()
+    dry_run = fields.Boolean()
+    units = fields.Integer()
+    notices = fields.Integer()
+    alerts = fields.Integer()
+    statements = fields.Integer()
+    new = fields.List(fields.Dict())
+    changes = fields.List(fields.Dict())
+
+
+class ImportResultSchema(Schema):
+    created = fields.Integer()
+    corrected = fields.Integer()
+    unchanged = fields.Integer()
+    channels = fields.Integer()
+
+
+class PlanInSchema(StrictSchema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+
+
+class PlanDecisionInSchema(StrictSchema):
+    approve = fields.Boolean(required=True)
+    opinion = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ObjectionInSchema(StrictSchema):
+    objection = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+OVERVIEW_QUERY = {
+    "region": {"type": "string", "pattern": r"^\d{6}$"},
+    "category": {"type": "string", "enum": [c.value for c in ChannelCategory]},
+    "state": {"type": "string", "enum": list(overview.STATES)},
+}
+
+
+def _filters() -> dict:
+    return {name: request.args.get(name, "")[:16] for name in OVERVIEW_QUERY}
+
+
+@api_bp.get("/monitoring/overview")
+@doc(
+    "Channels in an improvement period, alerted or missing reports, by region, category and state (C4.7)",
+    response_schema=MonitoringOverviewSchema,
+    tag="monitoring",
+    query=OVERVIEW_QUERY,
+)
+def monitoring_overview_api():
+    return MonitoringOverviewSchema().dump({"items": overview.overview(**_filters(), limit=5000)})
+
+
+@api_bp.get("/monitoring/overview.csv")
+@doc("The overview as CSV: a separate permission, every export logged (S5)", tag="monitoring", query=OVERVIEW_QUERY)
+def export_overview_api():
+    body = overview.export_csv(current_user, **_filters())
+    return Response("\ufeff" + body, mimetype="text/csv")
+
+
+@api_bp.post("/monitoring/evaluations")
+@doc(
+    "Operator: evaluate every channel for a finished month (C4.9, C4.10); dry_run shows what would fire",
+    request_schema=EvaluationInSchema,
+    response_schema=EvaluationSchema,
+    tag="monitoring",
+)
+def run_evaluation_api():
+    data = load_body(EvaluationInSchema())
+    month = evaluable_month(data["month"], today())
+    outcome = evaluate(month, dry_run=data["dry_run"], trigger="operator")
+    if data["dry_run"]:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return EvaluationSchema().dump(
+        outcome.__dict__
+        | {"month": data["month"], "dry_run": data["dry_run"], "notices": outcome.notices, "alerts": outcome.alerts}
+    )
+
+
+@api_bp.get("/channels/<int:channel_id>/monitoring")
+@doc(
+    "A channel's figures with the C4.9 thresholds, its unit's notices and alerts, plans and renewals (C4.7)",
+    response_schema=ChannelMonitoringSchema,
+    tag="monitoring",
+)
+def channel_monitoring_api(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    return ChannelMonitoringSchema().dump(
+        {
+            "channel_id": channel.id,
+            "unit_channel_id": overview.unit_id(channel),
+            "series": overview.series_of(channel),
+            "records": overview.records_of(channel),
+            "plans": improvement.plans_of(channel),
+            "renewals": renewals.renewals_of(channel),
+        }
+    )
+
+
+@api_bp.post("/statistics/import")
+@doc(
+    "Upload monthly figures as CSV (the raw body): a company for its channels and its level-1 channels' level-2 "
+    "channels, the operator for every channel. All rows or none; every bad row named (line, field, reason).",
+    response_schema=ImportResultSchema,
+    tag="monitoring",
+    raw_body=("text/csv",),
+)
+def import_statistics_api():
+    source = "import" if current_user.role == Role.operator else "portal"
+    return ImportResultSchema().dump(
+        imports.import_statistics(current_user, request.get_data(), source=source).as_dict()
+    )
+
+
+@api_bp.post("/channels/<int:channel_id>/improvement-plans")
+@doc(
+    "Owner of an alerted channel: file the operational improvement plan (C4.11)",
+    request_schema=PlanInSchema,
+    response_schema=ImprovementPlanSchema,
+    tag="monitoring",
+    status=201,
+)
+def file_plan_api(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    return ImprovementPlanSchema().dump(
+        improvement.file_plan(current_user, channel.id, load_body(PlanInSchema())["body"])
+    ), 201
+
+
+@api_bp.post("/improvement-plans/<int:plan_id>/decision")
+@doc(
+    "Operator: approve (the unit's alerts are resolved; renewal allowed) or reject with reasons (C4.11)",
+    request_schema=PlanDecisionInSchema,
+    response_schema=ImprovementPlanSchema,
+    tag="monitoring",
+)
+def decide_plan_api(plan_id: int):
+    data = load_body(PlanDecisionInSchema())
+    return ImprovementPlanSchema().dump(
+        improvement.decide_plan(current_user, plan_id, data["approve"], data["opinion"])
+    )
+
+
+@api_bp.post("/channels/<int:channel_id>/renewal-objection")
+@doc(
+    "Operator: object to the automatic renewal of the channel's current agreement term (C4.11)",
+    request_schema=ObjectionInSchema,
+    response_schema=AgreementRenewalSchema,
+    tag="monitoring",
+)
+def object_to_renewal_api(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    objection = load_body(ObjectionInSchema())["objection"]
+    return AgreementRenewalSchema().dump(renewals.object_to_renewal(current_user, channel, objection))

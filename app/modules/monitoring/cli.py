@@ -6,18 +6,18 @@ import click
 from flask.cli import AppGroup
 
 from app.core.timeutil import today
-from app.modules.monitoring.rules import parse_month
+from app.modules.monitoring.rules import evaluable_month
 
 monitoring_cli = AppGroup("monitoring", help="Monthly monitoring (C3.6, C4.7–C4.11) and the scheduled jobs.")
 
 
 def _month(text: str):
-    month = parse_month(text)
-    if month is None:
-        raise click.BadParameter("YYYY-MM", param_hint="--month")
-    if month >= today().replace(day=1):
-        raise click.BadParameter("only a finished month can be evaluated", param_hint="--month")
-    return month
+    from app.core.errors import RuleViolation
+
+    try:
+        return evaluable_month(text, today())
+    except RuleViolation as exc:
+        raise click.BadParameter(exc.en, param_hint="--month") from exc
 
 
 @monitoring_cli.command("run")

@@ -24,6 +24,20 @@ def parse_month(text: str) -> date | None:
         return None
 
 
+def evaluable_month(text: str, today: date) -> date:
+    """A finished month (YYYY-MM, years 2000–2199) to evaluate, or RuleViolation."""
+    from app.core.errors import RuleViolation
+
+    month = parse_month(text or "")
+    if month is None or not 2000 <= month.year <= 2199 or month >= today.replace(day=1):
+        raise RuleViolation(
+            "请选择一个已结束的月份（YYYY-MM）",
+            "Choose a finished month (YYYY-MM)",
+            fields={"month": ["a finished month, YYYY-MM"]},
+        )
+    return month
+
+
 def month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 

@@ -1,0 +1,158 @@
+"""What the operator and the channel portal show of monitoring (C4.7): the overview of channels in an improvement
+period, alerted, or missing reports (filterable by region and category, exportable as CSV — a separate, logged
+permission, S5), and one channel's figures with the rule thresholds for its charts."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.core import audit
+from app.core.enums import ChannelCategory
+from app.extensions import db
+from app.modules.channels.models import Channel, channel_region
+from app.modules.monitoring.models import MissingReport, MonitoringRecord, MonthlyStatistic
+from app.modules.monitoring.triggers import Thresholds, label
+from app.modules.regions.models import Region
+
+STATES = {
+    "improving": ("提升期", "In an improvement period"),
+    "alerted": ("已告警", "Alerted"),
+    "missing": ("缺报", "Missing reports"),
+}
+
+
+def _exists(kind: str, status: str):
+    return sa.exists().where(
+        MonitoringRecord.channel_id == Channel.id, MonitoringRecord.kind == kind, MonitoringRecord.status == status
+    )
+
+
+def overview_query(region: str = "", category: str = "", state: str = ""):
+    """Channels with an open notice, an open alert or an unresolved missing report — one query, filterable."""
+    improving, alerted = _exists("notice", "improving"), _exists("alert", "open")
+    missing = sa.exists().where(MissingReport.channel_id == Channel.id, MissingReport.resolved_at.is_(None))
+    flags = {"improving": improving, "alerted": alerted, "missing": missing}
+    query = sa.select(
+        Channel,
+        improving.label("improving"),
+        alerted.label("alerted"),
+        missing.label("missing"),
+    ).where(flags[state] if state in flags else sa.or_(*flags.values()))
+    if category in ChannelCategory.__members__:
+        query = query.where(Channel.category == category)
+    if region:
+        query = query.where(
+            sa.exists().where(
+                channel_region.c.channel_id == Channel.id,
+                channel_region.c.region_code == Region.code,
+                sa.or_(Region.code == region, Region.parent_code == region),
+            )
+        )
+    return query.order_by(Channel.id)
+
+
+@dataclass
+class OverviewRow:
+    channel: Channel
+    improving: bool
+    alerted: bool
+    missing: bool
+
+
+def overview(region: str = "", category: str = "", state: str = "", limit: int | None = None) -> list[OverviewRow]:
+    query = overview_query(region, category, state)
+    if limit:
+        query = query.limit(limit)
+    return [OverviewRow(*row) for row in db.session.execute(query)]
+
+
+def export_csv(user, region: str = "", category: str = "", state: str = "") -> str:
+    """S5: the export is its own permission and every export is logged with its filters and size."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["channel_number", "name", "category", "owner", "regions", "improving", "alerted", "missing"])
+    rows = overview(region, category, state)
+    for row in rows:
+        c = row.channel
+        regions = " ".join(r.code for r in c.regions)
+        writer.writerow(
+            [c.channel_number, c.name, str(c.category), c.owner.name, regions, row.improving, row.alerted, row.missing]
+        )
+    audit.record(
+        "monitoring.export",
+        None,
+        object_type="monitoring_overview",
+        object_id="csv",
+        actor=user,
+        after={"region": region, "category": category, "state": state, "rows": len(rows)},
+    )
+    db.session.commit()
+    return out.getvalue()
+
+
+def unit_id(channel: Channel) -> int:
+    return channel.parent_id if channel.level == 2 and channel.same_subject else channel.id
+
+
+def records_of(channel: Channel) -> list[MonitoringRecord]:
+    """The notices and alerts of the channel's counting unit (C4.8), newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(MonitoringRecord)
+            .where(MonitoringRecord.channel_id == unit_id(channel))
+            .order_by(MonitoringRecord.month.desc(), MonitoringRecord.id.desc())
+        )
+    )
+
+
+def series_of(channel: Channel, months: int = 24) -> list[dict]:
+    """The channel's current figures, oldest first, with the C4.9 thresholds of each month for the charts."""
+    th = Thresholds.from_config(current_app.config)
+    latest = (
+        sa.select(MonthlyStatistic.month, sa.func.max(MonthlyStatistic.version).label("v"))
+        .where(MonthlyStatistic.channel_id == channel.id)
+        .group_by(MonthlyStatistic.month)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        sa.select(MonthlyStatistic)
+        .join(latest, sa.and_(MonthlyStatistic.month == latest.c.month, MonthlyStatistic.version == latest.c.v))
+        .where(MonthlyStatistic.channel_id == channel.id)
+        .order_by(MonthlyStatistic.month.desc())
+        .limit(months)
+    ).all()
+    return [
+        {
+            "month": label(r.month),
+            "new_issuance": r.new_issuance,
+            "cumulative_issuance": r.cumulative_issuance,
+            "monthly_active_users": r.monthly_active_users,
+            "issuance_threshold": round(th.issuance_3m_min / 3, 1),
+            "mau_threshold": round(th.mau_ratio * r.cumulative_issuance, 1),
+        }
+        for r in reversed(rows)
+    ]
+
+
+def chart(points: list[dict], value: str, threshold: str | None, width: int = 640, height: int = 160) -> dict:
+    """An SVG line chart's geometry: the series' polyline and the threshold's, scaled to the larger of both."""
+    if not points:
+        return {}
+    top = max([p[value] for p in points] + [p[threshold] for p in points if threshold] + [1])
+    step = width / max(1, len(points) - 1)
+
+    def line(key):
+        return " ".join(f"{i * step:.1f},{height - p[key] / top * height:.1f}" for i, p in enumerate(points))
+
+    return {
+        "width": width,
+        "height": height,
+        "top": top,
+        "values": line(value),
+        "threshold": line(threshold) if threshold else "",
+        "first": points[0]["month"],
+        "last": points[-1]["month"],
+    }

@@ -1,0 +1,167 @@
+"""Monitoring pages (C3.6, C4.7–C4.11): the operator's overview with export, evaluation by hand, improvement plans and
+job runs; a channel's figures as charts with the thresholds, its notices, alerts, plans and renewals; CSV upload."""
+
+import sqlalchemy as sa
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.core.enums import ChannelCategory, Role
+from app.core.errors import DomainError
+from app.core.i18n import current_locale
+from app.core.i18n import gettext as _
+from app.core.jurisdiction import get_channel
+from app.core.timeutil import today
+from app.extensions import db
+from app.modules.agreements import renewal as renewals
+from app.modules.monitoring import improvement
+from app.modules.monitoring import overview as ov
+from app.modules.monitoring.evaluation import evaluate
+from app.modules.monitoring.forms import EvaluationForm, ImportForm, ObjectionForm, PlanDecisionForm, PlanForm
+from app.modules.monitoring.imports import ImportRefused, import_statistics
+from app.modules.monitoring.jobs import recent_runs
+from app.modules.monitoring.models import EvaluationRun, MissingReport
+from app.modules.monitoring.rules import evaluable_month
+from app.web.forms import apply_error
+
+
+def _filters() -> dict:
+    return {name: request.args.get(name, "")[:16] for name in ("region", "category", "state")}
+
+
+def monitoring_overview():
+    filters = _filters()
+    runs = db.session.scalars(sa.select(EvaluationRun).order_by(EvaluationRun.id.desc()).limit(10)).all()
+    missing = db.session.scalars(
+        sa.select(MissingReport).where(MissingReport.resolved_at.is_(None)).order_by(MissingReport.month.desc())
+    ).all()
+    return render_template(
+        "monitoring/overview.html",
+        rows=ov.overview(**filters, limit=500),
+        filters=filters,
+        states=ov.STATES,
+        categories=ChannelCategory,
+        runs=runs,
+        jobs=recent_runs(10),
+        missing=missing,
+        plans=improvement.pending_plans(),
+        evaluation_form=EvaluationForm(),
+        decision_form=PlanDecisionForm(),
+        outcome=None,
+    )
+
+
+def export_overview():
+    body = ov.export_csv(current_user, **_filters())
+    return Response(
+        "\ufeff" + body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=monitoring.csv"},
+    )
+
+
+def run_evaluation():
+    form = EvaluationForm()
+    if not form.validate_on_submit():
+        flash(_("月份格式应为 YYYY-MM"), "danger")
+        return redirect(url_for("monitoring.monitoring_overview"))
+    try:
+        month = evaluable_month(form.month.data, today())
+    except DomainError as exc:
+        flash(exc.message(current_locale()), "danger")
+        return redirect(url_for("monitoring.monitoring_overview"))
+    outcome = evaluate(month, dry_run=form.dry_run.data, trigger="operator")
+    if form.dry_run.data:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    flash(
+        _(
+            "{month}：新增通知 {n} 条、告警 {a} 条，状态变化 {c} 条",
+            month=form.month.data,
+            n=outcome.notices,
+            a=outcome.alerts,
+            c=len(outcome.changes),
+        )
+        + (_("（预览，未写入）") if form.dry_run.data else ""),
+        "success",
+    )
+    return redirect(url_for("monitoring.monitoring_overview"))
+
+
+def channel_monitoring(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    points = ov.series_of(channel)
+    owner = current_user.role == Role.company and channel.owner_id == current_user.organisation_id
+    return render_template(
+        "monitoring/channel.html",
+        channel=channel,
+        points=points,
+        charts={
+            "new_issuance": ov.chart(points, "new_issuance", "issuance_threshold"),
+            "cumulative_issuance": ov.chart(points, "cumulative_issuance", None),
+            "monthly_active_users": ov.chart(points, "monthly_active_users", "mau_threshold"),
+        },
+        records=ov.records_of(channel),
+        plans=improvement.plans_of(channel),
+        renewals=renewals.renewals_of(channel),
+        alerted=bool(renewals.open_alerts(channel)),
+        plan_form=PlanForm() if owner else None,
+        objection_form=ObjectionForm() if current_user.role == Role.operator else None,
+    )
+
+
+def file_plan(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    form = PlanForm()
+    if form.validate_on_submit():
+        try:
+            improvement.file_plan(current_user, channel.id, form.body.data)
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已提交，待审核"), "success")
+    return redirect(url_for("monitoring.channel_monitoring", channel_id=channel.id))
+
+
+def decide_plan(plan_id: int):
+    form = PlanDecisionForm()
+    plan = improvement.get_plan(plan_id)
+    if form.validate_on_submit():
+        try:
+            improvement.decide_plan(current_user, plan.id, form.decision.data == "approve", form.opinion.data or "")
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已保存"), "success")
+    return redirect(url_for("monitoring.channel_monitoring", channel_id=plan.channel_id))
+
+
+def object_to_renewal(channel_id: int):
+    channel = get_channel(current_user, channel_id)
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        try:
+            renewals.object_to_renewal(current_user, channel, form.objection.data)
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(_("已保存"), "success")
+    return redirect(url_for("monitoring.channel_monitoring", channel_id=channel.id))
+
+
+def import_page():
+    """CSV upload: a company for its channels (portal), the operator for every channel (bulk import)."""
+    form = ImportForm()
+    result, problems = None, []
+    if form.validate_on_submit():
+        source = "import" if current_user.role == Role.operator else "portal"
+        try:
+            result = import_statistics(current_user, form.file.data.read(), source=source).as_dict()
+        except ImportRefused as exc:
+            problems = exc.problems
+            flash(exc.message(current_locale()), "danger")
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("已导入"), "success")
+    return render_template("monitoring/import.html", form=form, result=result, problems=problems)
