@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system-deps browser-deps lint fmt db-check clean fuzz load
+.PHONY: run test install system-deps browser-deps lint fmt db-check clean fuzz load scheduler
 
 # Install the Debian packages $(1) that are missing, with apt-get when we are root; otherwise say what is missing.
 define ensure_packages
@@ -54,6 +54,10 @@ fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest tests/security/test_fuzz_api.py
 
 # gunicorn + PostgreSQL on 127.0.0.1, a bounded mixed load from a second process; prints one JSON line.
+# The scheduled jobs (issue 7): exactly one per deployment, see README "Monitoring".
+scheduler: install
+	$(PY) -m flask monitoring scheduler
+
 load: install
 	$(PY) -m tests.bench.load --seconds $${LOAD_SECONDS:-20}
 

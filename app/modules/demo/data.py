@@ -282,6 +282,26 @@ def _production_stage(bank, staff, users, live_one):
         operator, "2027.1", "", AGREEMENT_TEXT + "第四条 乙方每月报送签发量和活跃用户数。\n", add_months(today(), 3)
     )
     _operations(bank, operator, live_one)
+    _monitoring(operator, live_one)
+
+
+def _monitoring(operator, channel):
+    """C3.6, C4.9: the live bank channel backdated eight months, its figures imported, last month evaluated: its
+    issuance fell away, so it has a notice and an improvement period."""
+    from app.modules.monitoring.evaluation import evaluate
+    from app.modules.monitoring.imports import import_statistics
+    from app.modules.monitoring.triggers import add_months
+
+    first = add_months(today().replace(day=1), -7)
+    channel.live_since = first - timedelta(days=20)
+    db.session.commit()
+    rows, cumulative = ["channel_number,month,new_issuance,cumulative_issuance,monthly_active_users"], 0
+    for i, new in enumerate((900, 1200, 1100, 800, 40, 30, 20)):
+        cumulative += new
+        rows.append(f"{channel.channel_number},{add_months(first, i):%Y-%m},{new},{cumulative},{cumulative // 4}")
+    import_statistics(operator, "\n".join(rows).encode(), source="import")
+    evaluate(add_months(first, 6), trigger="demo")
+    db.session.commit()
 
 
 def _operations(bank, operator, channel):

@@ -137,14 +137,18 @@ def monthly_evaluation(on: date | None = None) -> dict:
 
 
 def daily_checks(on: date | None = None) -> dict:
-    """Missing reports, agreement expiry and renewal, security reports and notice reminders, once per day."""
+    """Missing reports, agreement expiry and renewal, security reports and notice reminders, once per day; and the
+    previous month's evaluation if it has not run yet (the scheduler was down on the 5th)."""
     from app.modules.agreements.renewal import check_renewals
     from app.modules.notices.operations import send_reminders
     from app.modules.security_tests.jobs import check_report_expiry
 
     on = on or today()
     period = on.isoformat()
-    return {
+    catch_up = {}
+    if on.day >= 5:  # improvement periods end with a month's evaluation: catch up if the 5th's run was missed
+        catch_up["monthly_evaluation"] = monthly_evaluation(on)
+    return catch_up | {
         "missing_reports": run_job("missing_reports", period, lambda: check_missing_reports(on)),
         "renewals": run_job("agreement_renewals", period, lambda: check_renewals(on)),
         "security_reports": run_job("security_reports", period, lambda: check_report_expiry(on)),
