@@ -162,3 +162,25 @@ def test_flask_monitoring_run_by_hand_and_dry(app, world):
     assert json.loads(done.output)["notices"] == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MonitoringRecord)) == 2
     assert runner.invoke(args=["monitoring", "run", "--month", "2099-01"]).exit_code != 0
+
+
+def test_c4_9_an_evaluation_that_crashes_half_way_leaves_the_month_untouched_and_the_next_run_completes_it(
+    world, monkeypatch
+):
+    from app.modules.monitoring import evaluation
+    from app.modules.monitoring.models import EvaluationRun
+
+    channel = live(world, **BANK)
+    report(channel, "2026-01", [(40, 40, 1), (30, 70, 1), (29, 99, 1)])
+
+    def crash(*_args, **_kw):
+        raise RuntimeError("the messaging step crashed after the records were written")
+
+    monkeypatch.setattr(evaluation, "_notify", crash)
+    with pytest.raises(RuntimeError):
+        monthly_evaluation(date(2026, 4, 5))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MonitoringRecord)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationRun)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(JobRun)) == 0
+    monkeypatch.undo()
+    assert monthly_evaluation(date(2026, 4, 5))["result"]["notices"] == 2
