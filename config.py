@@ -85,6 +85,16 @@ class Config:
     MONITORING_SOCIAL_QUARTERS = _env_int("MONITORING_SOCIAL_QUARTERS", 2)
     STATISTICS_DUE_DAY = _env_int("STATISTICS_DUE_DAY", 10)
     AGREEMENT_EXPIRY_WARNING_DAYS = _env_int("AGREEMENT_EXPIRY_WARNING_DAYS", 30)
+    # C5.5 incidents: rectification deadline and observation period; C5.6 anomaly watch (refusals per window)
+    RECTIFICATION_MONTHS = _env_int("RECTIFICATION_MONTHS", 1)
+    OBSERVATION_MONTHS = _env_int("OBSERVATION_MONTHS", 6)
+    ANOMALY_WINDOW_MINUTES = _env_int("ANOMALY_WINDOW_MINUTES", 10)
+    ANOMALY_THRESHOLD = _env_int("ANOMALY_THRESHOLD", 20)
+    # C6 exit: notice before a voluntary exit, transition, public announcement
+    EXIT_NOTICE_MONTHS = _env_int("EXIT_NOTICE_MONTHS", 2)
+    EXIT_TRANSITION_MONTHS = _env_int("EXIT_TRANSITION_MONTHS", 1)
+    EXIT_ANNOUNCEMENT_DAYS = _env_int("EXIT_ANNOUNCEMENT_DAYS", 15)
+    EXIT_GRACE_MONTHS = _env_int("EXIT_GRACE_MONTHS", 3)  # overdue report / open alert before a forced exit
     # Scheduled jobs (APScheduler 3): the monthly evaluation's cron fields, in SCHEDULER_TIMEZONE
     SCHEDULER_TIMEZONE = os.environ.get("SCHEDULER_TIMEZONE", "Asia/Shanghai")
     EVALUATION_CRON = os.environ.get("EVALUATION_CRON", "0 2 5 * *")

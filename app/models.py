@@ -16,6 +16,14 @@ from app.modules.applications.models import (  # noqa: F401
 )
 from app.modules.channels.models import Channel, ContactChange, Service  # noqa: F401
 from app.modules.documents.models import Document  # noqa: F401
+from app.modules.exits.models import DeletionCertificate, Exit, ExitOpinion  # noqa: F401
+from app.modules.incidents.models import (  # noqa: F401
+    GatewayRefusal,
+    Incident,
+    IncidentEvidence,
+    Rectification,
+    ServiceSuspension,
+)
 from app.modules.key_issuance.models import ChannelKey, GatewayNonce, KeyEvent  # noqa: F401
 from app.modules.messaging.models import Delivery, Message, MessageTemplate  # noqa: F401
 from app.modules.monitoring.models import (  # noqa: F401

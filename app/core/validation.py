@@ -59,3 +59,17 @@ def refuse_id_numbers(values: dict[str, str]) -> None:
             code="C4.6",
             fields=fields,
         )
+
+
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def check_url(value: str, field: str) -> None:
+    """S3: a URL is system-validated (http or https, no spaces)."""
+    if not URL.match((value or "").strip()) or len(value) > 500:
+        raise RuleViolation(
+            "网址格式不正确（须以 http:// 或 https:// 开头）",
+            "Invalid URL (http:// or https://)",
+            code="S3",
+            fields={field: ["invalid URL"]},
+        )

@@ -4,8 +4,9 @@ Daily: an agreement term ending within AGREEMENT_EXPIRY_WARNING_DAYS is announce
 renewal will need. On the day the term ends: with no open alert (C4.9, C4.10), no objection and no incident awaiting
 its observation period, it extends by another term (AGREEMENT_TERM_MONTHS) automatically; an alerted channel is
 renewed only if the operator has approved its improvement plan since the alert; otherwise it is not renewed and the
-channel is marked for forced exit (C6.4; the exit issue acts on the mark). Security incidents and their 6-month
-observation period with national approval belong to issue 8: `incident_blocker` is where they will plug in."""
+channel is marked for forced exit (C6.4). A channel with a level-1 or level-2 incident renews only after
+rectification, a stable 6-month observation period and the national center's approval
+(`incidents.operations.renewal_blocker`)."""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -60,19 +61,22 @@ def approved_plan_since(channel: Channel, since) -> bool:
     )
 
 
-def incident_blocker(channel: Channel) -> str | None:
-    """C4.11: a level-1 or level-2 incident needs a stable 6-month observation and national approval (issue 8)."""
-    return None
+def incident_blocker(channel: Channel, on: date) -> str | None:
+    """C4.11: a level-1 or level-2 incident: renewal after rectification, a stable 6-month observation period and the
+    national center's approval."""
+    from app.modules.incidents.operations import renewal_blocker as blocker
+
+    return blocker(channel, on)
 
 
-def renewal_blocker(channel: Channel, renewal: AgreementRenewal | None) -> str | None:
+def renewal_blocker(channel: Channel, renewal: AgreementRenewal | None, on: date) -> str | None:
     """Why the term may not renew automatically, or None."""
     if renewal is not None and renewal.objection:
         return f"运营机构提出异议：{renewal.objection}"
     alerts = open_alerts(channel)
     if alerts and not approved_plan_since(channel, min(a.created_at for a in alerts)):
         return "渠道被告警，运营提升方案尚未经运营机构同意"
-    return incident_blocker(channel)
+    return incident_blocker(channel, on)
 
 
 def _terms_due(on: date, horizon: date) -> list[tuple[Channel, Agreement]]:
@@ -101,13 +105,13 @@ def _context(channel: Channel, agreement: Agreement) -> dict:
     return {"channel": channel.name, "channel_number": channel.channel_number, "term_end": agreement.term_end}
 
 
-def _warn(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None) -> AgreementRenewal:
+def _warn(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None, on: date) -> AgreementRenewal:
     renewal = renewal or AgreementRenewal(
         agreement_id=agreement.id, channel_id=channel.id, term_end=agreement.term_end, outcome="pending"
     )
     renewal.warned_at = utcnow()
     db.session.add(renewal)
-    blocker = renewal_blocker(channel, renewal)
+    blocker = renewal_blocker(channel, renewal, on)
     condition = f"目前不能自动续签：{blocker}。" if blocker else "届时如无告警、安全事件和异议，将自动续签一年。"
     send(
         "agreement.expiring",
@@ -118,12 +122,12 @@ def _warn(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | No
     return renewal
 
 
-def _decide(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None) -> str:
+def _decide(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None, on: date) -> str:
     renewal = renewal or AgreementRenewal(
         agreement_id=agreement.id, channel_id=channel.id, term_end=agreement.term_end, outcome="pending"
     )
     db.session.add(renewal)
-    blocker = renewal_blocker(channel, renewal)
+    blocker = renewal_blocker(channel, renewal, on)
     renewal.decided_at = utcnow()
     context = _context(channel, agreement)
     if blocker is None:
@@ -161,9 +165,9 @@ def check_renewals(on: date) -> dict:
     for channel, agreement in _terms_due(on, horizon):
         renewal = _renewal(agreement)
         if agreement.term_end < on and (renewal is None or renewal.outcome == "pending"):
-            counts[_decide(channel, agreement, renewal)] += 1
+            counts[_decide(channel, agreement, renewal, on)] += 1
         elif agreement.term_end >= on and (renewal is None or renewal.warned_at is None):
-            _warn(channel, agreement, renewal)
+            _warn(channel, agreement, renewal, on)
             counts["warned"] += 1
     return dict(counts)
 

@@ -47,8 +47,8 @@ def _fresh(timestamp: str) -> None:
 
 def _signed_key(key_id: str, timestamp: str, nonce: str, given: str) -> ChannelKey:
     key = db.session.scalar(sa.select(ChannelKey).where(ChannelKey.key_id == key_id))
-    if key is None or key.status == KeyStatus.destroyed:
-        raise GatewayRefused("key_unknown", "密钥不存在", "Unknown key")
+    if key is None or key.status == KeyStatus.destroyed or not key.secret_ciphertext:
+        raise GatewayRefused("key_unknown", "密钥不存在", "Unknown key")  # destroyed, or wiped at exit (C6.5)
     path = request.full_path.rstrip("?")
     expected = signature(
         key_secret(key).decode(), canonical(request.method, path, timestamp, nonce, request.get_data(cache=True))
@@ -90,14 +90,25 @@ def _usable(key: ChannelKey, sandbox: bool) -> None:
 
 
 def require_service(channel, service_code: str) -> None:
-    """C2.1: only the services granted to a live channel, and only while they are active."""
-    if not may_serve(channel, service_code):
+    """C2.1: only the services granted to a live channel, and only while they are active and not suspended for an
+    incident (C5.5 level 1: the services the operator picked)."""
+    from app.modules.incidents.operations import suspended_services
+
+    if not may_serve(channel, service_code) or service_code in suspended_services(channel.id):
         raise GatewayRefused(
             "service_not_granted",
             "该服务未授予本渠道或已暂停",
             "This service is not granted to the channel or is suspended",
             403,
         )
+
+
+def _watch(key_id: str, code: str) -> None:
+    """C5.6: every refusal of a known key is counted by cause; a burst opens a candidate incident."""
+    from app.modules.incidents.anomaly import watch_refusal
+
+    db.session.rollback()  # whatever the refused request had started is not kept
+    watch_refusal(key_id, code, request.path)
 
 
 def channel_signed(sandbox: bool = False, service: str | None = None):
@@ -107,16 +118,20 @@ def channel_signed(sandbox: bool = False, service: str | None = None):
         @functools.wraps(view)
         def checked(*args, **kwargs):
             key_id, timestamp, nonce, given = _headers()
-            _fresh(timestamp)
-            key = _signed_key(key_id, timestamp, nonce, given)
-            _once(key_id, nonce)
-            _usable(key, sandbox)
-            if service:
-                require_service(key.channel, service)
-            key.last_used_at = utcnow()
-            db.session.commit()
-            g.channel_key = key
-            return view(*args, **kwargs)
+            try:
+                _fresh(timestamp)
+                key = _signed_key(key_id, timestamp, nonce, given)
+                _once(key_id, nonce)
+                _usable(key, sandbox)
+                if service:
+                    require_service(key.channel, service)
+                key.last_used_at = utcnow()
+                db.session.commit()
+                g.channel_key = key
+                return view(*args, **kwargs)
+            except GatewayRefused as refused:
+                _watch(key_id, refused.code)
+                raise
 
         return checked
 

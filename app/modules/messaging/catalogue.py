@@ -281,4 +281,98 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, str, str, str, list[str]]] = {
         "平台运营机构对渠道 {channel} 的运营提升方案的意见：{result}。{opinion}",
         ["channel", "result", "opinion"],
     ),
+    # Security incidents (C5.2, C5.5, C5.6, C3.5) and exits (C6)
+    "incident.reported": (
+        NOTICE,
+        SYSTEM,
+        "安全风险事件 {number}：{channel}",
+        "渠道 {channel}（{channel_number}）的安全风险事件 {number} 已报告：{type}（{level} 级）。"
+        "请平台运营机构及时认定和处置（C5.2、C5.5）。",
+        ["number", "channel", "channel_number", "type", "level", "status"],
+    ),
+    "incident.confirmed": (
+        NOTICE,
+        OPERATOR,
+        "安全风险事件 {number} 已认定为 {level} 级",
+        "渠道 {channel}（{channel_number}）的安全风险事件 {number} 已认定：{type}（{level} 级），"
+        "处置已生效。整改期限：{due}（C5.5）。",
+        ["number", "channel", "channel_number", "type", "level", "status", "due"],
+    ),
+    "incident.rectification_filed": (
+        BUSINESS,
+        SYSTEM,
+        "安全风险事件 {number} 整改报告待核验",
+        "渠道 {channel}（{channel_number}）提交了安全风险事件 {number} 的整改报告，请核验（C5.5）。",
+        ["number", "channel", "channel_number", "type", "level", "status"],
+    ),
+    "incident.rectification_decided": (
+        BUSINESS,
+        OPERATOR,
+        "安全风险事件 {number} 整改核验：{result}",
+        "渠道 {channel} 的安全风险事件 {number} 的整改报告核验结果：{result}。{opinion}",
+        ["number", "channel", "channel_number", "type", "level", "status", "result", "opinion"],
+    ),
+    "incident.restored": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 已恢复服务",
+        "安全风险事件 {number} 整改通过，渠道 {channel}（{channel_number}）已恢复服务；考察期至 {observation_until}"
+        "（C4.11、C5.5）。",
+        ["number", "channel", "channel_number", "type", "level", "status", "observation_until"],
+    ),
+    "incident.overdue": (
+        NOTICE,
+        SYSTEM,
+        "安全风险事件 {number} 逾期未完成整改",
+        "渠道 {channel}（{channel_number}）的安全风险事件 {numb"
+        "er}（{level} 级）整改期限 {due} 已过，尚未完成整改（C5.5）。",
+        ["number", "channel", "channel_number", "type", "level", "status", "due"],
+    ),
+    "incident.candidate": (
+        BUSINESS,
+        SYSTEM,
+        "疑似异常：渠道 {channel}",
+        "网关监测到渠道 {channel}（{channel_number}）的异常请求，已生成待研判事件 {number}（{type}），"
+        "请认定、调整级别或说明理由后不予认定（C5.6）。",
+        ["number", "channel", "channel_number", "type", "level", "status"],
+    ),
+    "exit.applied": (
+        BUSINESS,
+        SYSTEM,
+        "渠道 {channel} 申请退出",
+        "渠道 {channel}（{channel_number}）申请自愿退出（{number}），请给出意见或审批（C6.2）。",
+        ["number", "channel", "channel_number", "cause", "transition_end"],
+    ),
+    "exit.decided": (
+        BUSINESS,
+        SYSTEM,
+        "退出申请 {number} 审批结果：{result}",
+        "部信息中心对渠道 {channel} 的退出申请 {number} 的意见：{result}。",
+        ["number", "channel", "channel_number", "cause", "transition_end", "result"],
+    ),
+    "exit.transition": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 进入退出过渡期",
+        "渠道 {channel}（{channel_number}）的退出（{number}，"
+        "{cause}）已生效，退出过渡期至 {transition_end}。过渡期内请向"
+        "存量用户推送通知、引导其使用其他渠道，"
+        "并发布不少于15天的退出公告；过渡期结束后接口和门户将关闭（C6.2、C6.3）。",
+        ["number", "channel", "channel_number", "cause", "transition_end"],
+    ),
+    "exit.forced": (
+        BUSINESS,
+        SYSTEM,
+        "渠道 {channel} 强制退出",
+        "渠道 {channel}（{channel_number}）已启动强制退出（{number}），原因：{cause}（C6.4）。",
+        ["number", "channel", "channel_number", "cause", "transition_end"],
+    ),
+    "exit.completed": (
+        NOTICE,
+        OPERATOR,
+        "渠道 {channel} 已退出",
+        "渠道 {channel}（{channel_number}）的退出（{numbe"
+        "r}）已完成：接口已关闭，合作期间产生的原始信息已删除（C6.2、C6.5）。",
+        ["number", "channel", "channel_number", "cause", "transition_end"],
+    ),
 }

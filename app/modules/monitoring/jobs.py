@@ -136,10 +136,20 @@ def monthly_evaluation(on: date | None = None) -> dict:
     return run_job("monthly_evaluation", label(month), work)
 
 
+def exit_jobs(on: date) -> dict:
+    """C6.4 forced exits the system calls for, exits whose transition ended (C6.2), interrupted deletions (C6.5).
+    Idempotent by state (no period claim: a deletion that crashed must resume the same day)."""
+    from app.modules.exits.deletion import resume_unfinished
+    from app.modules.exits.operations import complete_due, open_due_forced_exits
+
+    return {"forced": open_due_forced_exits(on), "completed": complete_due(on), "resumed": resume_unfinished()}
+
+
 def daily_checks(on: date | None = None) -> dict:
     """Missing reports, agreement expiry and renewal, security reports and notice reminders, once per day; and the
     previous month's evaluation if it has not run yet (the scheduler was down on the 5th)."""
     from app.modules.agreements.renewal import check_renewals
+    from app.modules.incidents.operations import escalate_overdue
     from app.modules.notices.operations import send_reminders
     from app.modules.security_tests.jobs import check_report_expiry
 
@@ -149,6 +159,8 @@ def daily_checks(on: date | None = None) -> dict:
     if on.day >= 5:  # improvement periods end with a month's evaluation: catch up if the 5th's run was missed
         catch_up["monthly_evaluation"] = monthly_evaluation(on)
     return catch_up | {
+        "incident_escalation": run_job("incident_escalation", period, lambda: escalate_overdue(on)),
+        "exits": exit_jobs(on),
         "missing_reports": run_job("missing_reports", period, lambda: check_missing_reports(on)),
         "renewals": run_job("agreement_renewals", period, lambda: check_renewals(on)),
         "security_reports": run_job("security_reports", period, lambda: check_report_expiry(on)),
