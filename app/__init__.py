@@ -87,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.changes.blueprint import bp as changes_bp
     from app.modules.channels.blueprint import bp as channels_bp
     from app.modules.documents.blueprint import bp as documents_bp
+    from app.modules.exits.blueprint import bp as exits_bp
+    from app.modules.incidents.blueprint import bp as incidents_bp
     from app.modules.key_issuance.blueprint import bp as keys_bp
     from app.modules.messaging.blueprint import bp as messaging_bp
     from app.modules.monitoring.blueprint import bp as monitoring_bp
@@ -117,6 +119,8 @@ def _register_blueprints(app: Flask) -> None:
         promotions_bp,
         changes_bp,
         monitoring_bp,
+        incidents_bp,
+        exits_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()

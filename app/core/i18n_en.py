@@ -213,8 +213,6 @@ EN = {
     "检测日期": "Test date",
     "检测版本": "Version tested",
     "检测结论": "Result",
-    "通过": "Pass",
-    "不通过": "Fail",
     "未覆盖规范": "does not cover the spec",
     "有效": "Current",
     "无效或已过期": "Not current",
@@ -519,7 +517,6 @@ EN = {
     "渠道级别（不选为全部）": "Channel levels (none: both)",
     "地域（不选为全部）": "Regions (none: all)",
     "类型": "Type",
-    "说明": "Description",
     "日期": "Date",
     "一级渠道": "Level-1 channel",
     "二级渠道": "Level-2 channel",
@@ -672,4 +669,103 @@ EN = {
     "仅预览，不写入": "Preview only, write nothing",
     "CSV 文件": "CSV file",
     "续签异议": "Objection to renewal",
+    "不予认定": "Dismiss",
+    "事件类型": "Incident type",
+    "事件经过": "What happened",
+    "保存公告": "Save the announcement",
+    "删除开始": "Deletion started",
+    "发现时间": "Discovered at",
+    "发生密钥丢失、数据泄露、页面篡改等情况，渠道须立即报告人社部门和平台运营机构（C5.2）。事件按分级目录定级，经运营机构认定后处置立即生效（C5.5）。": (  # noqa: E501
+        "Key loss, data leaks and page tampering are reported by the channel at once to HR&SS and the "
+        "operator (C5.2). The type of the graded list fixes the level; once the operator confirms, the "
+        "consequences apply at once (C5.5)."
+    ),
+    "同意续签": "Approve renewal",
+    "启动强制退出": "Open a forced exit",
+    "安全事件": "Incidents",
+    "安全风险事件": "Security incident",
+    "完成": "finished",
+    "完成时间": "Completed",
+    "审批": "Decide",
+    "已同意续签": "Renewal approved",
+    "已恢复": "restored",
+    "已恢复服务": "Services restored",
+    "已报告": "Reported",
+    "已提交，待核验": "Submitted for verification",
+    "已认定，处置已生效": "Confirmed; the consequences apply now",
+    "已通知，退出过渡期开始": "Notified; the exit transition has started",
+    "已逾期上报": "overdue, escalated",
+    "强制退出": "Forced exit",
+    "强制退出将立即进入退出过渡期，期满后关闭接口和门户并删除渠道数据。确定？": (
+        "A forced exit enters the exit transition at once; at its end the interfaces and portal close and the"
+        " channel's data is deleted. Proceed?"
+    ),
+    "影响范围": "Impact",
+    "恢复服务": "Restore services",
+    "恢复服务后考察期开始，确定？": "Restoring starts the observation period. Proceed?",
+    "意见": "Opinion",
+    "报告安全风险事件": "Report a security incident",
+    "提交意见": "Give the opinion",
+    "提交整改报告": "File the rectification report",
+    "数据删除证明": "Deletion certificate",
+    "整改": "Rectification",
+    "整改报告": "Rectification report",
+    "整改期限": "Rectification due",
+    "暂停的服务": "Suspended services",
+    "渠道退出": "Channel exits",
+    "用户推送通知": "Push notice to users",
+    "申请自愿退出": "Apply for a voluntary exit",
+    "申请退出日期": "Requested exit date",
+    "省份": "Province",
+    "省级信息中心意见": "Provincial opinions",
+    "确认已向存量用户推送通知": "Confirm the push notice to existing users",
+    "级别": "Level",
+    "编号": "Number",
+    "考察期满且运行稳定的，部信息中心同意后方可续签（C4.11）。": (
+        "After a stable observation period, renewal needs the national center's approval (C4.11)."
+    ),
+    "考察期至": "Observation until",
+    "自愿退出": "Voluntary exit",
+    "自愿退出须至少提前两个月申请，经省级信息中心提出意见、部信息中心审批后，由运营机构通知进入一个月的退出过渡期；二级渠道的退出由其一级渠道提出，一级渠道退出时其二级渠道一并退出（C6.1–C6.6）。": (  # noqa: E501
+        "A voluntary exit is applied for at least two months ahead; after the provincial centers' opinions "
+        "and the national center's approval the operator notifies the channel and a one-month exit transition"
+        " starts. A level-2 channel's exit is filed by its level-1 channel, and a level-1 exit takes its "
+        "level-2 channels with it (C6.1–C6.6)."
+    ),
+    "认定": "Confirmation",
+    "认定后处置立即生效：一级暂停所选服务，二级暂停全部服务和密钥，三级终止合作并强制退出。确定？": (
+        "Confirming applies the consequences at once: level 1 suspends the chosen services, level 2 every "
+        "service and key, level 3 terminates the cooperation with a forced exit. Proceed?"
+    ),
+    "认定并处置": "Confirm and apply",
+    "证据": "Evidence",
+    "过渡期至": "Transition until",
+    "进行中": "running",
+    "退出": "Exits",
+    "退出公告": "Exit announcement",
+    "退出公告须公示不少于15天（C6.3）。": "The exit announcement stays up at least 15 days (C6.3).",
+    "退出过渡期": "Exit transition",
+    "通知后渠道进入一个月的退出过渡期，期满后接口和门户关闭、数据删除。确定？": (
+        "After notification the channel is in a one-month exit transition; at its end the interfaces and "
+        "portal close and the data is deleted. Proceed?"
+    ),
+    "通知渠道并开始退出过渡期": "Notify the channel and start the transition",
+    "部信息中心已同意续签": "renewal approved by the national center",
+    "部信息中心意见": "National center's decision",
+    "事件类型（C5.5 分级目录）": "Incident type (C5.5 graded list)",
+    "认定的事件类型": "Confirmed type",
+    "调整类型或级别的理由": "Reason for re-grading",
+    "暂停的服务（一级事件）": "Services to suspend (level 1)",
+    "理由": "Reason",
+    "证据文件": "Evidence file",
+    "核验结果": "Verification",
+    "通过": "Accept",
+    "不通过": "Reject",
+    "退出原因（合作协议期内须说明特殊原因）": "Reason (a special reason during the agreement term)",
+    "强制退出原因": "Cause",
+    "事实和证据": "Facts and evidence",
+    "说明": "Note",
+    "公告链接": "Announcement link",
+    "公告开始日期": "Announcement start",
+    "公告结束日期": "Announcement end",
 }

@@ -44,6 +44,15 @@ class Permission(StrEnum):
     monitoring_manage = "monitoring:manage"
     statistics_import = "statistics:import"
     improvement_plan_file = "improvement_plan:file"
+    incident_read = "incident:read"
+    incident_report = "incident:report"
+    incident_manage = "incident:manage"
+    incident_approve = "incident:approve"
+    exit_read = "exit:read"
+    exit_apply = "exit:apply"
+    exit_opinion = "exit:opinion"
+    exit_decide = "exit:decide"
+    exit_manage = "exit:manage"
 
 
 _EVERYONE = {
@@ -73,12 +82,29 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.promotion_file,
             Permission.statistics_import,
             Permission.improvement_plan_file,
+            Permission.incident_read,
+            Permission.incident_report,
+            Permission.exit_read,
+            Permission.exit_apply,
         }
     ),
     Role.municipal_reviewer: frozenset(_REVIEWER),
     # C4.5: HR&SS review of promotions that use HR&SS publicity wording — the provincial and national centers.
-    Role.provincial_reviewer: frozenset(_REVIEWER | {Permission.promotion_read, Permission.promotion_review}),
-    Role.national_reviewer: frozenset(_REVIEWER | {Permission.promotion_read, Permission.promotion_review}),
+    Role.provincial_reviewer: frozenset(
+        _REVIEWER
+        | {Permission.promotion_read, Permission.promotion_review, Permission.exit_read, Permission.exit_opinion}
+    ),
+    Role.national_reviewer: frozenset(
+        _REVIEWER
+        | {
+            Permission.promotion_read,
+            Permission.promotion_review,
+            Permission.incident_read,
+            Permission.incident_approve,
+            Permission.exit_read,
+            Permission.exit_decide,
+        }
+    ),
     Role.operator: frozenset(
         _EVERYONE
         | {
@@ -103,6 +129,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.monitoring_export,
             Permission.monitoring_manage,
             Permission.statistics_import,
+            Permission.incident_read,
+            Permission.incident_manage,
+            Permission.exit_read,
+            Permission.exit_manage,
         }
     ),
     Role.admin: frozenset(
@@ -123,6 +153,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.maintenance_read,
             Permission.promotion_read,
             Permission.monitoring_read,
+            Permission.incident_read,
+            Permission.exit_read,
         }
     ),
 }

@@ -38,6 +38,8 @@ API_MODULES = (
     "notices",
     "promotions",
     "changes",
+    "incidents",
+    "exits",
 )
 
 

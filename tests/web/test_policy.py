@@ -87,6 +87,10 @@ def objects(world):
         "maintenance_id": 1,
         "promotion_id": 1,
         "plan_id": 1,
+        "incident_id": 1,
+        "evidence_id": 1,
+        "rectification_id": 1,
+        "exit_id": 1,
     }
 
 

@@ -1,0 +1,125 @@
+"""Exit pages (C6.1–C6.6): apply, provincial opinions, national decision, operator notification and forced exits,
+the channel's push notice and announcement during the transition, the deletion certificate."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.core.enums import Role
+from app.core.errors import DomainError
+from app.core.i18n import current_locale
+from app.core.i18n import gettext as _
+from app.core.jurisdiction import visible_channels
+from app.extensions import db
+from app.modules.accounts.forms import ActionForm
+from app.modules.channels.models import Channel
+from app.modules.exits import operations as ops
+from app.modules.exits.forms import AnnouncementForm, ExitForm, ForcedExitForm, OpinionForm
+from app.modules.exits.models import CAUSES, DeletionCertificate, Exit
+from app.web.forms import apply_error, choices
+from app.web.pagination import paginate
+
+
+def _channel_choices():
+    query = visible_channels(current_user).where(Channel.status.in_(ops.ACTIVE)).order_by(Channel.id)
+    return choices([(c.id, f"{c.name} ({c.channel_number or '-'})") for c in db.session.scalars(query)])
+
+
+def _cause_choices():
+    en = current_locale() == "en"
+    return choices([(k, v[1] if en else v[0]) for k, v in CAUSES.items() if k != "parent_exit"])
+
+
+def exits():
+    apply_form = forced_form = None
+    if current_user.role == Role.company:
+        apply_form = ExitForm(channel_id=request.args.get("channel_id", type=int))
+        apply_form.channel_id.choices = _channel_choices()
+    if current_user.role == Role.operator:
+        forced_form = ForcedExitForm(channel_id=request.args.get("channel_id", type=int))
+        forced_form.channel_id.choices = _channel_choices()
+        forced_form.cause.choices = _cause_choices()
+    for form, action in ((apply_form, _apply), (forced_form, _force)):
+        if form is not None and form.validate_on_submit():
+            try:
+                exit_ = action(form)
+            except DomainError as exc:
+                apply_error(form, exc)
+            else:
+                flash(_("已提交"), "success")
+                return redirect(url_for("exits.exit_detail", exit_id=exit_.id))
+    page = paginate(ops.visible_exits(current_user).order_by(Exit.id.desc()))
+    return render_template("exits/list.html", page=page, apply_form=apply_form, forced_form=forced_form, causes=CAUSES)
+
+
+def _apply(form):
+    return ops.apply_exit(current_user, form.channel_id.data, form.requested_date.data, form.reason.data or "")
+
+
+def _force(form):
+    return ops.open_forced_exit(current_user, form.channel_id.data, form.cause.data, form.reason.data)
+
+
+def exit_detail(exit_id: int):
+    exit_ = ops.get_exit(current_user, exit_id)
+    certificate = db.session.scalar(sa.select(DeletionCertificate).where(DeletionCertificate.exit_id == exit_.id))
+    return render_template(
+        "exits/detail.html",
+        exit=exit_,
+        causes=CAUSES,
+        certificate=certificate,
+        opinion_form=OpinionForm(),
+        announcement_form=AnnouncementForm(),
+        action_form=ActionForm(),
+        role=current_user.role.value,
+        my_province=current_user.region_code,
+    )
+
+
+def _run(exit_id: int, form, action, done: str):
+    ops.get_exit(current_user, exit_id)  # 404 outside the scope first
+    if form.validate_on_submit():
+        try:
+            action(form)
+        except DomainError as exc:
+            flash(exc.message(current_locale()), "danger")
+        else:
+            flash(done, "success")
+    else:
+        flash(_("表单有误，请检查标红的项目"), "danger")
+    return redirect(url_for("exits.exit_detail", exit_id=exit_id))
+
+
+def give_opinion(exit_id: int):
+    return _run(
+        exit_id,
+        OpinionForm(),
+        lambda f: ops.give_opinion(current_user, exit_id, f.decision.data == "approve", f.opinion.data or ""),
+        _("已保存"),
+    )
+
+
+def national_decide(exit_id: int):
+    return _run(
+        exit_id,
+        OpinionForm(),
+        lambda f: ops.national_decide(current_user, exit_id, f.decision.data == "approve", f.opinion.data or ""),
+        _("已保存"),
+    )
+
+
+def notify_exit(exit_id: int):
+    return _run(exit_id, ActionForm(), lambda f: ops.notify(current_user, exit_id), _("已通知，退出过渡期开始"))
+
+
+def confirm_push_notice(exit_id: int):
+    return _run(exit_id, ActionForm(), lambda f: ops.confirm_push_notice(current_user, exit_id), _("已确认"))
+
+
+def record_announcement(exit_id: int):
+    return _run(
+        exit_id,
+        AnnouncementForm(),
+        lambda f: ops.record_announcement(current_user, exit_id, f.url.data, f.start.data, f.end.data),
+        _("已保存"),
+    )
