@@ -22,6 +22,7 @@ from app.modules.accounts.rules import make_uscc
 from app.modules.agreements import operations as agreements
 from app.modules.agreements.rules import add_months
 from app.modules.applications import operations as apps
+from app.modules.channels.models import Channel
 from app.modules.key_issuance.operations import complete_test_intake
 from app.modules.production import operations as production
 from app.modules.production.models import CHECKLIST
@@ -283,6 +284,36 @@ def _production_stage(bank, staff, users, live_one):
     )
     _operations(bank, operator, live_one)
     _monitoring(operator, live_one)
+    _incidents_and_exits(bank, operator, live_one, users)
+
+
+def _incidents_and_exits(bank, operator, live_one, users):
+    """C5.2: an incident the live channel reported, waiting for the operator; C6: a voluntary exit asking Shandong for
+    its opinion; the suspended channel in a forced exit's transition (`exiting`); another forced exit run to completion
+    — the channel `exited`, its data deleted, the certificate kept."""
+    from app.core.timeutil import utcnow
+    from app.modules.exits import operations as exits
+    from app.modules.incidents import operations as incidents
+
+    by_name = {
+        c.name: c for c in db.session.scalars(sa.select(Channel).where(Channel.owner_id == bank.organisation_id))
+    }
+    incidents.report_incident(
+        bank,
+        live_one.id,
+        {
+            "incident_type": "page_tampering",
+            "discovered_at": utcnow(),
+            "description": "活动页面被植入外链，已下线该页面。",
+        },
+    )
+    exits.apply_exit(bank, by_name["齐鲁银行手机银行H5"].id, add_months(today(), 3), "该H5入口并入手机银行APP")
+    old = _tested_channel(bank, users, operator, "齐鲁银行旧版H5", regions=("370100",))
+    forced = exits.open_forced_exit(operator, old.id, "reputation_damage", "冒用电子社保卡名义开展收费活动")
+    exits.complete_due(forced.transition_end)
+    exits.open_forced_exit(
+        operator, by_name["齐鲁银行老年版APP"].id, "security_report_overdue", "复测未通过且逾期未重新检测"
+    )
 
 
 def _monitoring(operator, channel):
