@@ -173,7 +173,7 @@ def test_c6_5_a_deletion_interrupted_by_a_crash_is_finished_by_the_next_run(worl
         ops.complete_due(exit_.transition_end)
     db.session.rollback()
     certificate = db.session.scalar(sa.select(DeletionCertificate).where(DeletionCertificate.channel_id == channel.id))
-    assert certificate.completed_at is None and set(certificate.steps) == {"files", "application_contents"}
+    assert certificate.completed_at is None and set(certificate.steps) == {"scope", "files", "application_contents"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyStatistic)) == 1
     monkeypatch.setattr(deletion, "_step_operations", original)
     assert deletion.resume_unfinished() == 1

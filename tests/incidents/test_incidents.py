@@ -160,6 +160,22 @@ def test_c3_5_a_level2_incident_is_messaged_to_and_shown_for_the_level1_owner(wo
     assert incident in db.session.scalars(ops.visible_incidents(world.company_a)).all()
 
 
+def test_c3_5_the_level1_channel_page_shows_its_level2_channels_incidents(world, client):
+    from app.modules.key_issuance.operations import complete_test_intake
+    from tests.applications.test_level2 import level2_data
+    from tests.conftest import login
+    from tests.key_issuance.test_issue import approved_application
+    from tests.monitoring.test_evaluation import BANK, live
+
+    parent = live(world, **BANK)
+    child = complete_test_intake(world.operator, approved_application(world, **level2_data(parent)).id)[0].channel
+    incident = ops.report_incident(
+        world.company_a, child.id, {"incident_type": "page_tampering", "discovered_at": utcnow(), "description": "x"}
+    )
+    login(client, "operator")
+    assert incident.number in client.get(f"/channels/{parent.id}").text
+
+
 def test_c5_6_a_burst_of_out_of_scope_requests_opens_one_candidate(world, client, app):
     _channel, key = live_channel(world)
     app.config["ANOMALY_THRESHOLD"] = 3

@@ -72,7 +72,19 @@ def _intake_context(channel) -> dict:
         "statistics": statistics_of(channel)[:24],
         "contact_form": _contact_form(channel),
         "contact_history": ops.contact_history(channel),
+        "incidents": _incidents_of(channel),
     }
+
+
+def _incidents_of(channel) -> list:
+    """C3.5: the channel's incidents and its level-2 channels' (jointly liable, shown on the level-1 record)."""
+
+    from app.modules.incidents.models import Incident
+    from app.modules.incidents.operations import visible_incidents
+
+    ids = [channel.id, *(c.id for c in channel.children)]
+    query = visible_incidents(current_user).where(Incident.channel_id.in_(ids)).order_by(Incident.id.desc())
+    return list(db.session.scalars(query))
 
 
 def _contact_form(channel):

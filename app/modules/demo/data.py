@@ -289,7 +289,7 @@ def _production_stage(bank, staff, users, live_one):
 
 def _incidents_and_exits(bank, operator, live_one, users):
     """C5.2: an incident the live channel reported, waiting for the operator; C6: a voluntary exit asking Shandong for
-    its opinion; the suspended channel in a forced exit's transition (`exiting`); another forced exit run to completion
+    its opinion; a channel in a forced exit's transition (`exiting`); another forced exit run to completion
     — the channel `exited`, its data deleted, the certificate kept."""
     from app.core.timeutil import utcnow
     from app.modules.exits import operations as exits
@@ -311,9 +311,8 @@ def _incidents_and_exits(bank, operator, live_one, users):
     old = _tested_channel(bank, users, operator, "齐鲁银行旧版H5", regions=("370100",))
     forced = exits.open_forced_exit(operator, old.id, "reputation_damage", "冒用电子社保卡名义开展收费活动")
     exits.complete_due(forced.transition_end)
-    exits.open_forced_exit(
-        operator, by_name["齐鲁银行老年版APP"].id, "security_report_overdue", "复测未通过且逾期未重新检测"
-    )
+    leaving = _tested_channel(bank, users, operator, "齐鲁银行旧版小程序", form="mini_program")
+    exits.open_forced_exit(operator, leaving.id, "security_report_overdue", "逾期未提交合格的安全检测报告")
 
 
 def _monitoring(operator, channel):

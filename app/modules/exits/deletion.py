@@ -70,8 +70,7 @@ def _rows(model, where) -> int:
     return db.session.execute(sa.delete(model).where(where)).rowcount
 
 
-def _step_files(cid: int) -> dict:
-    apps = own_applications(cid)
+def _step_files(cid: int, apps: list[int]) -> dict:
     reports = sa.select(SecurityReport.id).where(SecurityReport.channel_id == cid)
     incidents = sa.select(Incident.id).where(Incident.channel_id == cid)
     counts = {
@@ -84,8 +83,7 @@ def _step_files(cid: int) -> dict:
     return counts
 
 
-def _step_application_contents(cid: int) -> dict:
-    apps = own_applications(cid)
+def _step_application_contents(cid: int, apps: list[int]) -> dict:
     rows = sa.select(ApplicationRow.id).where(ApplicationRow.channel_id == cid)
     recordings = sa.select(Recording.id).where(Recording.application_id.in_(apps))
     counts = {
@@ -117,6 +115,10 @@ def _step_application_contents(cid: int) -> dict:
 
 def _step_operations(cid: int) -> dict:
     reports = sa.select(SecurityReport.id).where(SecurityReport.channel_id == cid)
+    # a report may have been reused by another channel's production intake (C5.3): that reference goes first
+    db.session.execute(
+        sa.update(Application).where(Application.security_report_id.in_(reports)).values(security_report_id=None)
+    )
     incidents = sa.select(Incident.id).where(Incident.channel_id == cid)
     records = sa.select(MonitoringRecord.id).where(MonitoringRecord.channel_id == cid)
     orders = sa.select(WorkOrder.id).where(WorkOrder.channel_id == cid)
@@ -172,26 +174,24 @@ def _step_channel(cid: int) -> dict:
     return counts
 
 
-def _objects(cid: int) -> list[tuple[str, str]]:
-    """(object type, id) of every record of the channel the messages and the audit trail may point at."""
-    pairs = [("channel", str(cid))]
+def _scope(cid: int) -> dict:
+    """What the deletion covers, fixed before the first step (later steps remove what identifies it): the channel's
+    own applications, and every record the messages and the audit trail may point at."""
+    apps = list(db.session.scalars(own_applications(cid)))
+    shared = db.session.scalars(sa.select(ApplicationRow.application_id).where(ApplicationRow.channel_id == cid))
+    pairs = [["channel", str(cid)]] + [["application", str(i)] for i in sorted(set(apps) | set(shared))]
     for model, where in (
-        (
-            Application,
-            Application.id.in_(sa.select(ApplicationRow.application_id).where(ApplicationRow.channel_id == cid)),
-        ),
-        (Application, Application.id.in_(own_applications(cid))),
         (Incident, Incident.channel_id == cid),
         (Exit, Exit.channel_id == cid),
         (ChannelKey, ChannelKey.channel_id == cid),
     ):
-        pairs += [(model.__tablename__, str(i)) for i in db.session.scalars(sa.select(model.id).where(where))]
-    return pairs
+        pairs += [[model.__tablename__, str(i)] for i in db.session.scalars(sa.select(model.id).where(where))]
+    return {"applications": apps, "objects": pairs}
 
 
 def _step_messages_and_audit(cid: int, objects: list) -> dict:
     types = {t for t, _ in objects}
-    wanted = set(objects)
+    wanted = {tuple(pair) for pair in objects}
     message_ids = [
         m_id
         for m_id, t, o in db.session.execute(
@@ -222,16 +222,16 @@ def _step_messages_and_audit(cid: int, objects: list) -> dict:
 STEPS = ("files", "application_contents", "operations", "channel", "messages_and_audit")
 
 
-def _run_step(name: str, cid: int, objects: list) -> dict:
+def _run_step(name: str, cid: int, scope: dict) -> dict:
     if name == "files":
-        return _step_files(cid)
+        return _step_files(cid, scope["applications"])
     if name == "application_contents":
-        return _step_application_contents(cid)
+        return _step_application_contents(cid, scope["applications"])
     if name == "operations":
         return _step_operations(cid)
     if name == "channel":
         return _step_channel(cid)
-    return _step_messages_and_audit(cid, objects)
+    return _step_messages_and_audit(cid, scope["objects"])
 
 
 def _certificate(exit_: Exit) -> DeletionCertificate:
@@ -239,14 +239,17 @@ def _certificate(exit_: Exit) -> DeletionCertificate:
         sa.select(DeletionCertificate).where(DeletionCertificate.channel_id == exit_.channel_id)
     )
     if certificate is None:
-        certificate = DeletionCertificate(channel_id=exit_.channel_id, exit_id=exit_.id, steps={})
+        certificate = DeletionCertificate(
+            channel_id=exit_.channel_id, exit_id=exit_.id, steps={"scope": _scope(exit_.channel_id)}
+        )
         db.session.add(certificate)
         db.session.commit()
     return certificate
 
 
 def certificate_digest(certificate: DeletionCertificate, number: str) -> str:
-    body = {"channel": certificate.channel_id, "exit": number, "steps": certificate.steps}
+    steps = {k: v for k, v in certificate.steps.items() if k != "scope"}
+    body = {"channel": certificate.channel_id, "exit": number, "steps": steps}
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -260,12 +263,12 @@ def delete_channel_data(exit_: Exit) -> DeletionCertificate:
         )
     certificate = _certificate(exit_)
     cid = exit_.channel_id
-    objects = _objects(cid)
+    scope = certificate.steps["scope"]
     for name in STEPS:
-        if name in (certificate.steps or {}):
+        if name in certificate.steps:
             continue
-        counts = _run_step(name, cid, objects)  # the audit triggers allow exactly the C6.5 redaction
-        certificate.steps = dict(certificate.steps or {}) | {name: counts}
+        counts = _run_step(name, cid, scope)  # the audit triggers allow exactly the C6.5 redaction
+        certificate.steps = dict(certificate.steps) | {name: counts}
         db.session.commit()
     if certificate.completed_at is None:
         certificate.completed_at = utcnow()
