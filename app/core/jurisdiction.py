@@ -59,6 +59,14 @@ def channel_filter(user):
     return sa.or_(granted, via_application)
 
 
+def own_or_level2_of_own(organisation_id):
+    """C3.3/C3.5/C3.6: the organisation's channels, and the level-2 channels of its level-1 channels (which it reports
+    for, answers for and files the exit of)."""
+    Channel = _models()[2]
+    parents = sa.select(Channel.id).where(Channel.owner_id == organisation_id, Channel.level == 1)
+    return sa.or_(Channel.owner_id == organisation_id, Channel.parent_id.in_(parents))
+
+
 def visible_applications(user):
     Application = _models()[0]
     return sa.select(Application).where(application_filter(user))

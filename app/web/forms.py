@@ -7,6 +7,20 @@ from app.core.errors import DomainError
 from app.core.i18n import current_locale, gettext
 
 
+def run_posted(form, action, done: str) -> None:
+    """Run `action(form)` when the posted form is valid and flash the outcome: `done`, the domain refusal in the
+    user's language, or that the form is incomplete. The view then redirects back to the page the form was on."""
+    if not form.validate_on_submit():
+        flash(gettext("表单有误，请检查标红的项目"), "danger")
+        return
+    try:
+        action(form)
+    except DomainError as exc:
+        flash(exc.message(current_locale()), "danger")
+    else:
+        flash(done, "success")
+
+
 def apply_error(form, exc: DomainError) -> None:
     """Show a domain error at the top and inline on every field it names ("rows.0.access_mode" included)."""
     message = exc.message(current_locale())

@@ -21,15 +21,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from app.modules.agreements.rules import add_months
+
 CATEGORIES = (
     ["bank"] * 30 + ["social"] * 25 + ["medical"] * 15 + ["hrss"] * 10 + ["government"] * 10 + ["national_signed"] * 10
 )
 PROFILES = ["healthy"] * 80 + ["low"] * 6 + ["halving"] * 5 + ["low_mau"] * 5 + ["short_of_commitment"] * 4
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def figures(profile: str, months: int, rnd: random.Random) -> list[tuple[int, int, int]]:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import ChannelStatus, Role
+from app.core.enums import Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
@@ -23,14 +23,8 @@ from app.extensions import db
 from app.modules.agreements.models import Agreement, AgreementRenewal
 from app.modules.agreements.rules import add_months
 from app.modules.channels.models import Channel
+from app.modules.channels.rules import MONITORED, unit_channel_id
 from app.modules.messaging.operations import send, send_to_operators
-
-MONITORED = (ChannelStatus.live, ChannelStatus.suspended)
-
-
-def unit_channel_id(channel: Channel) -> int:
-    """C4.8: a same-subject level-2 channel's records are its level-1 channel's."""
-    return channel.parent_id if channel.level == 2 and channel.same_subject else channel.id
 
 
 def open_alerts(channel: Channel) -> list:

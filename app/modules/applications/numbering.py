@@ -22,6 +22,15 @@ def next_value(name: str) -> int:
         return next_value(name)
 
 
+def daily_number(letter: str, counter: str) -> str:
+    """A number shown to users: a letter, today's date YYYYMMDD and a 5-digit serial for that day (work orders W,
+    incidents I, exits E)."""
+    from app.core.timeutil import today
+
+    prefix = letter + today().strftime("%Y%m%d")
+    return f"{prefix}{next_value(counter + ':' + prefix):05d}"
+
+
 def application_number(kind: str, day) -> str:
     """Format: T (test), P (production) or C (change, C4.1), the fill date YYYYMMDD, a 5-digit serial per day."""
     prefix = {"test": "T", "production": "P", "change": "C"}[kind] + day.strftime("%Y%m%d")

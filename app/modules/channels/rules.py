@@ -5,6 +5,25 @@ from app.core.errors import RuleViolation
 
 STANDARD_SERVICE = "standard"
 
+# Connected to the platform: from integration testing until exit (notices, work orders, exits, incidents).
+CONNECTED = (ChannelStatus.testing, ChannelStatus.production_review, ChannelStatus.live, ChannelStatus.suspended)
+# Monitored month by month and holding an agreement term (C4.7–C4.11).
+MONITORED = (ChannelStatus.live, ChannelStatus.suspended)
+
+
+def unit_channel_id(channel) -> int:
+    """C4.8: the counting unit of a channel — its level-1 channel for a same-subject level-2 channel, itself
+    otherwise (`monitoring.evaluation.unit_of` is the same rule in SQL)."""
+    return channel.parent_id if channel.level == 2 and channel.same_subject else channel.id
+
+
+def liable_organisation_ids(channel) -> list[int]:
+    """C3.5: the owner, and the level-1 owner of a level-2 channel when it is another organisation."""
+    parent = channel.parent
+    return [channel.owner_id] + (
+        [parent.owner_id] if parent is not None and parent.owner_id != channel.owner_id else []
+    )
+
 
 def check_access_mode(form: ChannelForm, mode: AccessMode, field: str = "access_mode") -> None:
     """C2.5: an app uses SDK or H5; every other form uses H5 only."""

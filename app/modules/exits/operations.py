@@ -17,7 +17,7 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import ChannelStatus, KeyStatus, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.jurisdiction import get_channel
+from app.core.jurisdiction import get_channel, own_or_level2_of_own
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_url
@@ -25,14 +25,14 @@ from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.agreements.models import Agreement
 from app.modules.agreements.rules import add_months
-from app.modules.applications.numbering import next_value
+from app.modules.applications.numbering import daily_number
 from app.modules.channels.models import Channel
+from app.modules.channels.rules import CONNECTED, liable_organisation_ids
 from app.modules.exits.models import CAUSES, Exit, ExitOpinion
 from app.modules.key_issuance.operations import record_event
 from app.modules.messaging.operations import send, send_to_operators
 
 OPEN = ("consulting", "approved", "transition")
-ACTIVE = (ChannelStatus.testing, ChannelStatus.production_review, ChannelStatus.live, ChannelStatus.suspended)
 
 
 def visible_exits(user):
@@ -44,8 +44,7 @@ def visible_exits(user):
             sa.exists().where(ExitOpinion.exit_id == Exit.id, ExitOpinion.province_code == user.region_code)
         )
     if user.role == Role.company:
-        parents = sa.select(Channel.id).where(Channel.owner_id == user.organisation_id)
-        return query.where(sa.or_(Channel.owner_id == user.organisation_id, Channel.parent_id.in_(parents)))
+        return query.where(own_or_level2_of_own(user.organisation_id))
     return query.where(sa.false())
 
 
@@ -58,11 +57,6 @@ def get_exit(user, exit_id: int) -> Exit:
 
 def open_exit(channel: Channel) -> Exit | None:
     return db.session.scalar(sa.select(Exit).where(Exit.channel_id == channel.id, Exit.status.in_(OPEN)))
-
-
-def _number() -> str:
-    prefix = "E" + today().strftime("%Y%m%d")
-    return f"{prefix}{next_value('exit:' + prefix):05d}"
 
 
 def snapshot(exit_: Exit) -> dict:
@@ -102,7 +96,7 @@ def filing_refusal(user, channel: Channel):
             else "Only the channel's owner applies for its exit",
             code="C6.6" if channel.level == 2 else "forbidden",
         )
-    if channel.status not in ACTIVE or open_exit(channel) is not None:
+    if channel.status not in CONNECTED or open_exit(channel) is not None:
         return Conflict("该渠道已在退出流程中或已退出", "The channel is already exiting or has exited", code="exiting")
     return None
 
@@ -135,7 +129,7 @@ def apply_exit(user, channel_id: int, requested_date: date, reason: str = "") ->
             fields={"reason": ["required during the term"]},
         )
     exit_ = Exit(
-        number=_number(),
+        number=daily_number("E", "exit"),
         channel_id=channel.id,
         kind="voluntary",
         reason=reason,
@@ -208,13 +202,12 @@ def _start_transition(exit_: Exit, user) -> None:
     exit_.transition_end = add_months(start, current_app.config["EXIT_TRANSITION_MONTHS"])
     channel = exit_.channel
     channel.status = ChannelStatus.exiting
-    send("exit.transition", _context(exit_), exit_, organisation_id=channel.owner_id)
-    if channel.parent is not None and channel.parent.owner_id != channel.owner_id:
-        send("exit.transition", _context(exit_), exit_, organisation_id=channel.parent.owner_id)
+    for organisation_id in liable_organisation_ids(channel):
+        send("exit.transition", _context(exit_), exit_, organisation_id=organisation_id)
     for child in channel.children:  # C6.6: a level-1 exit takes its level-2 channels with it
-        if child.status in ACTIVE and open_exit(child) is None:
+        if child.status in CONNECTED and open_exit(child) is None:
             taken = Exit(
-                number=_number(),
+                number=daily_number("E", "exit"),
                 channel_id=child.id,
                 kind=exit_.kind,
                 cause="parent_exit",
@@ -302,10 +295,10 @@ def open_forced_exit(user, channel_id: int, cause: str, evidence: str, incident=
     if current is not None:  # a voluntary exit in progress becomes forced
         current.status = "rejected"
         current.national_opinion = (current.national_opinion + " 因强制退出终止").strip()
-    if channel.status not in ACTIVE:
+    if channel.status not in CONNECTED:
         raise Conflict("该渠道已退出", "The channel has exited", code="exited")
     exit_ = Exit(
-        number=_number(),
+        number=daily_number("E", "exit"),
         channel_id=channel.id,
         kind="forced",
         cause=cause,
@@ -377,7 +370,7 @@ def _auto_causes(on: date) -> list[tuple[int, str, str]]:
 
     found = []
     for channel in db.session.scalars(
-        sa.select(Channel).where(Channel.forced_exit_cause.is_not(None), Channel.status.in_(ACTIVE))
+        sa.select(Channel).where(Channel.forced_exit_cause.is_not(None), Channel.status.in_(CONNECTED))
     ):
         found.append((channel.id, channel.forced_exit_cause, "系统标记"))
     grace = on - timedelta(days=30 * current_app.config["EXIT_GRACE_MONTHS"])
@@ -398,7 +391,7 @@ def open_due_forced_exits(on: date) -> int:
     opened = 0
     for channel_id, cause, evidence in _auto_causes(on):
         channel = db.session.get(Channel, channel_id)
-        if channel is None or channel.status not in ACTIVE or open_exit(channel) is not None:
+        if channel is None or channel.status not in CONNECTED or open_exit(channel) is not None:
             continue
         open_forced_exit(None, channel_id, cause, evidence)
         opened += 1

@@ -13,15 +13,16 @@ from app.core.jurisdiction import visible_channels
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.channels.models import Channel
+from app.modules.channels.rules import CONNECTED
 from app.modules.exits import operations as ops
 from app.modules.exits.forms import AnnouncementForm, ExitForm, ForcedExitForm, OpinionForm
 from app.modules.exits.models import CAUSES, DeletionCertificate, Exit
-from app.web.forms import apply_error, choices
+from app.web.forms import apply_error, choices, run_posted
 from app.web.pagination import paginate
 
 
 def _channel_choices():
-    query = visible_channels(current_user).where(Channel.status.in_(ops.ACTIVE)).order_by(Channel.id)
+    query = visible_channels(current_user).where(Channel.status.in_(CONNECTED)).order_by(Channel.id)
     return choices([(c.id, f"{c.name} ({c.channel_number or '-'})") for c in db.session.scalars(query)])
 
 
@@ -78,15 +79,7 @@ def exit_detail(exit_id: int):
 
 def _run(exit_id: int, form, action, done: str):
     ops.get_exit(current_user, exit_id)  # 404 outside the scope first
-    if form.validate_on_submit():
-        try:
-            action(form)
-        except DomainError as exc:
-            flash(exc.message(current_locale()), "danger")
-        else:
-            flash(done, "success")
-    else:
-        flash(_("表单有误，请检查标红的项目"), "danger")
+    run_posted(form, action, done)
     return redirect(url_for("exits.exit_detail", exit_id=exit_id))
 
 

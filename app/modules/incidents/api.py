@@ -4,6 +4,7 @@ from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from app.core.errors import NotFound
 from app.core.timeutil import from_local
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.incidents import operations as ops
@@ -188,8 +189,6 @@ def file_rectification_api(incident_id: int):
 def decide_rectification_api(incident_id: int, rectification_id: int):
     incident = ops.get_incident(current_user, incident_id)
     if not any(r.id == rectification_id for r in incident.rectifications):
-        from app.core.errors import NotFound
-
         raise NotFound()
     data = load_body(RectificationDecisionInSchema())
     return RectificationSchema().dump(

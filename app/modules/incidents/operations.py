@@ -13,15 +13,16 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import ChannelStatus, KeyStatus, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.jurisdiction import get_channel
+from app.core.jurisdiction import get_channel, own_or_level2_of_own
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.agreements.rules import add_months
-from app.modules.applications.numbering import next_value
+from app.modules.applications.numbering import daily_number
 from app.modules.channels.models import Channel
+from app.modules.channels.rules import liable_organisation_ids
 from app.modules.incidents.catalogue import INCIDENT_TYPES, level_of
 from app.modules.incidents.models import Incident, IncidentEvidence, Rectification, ServiceSuspension
 from app.modules.key_issuance.models import ChannelKey
@@ -38,8 +39,7 @@ def visible_incidents(user):
     if user.role in (Role.operator, Role.national_reviewer, Role.auditor):
         return query
     if user.role == Role.company:
-        parents = sa.select(Channel.id).where(Channel.owner_id == user.organisation_id)
-        return query.where(sa.or_(Channel.owner_id == user.organisation_id, Channel.parent_id.in_(parents)))
+        return query.where(own_or_level2_of_own(user.organisation_id))
     return query.where(sa.false())
 
 
@@ -84,11 +84,9 @@ def _context(incident: Incident) -> dict:
 
 def _tell_owners(code: str, incident: Incident, extra: dict | None = None) -> None:
     """The owner, and the level-1 owner of a level-2 channel (C3.5: jointly liable, shown on its record)."""
-    channel = incident.channel
     context = _context(incident) | (extra or {})
-    send(code, context, incident, organisation_id=channel.owner_id)
-    if channel.parent is not None and channel.parent.owner_id != channel.owner_id:
-        send(code, context, incident, organisation_id=channel.parent.owner_id)
+    for organisation_id in liable_organisation_ids(incident.channel):
+        send(code, context, incident, organisation_id=organisation_id)
 
 
 def _tell_national(code: str, incident: Incident, extra: dict | None = None) -> None:
@@ -105,9 +103,8 @@ def _new_incident(channel: Channel, user, data: dict, source: str) -> Incident:
         )
     if not (data.get("description") or "").strip():
         raise RuleViolation("请描述事件", "Describe the incident", fields={"description": ["required"]})
-    prefix = "I" + today().strftime("%Y%m%d")
     incident = Incident(
-        number=f"{prefix}{next_value('incident:' + prefix):05d}",
+        number=daily_number("I", "incident"),
         channel_id=channel.id,
         incident_type=data["incident_type"],
         level=level,

@@ -25,7 +25,7 @@ from app.modules.incidents.forms import (
     RectificationForm,
 )
 from app.modules.incidents.models import Incident, IncidentEvidence, Rectification
-from app.web.forms import apply_error, choices
+from app.web.forms import apply_error, choices, run_posted
 from app.web.pagination import paginate
 
 
@@ -94,15 +94,7 @@ def _back(incident_id: int):
 
 def _run(incident_id: int, form, action, done: str):
     ops.get_incident(current_user, incident_id)  # 404 outside the scope, before anything else
-    if form.validate_on_submit():
-        try:
-            action(form)
-        except DomainError as exc:
-            flash(exc.message(current_locale()), "danger")
-        else:
-            flash(done, "success")
-    else:
-        flash(_("表单有误，请检查标红的项目"), "danger")
+    run_posted(form, action, done)
     return _back(incident_id)
 
 

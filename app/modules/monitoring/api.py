@@ -11,6 +11,7 @@ from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
 from app.modules.agreements import renewal as renewals
+from app.modules.channels.rules import unit_channel_id
 from app.modules.gateway.check import channel_signed
 from app.modules.monitoring import imports, improvement, overview
 from app.modules.monitoring import operations as ops
@@ -204,10 +205,6 @@ OVERVIEW_QUERY = {
 }
 
 
-def _filters() -> dict:
-    return {name: request.args.get(name, "")[:16] for name in OVERVIEW_QUERY}
-
-
 @api_bp.get("/monitoring/overview")
 @doc(
     "Channels in an improvement period, alerted or missing reports, by region, category and state (C4.7)",
@@ -216,13 +213,13 @@ def _filters() -> dict:
     query=OVERVIEW_QUERY,
 )
 def monitoring_overview_api():
-    return MonitoringOverviewSchema().dump({"items": overview.overview(**_filters(), limit=5000)})
+    return MonitoringOverviewSchema().dump({"items": overview.overview(**overview.filters(request.args), limit=5000)})
 
 
 @api_bp.get("/monitoring/overview.csv")
 @doc("The overview as CSV: a separate permission, every export logged (S5)", tag="monitoring", query=OVERVIEW_QUERY)
 def export_overview_api():
-    body = overview.export_csv(current_user, **_filters())
+    body = overview.export_csv(current_user, **overview.filters(request.args))
     return Response("\ufeff" + body, mimetype="text/csv")
 
 
@@ -258,7 +255,7 @@ def channel_monitoring_api(channel_id: int):
     return ChannelMonitoringSchema().dump(
         {
             "channel_id": channel.id,
-            "unit_channel_id": overview.unit_id(channel),
+            "unit_channel_id": unit_channel_id(channel),
             "series": overview.series_of(channel),
             "records": overview.records_of(channel),
             "plans": improvement.plans_of(channel),

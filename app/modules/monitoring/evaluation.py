@@ -17,13 +17,15 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from app.core import audit
-from app.core.enums import ApplicationKind, ApplicationStatus, ChannelCategory, ChannelStatus
+from app.core.enums import ApplicationKind, ApplicationStatus, ChannelCategory
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.applications.models import Application, ApplicationRow, SocialSupplement
 from app.modules.channels.models import Channel
+from app.modules.channels.rules import MONITORED
 from app.modules.messaging.operations import send_many, send_to_operators
 from app.modules.monitoring.models import EvaluationRun, MonitoringEvent, MonitoringRecord, MonthlyStatistic
+from app.modules.monitoring.operations import current_statistics
 from app.modules.monitoring.triggers import (
     Thresholds,
     add_months,
@@ -34,8 +36,6 @@ from app.modules.monitoring.triggers import (
     notice_triggers,
     social_shortfall,
 )
-
-MONITORED = (ChannelStatus.live, ChannelStatus.suspended)
 
 
 @dataclass
@@ -126,35 +126,18 @@ def load_units() -> dict[int, Unit]:
 
 def load_series(first: date, last: date) -> dict[int, dict]:
     """{unit: {month: (new, cumulative, MAU)}}: the current version of each channel's month, summed per unit."""
-    latest = (
-        sa.select(
-            MonthlyStatistic.channel_id,
-            MonthlyStatistic.month,
-            sa.func.max(MonthlyStatistic.version).label("version"),
-        )
-        .where(MonthlyStatistic.month.between(first, last))
-        .group_by(MonthlyStatistic.channel_id, MonthlyStatistic.month)
-        .subquery()
-    )
+    current = current_statistics(MonthlyStatistic.month.between(first, last)).subquery()
     unit = unit_of().label("unit")
     rows = db.session.execute(
         sa.select(
             unit,
-            MonthlyStatistic.month,
-            sa.func.sum(MonthlyStatistic.new_issuance),
-            sa.func.sum(MonthlyStatistic.cumulative_issuance),
-            sa.func.sum(MonthlyStatistic.monthly_active_users),
+            current.c.month,
+            sa.func.sum(current.c.new_issuance),
+            sa.func.sum(current.c.cumulative_issuance),
+            sa.func.sum(current.c.monthly_active_users),
         )
-        .join(
-            latest,
-            sa.and_(
-                MonthlyStatistic.channel_id == latest.c.channel_id,
-                MonthlyStatistic.month == latest.c.month,
-                MonthlyStatistic.version == latest.c.version,
-            ),
-        )
-        .join(Channel, Channel.id == MonthlyStatistic.channel_id)
-        .group_by(unit, MonthlyStatistic.month)
+        .join(Channel, Channel.id == current.c.channel_id)
+        .group_by(unit, current.c.month)
     )
     series: dict[int, dict] = defaultdict(dict)
     for unit_id, month, new, cumulative, mau in rows:

@@ -18,11 +18,13 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import Role
 from app.core.errors import DomainError
+from app.core.jurisdiction import own_or_level2_of_own
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.channels.models import Channel
 from app.modules.monitoring.models import MonthlyStatistic
+from app.modules.monitoring.operations import current_statistics
 from app.modules.monitoring.rules import FIGURES, figure_problems, parse_month
 
 COLUMNS = ("channel_number", "month", *FIGURES)
@@ -70,8 +72,7 @@ def scope(user):
         return sa.true()
     if user.role != Role.company:
         return sa.false()
-    parents = sa.select(Channel.id).where(Channel.owner_id == user.organisation_id, Channel.level == 1)
-    return sa.or_(Channel.owner_id == user.organisation_id, Channel.parent_id.in_(parents))
+    return own_or_level2_of_own(user.organisation_id)
 
 
 def _read(data: bytes) -> list[tuple[int, dict]]:
@@ -117,22 +118,7 @@ def _parse(line: int, raw: dict, channels: dict) -> tuple[list, tuple | None]:
 
 def _current(channel_ids) -> dict:
     """{(channel, month): the current version} for the channels in the file, in one query."""
-    latest = (
-        sa.select(MonthlyStatistic.channel_id, MonthlyStatistic.month, sa.func.max(MonthlyStatistic.version).label("v"))
-        .where(MonthlyStatistic.channel_id.in_(channel_ids))
-        .group_by(MonthlyStatistic.channel_id, MonthlyStatistic.month)
-        .subquery()
-    )
-    rows = db.session.scalars(
-        sa.select(MonthlyStatistic).join(
-            latest,
-            sa.and_(
-                MonthlyStatistic.channel_id == latest.c.channel_id,
-                MonthlyStatistic.month == latest.c.month,
-                MonthlyStatistic.version == latest.c.v,
-            ),
-        )
-    )
+    rows = db.session.scalars(current_statistics(MonthlyStatistic.channel_id.in_(channel_ids)))
     return {(r.channel_id, r.month): r for r in rows}
 
 

@@ -14,17 +14,15 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
-from app.core.enums import ChannelStatus
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.channels.models import Channel
+from app.modules.channels.rules import MONITORED
 from app.modules.messaging.operations import send_many, send_to_operators
 from app.modules.monitoring.models import JobRun, MissingReport, MonthlyStatistic
 from app.modules.monitoring.rules import month_end
 from app.modules.monitoring.triggers import add_months, label
-
-MONITORED = (ChannelStatus.live, ChannelStatus.suspended)
 
 
 def run_job(job: str, period: str, work) -> dict:

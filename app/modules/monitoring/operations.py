@@ -23,13 +23,32 @@ class Outcome:
     unchanged: list = field(default_factory=list)
 
 
-def current_figures(channel_id: int) -> dict:
-    """{month: the highest version} of one channel."""
-    rows = db.session.scalars(
-        sa.select(MonthlyStatistic)
-        .where(MonthlyStatistic.channel_id == channel_id)
-        .order_by(MonthlyStatistic.month, MonthlyStatistic.version)
+def current_statistics(*conditions):
+    """A select of the current version of each (channel, month) matching `conditions` — the figures that count; the
+    earlier versions stay as history. One statement whatever the number of channels."""
+    latest = (
+        sa.select(
+            MonthlyStatistic.channel_id,
+            MonthlyStatistic.month,
+            sa.func.max(MonthlyStatistic.version).label("version"),
+        )
+        .where(*conditions)
+        .group_by(MonthlyStatistic.channel_id, MonthlyStatistic.month)
+        .subquery()
     )
+    return sa.select(MonthlyStatistic).join(
+        latest,
+        sa.and_(
+            MonthlyStatistic.channel_id == latest.c.channel_id,
+            MonthlyStatistic.month == latest.c.month,
+            MonthlyStatistic.version == latest.c.version,
+        ),
+    )
+
+
+def current_figures(channel_id: int) -> dict:
+    """{month: the current version} of one channel."""
+    rows = db.session.scalars(current_statistics(MonthlyStatistic.channel_id == channel_id))
     return {row.month: row for row in rows}
 
 

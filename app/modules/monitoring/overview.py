@@ -13,7 +13,9 @@ from app.core import audit
 from app.core.enums import ChannelCategory
 from app.extensions import db
 from app.modules.channels.models import Channel, channel_region
+from app.modules.channels.rules import unit_channel_id
 from app.modules.monitoring.models import MissingReport, MonitoringRecord, MonthlyStatistic
+from app.modules.monitoring.operations import current_statistics
 from app.modules.monitoring.triggers import Thresholds, label
 from app.modules.regions.models import Region
 
@@ -28,6 +30,11 @@ def _exists(kind: str, status: str):
     return sa.exists().where(
         MonitoringRecord.channel_id == Channel.id, MonitoringRecord.kind == kind, MonitoringRecord.status == status
     )
+
+
+def filters(args) -> dict:
+    """The overview's filters from a request's query string (pages and API alike)."""
+    return {name: args.get(name, "")[:16] for name in ("region", "category", "state")}
 
 
 def overview_query(region: str = "", category: str = "", state: str = ""):
@@ -93,16 +100,12 @@ def export_csv(user, region: str = "", category: str = "", state: str = "") -> s
     return out.getvalue()
 
 
-def unit_id(channel: Channel) -> int:
-    return channel.parent_id if channel.level == 2 and channel.same_subject else channel.id
-
-
 def records_of(channel: Channel) -> list[MonitoringRecord]:
     """The notices and alerts of the channel's counting unit (C4.8), newest first."""
     return list(
         db.session.scalars(
             sa.select(MonitoringRecord)
-            .where(MonitoringRecord.channel_id == unit_id(channel))
+            .where(MonitoringRecord.channel_id == unit_channel_id(channel))
             .order_by(MonitoringRecord.month.desc(), MonitoringRecord.id.desc())
         )
     )
@@ -111,16 +114,8 @@ def records_of(channel: Channel) -> list[MonitoringRecord]:
 def series_of(channel: Channel, months: int = 24) -> list[dict]:
     """The channel's current figures, oldest first, with the C4.9 thresholds of each month for the charts."""
     th = Thresholds.from_config(current_app.config)
-    latest = (
-        sa.select(MonthlyStatistic.month, sa.func.max(MonthlyStatistic.version).label("v"))
-        .where(MonthlyStatistic.channel_id == channel.id)
-        .group_by(MonthlyStatistic.month)
-        .subquery()
-    )
     rows = db.session.scalars(
-        sa.select(MonthlyStatistic)
-        .join(latest, sa.and_(MonthlyStatistic.month == latest.c.month, MonthlyStatistic.version == latest.c.v))
-        .where(MonthlyStatistic.channel_id == channel.id)
+        current_statistics(MonthlyStatistic.channel_id == channel.id)
         .order_by(MonthlyStatistic.month.desc())
         .limit(months)
     ).all()

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
+from app.modules.agreements.rules import add_months
+
 Series = dict[date, tuple[int, int, int]]
 
 NEW, CUMULATIVE, MAU = 0, 1, 2
@@ -38,11 +40,6 @@ class Thresholds:
             social_ratio=config["MONITORING_SOCIAL_RATIO"],
             social_quarters=config["MONITORING_SOCIAL_QUARTERS"],
         )
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def label(month: date) -> str:

@@ -21,15 +21,11 @@ from app.modules.monitoring.imports import ImportRefused, import_statistics
 from app.modules.monitoring.jobs import recent_runs
 from app.modules.monitoring.models import EvaluationRun, MissingReport
 from app.modules.monitoring.rules import evaluable_month
-from app.web.forms import apply_error
-
-
-def _filters() -> dict:
-    return {name: request.args.get(name, "")[:16] for name in ("region", "category", "state")}
+from app.web.forms import apply_error, run_posted
 
 
 def monitoring_overview():
-    filters = _filters()
+    filters = ov.filters(request.args)
     runs = db.session.scalars(sa.select(EvaluationRun).order_by(EvaluationRun.id.desc()).limit(10)).all()
     missing = db.session.scalars(
         sa.select(MissingReport).where(MissingReport.resolved_at.is_(None)).order_by(MissingReport.month.desc())
@@ -51,7 +47,7 @@ def monitoring_overview():
 
 
 def export_overview():
-    body = ov.export_csv(current_user, **_filters())
+    body = ov.export_csv(current_user, **ov.filters(request.args))
     return Response(
         "\ufeff" + body,
         mimetype="text/csv",
@@ -112,40 +108,25 @@ def channel_monitoring(channel_id: int):
 
 def file_plan(channel_id: int):
     channel = get_channel(current_user, channel_id)
-    form = PlanForm()
-    if form.validate_on_submit():
-        try:
-            improvement.file_plan(current_user, channel.id, form.body.data)
-        except DomainError as exc:
-            flash(exc.message(current_locale()), "danger")
-        else:
-            flash(_("已提交，待审核"), "success")
+    run_posted(PlanForm(), lambda f: improvement.file_plan(current_user, channel.id, f.body.data), _("已提交，待审核"))
     return redirect(url_for("monitoring.channel_monitoring", channel_id=channel.id))
 
 
 def decide_plan(plan_id: int):
-    form = PlanDecisionForm()
     plan = improvement.get_plan(plan_id)
-    if form.validate_on_submit():
-        try:
-            improvement.decide_plan(current_user, plan.id, form.decision.data == "approve", form.opinion.data or "")
-        except DomainError as exc:
-            flash(exc.message(current_locale()), "danger")
-        else:
-            flash(_("已保存"), "success")
+    run_posted(
+        PlanDecisionForm(),
+        lambda f: improvement.decide_plan(current_user, plan.id, f.decision.data == "approve", f.opinion.data or ""),
+        _("已保存"),
+    )
     return redirect(url_for("monitoring.channel_monitoring", channel_id=plan.channel_id))
 
 
 def object_to_renewal(channel_id: int):
     channel = get_channel(current_user, channel_id)
-    form = ObjectionForm()
-    if form.validate_on_submit():
-        try:
-            renewals.object_to_renewal(current_user, channel, form.objection.data)
-        except DomainError as exc:
-            flash(exc.message(current_locale()), "danger")
-        else:
-            flash(_("已保存"), "success")
+    run_posted(
+        ObjectionForm(), lambda f: renewals.object_to_renewal(current_user, channel, f.objection.data), _("已保存")
+    )
     return redirect(url_for("monitoring.channel_monitoring", channel_id=channel.id))
 
 

@@ -10,20 +10,20 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import ChannelCategory, ChannelStatus, NoticeKind, Role
+from app.core.enums import ChannelCategory, NoticeKind, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.jurisdiction import get_channel
 from app.core.timeutil import from_local, local, today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.channels.models import Channel, channel_region
+from app.modules.channels.rules import CONNECTED
 from app.modules.messaging.operations import send, send_to_operators
 from app.modules.notices.models import ChannelNotice, NoticeRecipient, PlatformNotice
 from app.modules.regions.models import Region
 from app.modules.regions.operations import get_regions
 
 # Channels connected to the platform: from integration testing until exit.
-CONNECTED = (ChannelStatus.testing, ChannelStatus.production_review, ChannelStatus.live, ChannelStatus.suspended)
 # C4.4: what a channel announces of its own.
 CHANNEL_KINDS = (NoticeKind.maintenance, NoticeKind.suspension, NoticeKind.restoration)
 

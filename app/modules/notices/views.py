@@ -16,6 +16,7 @@ from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.applications.views import region_choices
 from app.modules.channels.models import Channel
+from app.modules.channels.rules import CONNECTED
 from app.modules.notices import operations as ops
 from app.modules.notices.forms import ChannelNoticeForm, NoticeForm
 from app.modules.notices.models import PlatformNotice
@@ -79,7 +80,7 @@ def send_reminders():
 
 def _channel_notice_form() -> ChannelNoticeForm:
     form = ChannelNoticeForm(channel_id=request.args.get("channel_id", type=int))
-    query = visible_channels(current_user).where(Channel.status.in_(ops.CONNECTED)).order_by(Channel.id)
+    query = visible_channels(current_user).where(Channel.status.in_(CONNECTED)).order_by(Channel.id)
     form.channel_id.choices = choices(
         [(c.id, f"{c.name} ({c.channel_number or '-'})") for c in db.session.scalars(query)]
     )

@@ -10,20 +10,18 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import ChannelStatus, Role, WorkOrderStatus, WorkOrderTag
+from app.core.enums import Role, WorkOrderStatus, WorkOrderTag
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.jurisdiction import get_channel
-from app.core.timeutil import today, utcnow
+from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.core.validation import refuse_id_numbers
 from app.extensions import db
 from app.modules.accounts.models import User
-from app.modules.applications.numbering import next_value
+from app.modules.applications.numbering import daily_number
+from app.modules.channels.rules import CONNECTED
 from app.modules.messaging.operations import send, send_to_operators
 from app.modules.work_orders.models import WorkOrder, WorkOrderEntry
-
-# A channel files work orders from integration testing until it has left the platform.
-FILING_STATUSES = (ChannelStatus.testing, ChannelStatus.production_review, ChannelStatus.live, ChannelStatus.suspended)
 
 
 def visible_work_orders(user):
@@ -90,15 +88,14 @@ def file_work_order(user, channel_id: int, subject: str, description: str) -> Wo
         raise NotFound()
     subject, description = _text(subject, "subject", 200), _text(description, "description", 5000)
     refuse_id_numbers({"subject": subject, "description": description})
-    if channel.status not in FILING_STATUSES:
+    if channel.status not in CONNECTED:
         raise Conflict(
             f"渠道当前状态为“{channel.status.title_zh}”，不能提交工单",
             f"The channel is {channel.status.title_en.lower()}; it cannot file work orders",
             code="C4.6",
         )
-    prefix = "W" + today().strftime("%Y%m%d")
     work_order = WorkOrder(
-        number=f"{prefix}{next_value('wo:' + prefix):05d}",
+        number=daily_number("W", "wo"),
         channel=channel,
         organisation_id=channel.owner_id,
         filed_by_id=user.id,

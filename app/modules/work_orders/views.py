@@ -10,9 +10,10 @@ from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
 from app.extensions import db
 from app.modules.channels.models import Channel
+from app.modules.channels.rules import CONNECTED
 from app.modules.work_orders import operations as ops
 from app.modules.work_orders.forms import AssignForm, CloseForm, TagsForm, TextForm, WorkOrderForm
-from app.web.forms import apply_error, choices, enum_choices
+from app.web.forms import apply_error, choices, enum_choices, run_posted
 from app.web.pagination import paginate
 
 
@@ -30,7 +31,7 @@ def list_work_orders():
 
 
 def _channel_choices() -> list:
-    query = visible_channels(current_user).where(Channel.status.in_(ops.FILING_STATUSES)).order_by(Channel.id)
+    query = visible_channels(current_user).where(Channel.status.in_(CONNECTED)).order_by(Channel.id)
     return choices([(c.id, f"{c.name} ({c.channel_number or '-'})") for c in db.session.scalars(query)])
 
 
@@ -74,15 +75,7 @@ def work_order_detail(work_order_id: int):
 def _act(work_order_id: int, form, action, done: str):
     """Run one work-order action from a posted form; refusals (ID number, closed order) are shown on the page."""
     ops.get_work_order(current_user, work_order_id)  # 404 before anything else
-    if form.validate_on_submit():
-        try:
-            action(form)
-        except DomainError as exc:
-            apply_error(form, exc)
-        else:
-            flash(done, "success")
-    else:
-        flash(_("表单有误，请检查标红的项目"), "danger")
+    run_posted(form, action, done)
     return redirect(url_for("work_orders.work_order_detail", work_order_id=work_order_id))
 
 
