@@ -69,6 +69,11 @@ def wait_for(driver, text: str) -> None:
     WebDriverWait(driver, 10).until(lambda d: text in d.page_source, message=f"page never showed {text!r}")
 
 
+def settled(driver) -> None:
+    """Wait until the current page has finished loading (elements found earlier may belong to a page being replaced)."""
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def click_and_wait(driver, element, text: str) -> None:
     """Click, wait until the page the click loads has replaced this one, then until it shows `text` (a flash
     message of the previous page must not count)."""
@@ -77,7 +82,7 @@ def click_and_wait(driver, element, text: str) -> None:
     driver.execute_script("arguments[0].click()", element)
     WebDriverWait(driver, 10).until(staleness_of(element), message=f"the click never loaded a page ({text!r})")
     wait_for(driver, text)
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    settled(driver)
 
 
 def sign_in(driver, base, username):
@@ -88,9 +93,11 @@ def sign_in(driver, base, username):
     button = driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
     driver.execute_script("arguments[0].click()", button)  # see click_and_wait
     WebDriverWait(driver, 10).until(staleness_of(button), message="sign-in never answered")
+    settled(driver)
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if requires_mfa(user):
         wait_for(driver, "动态口令")
+        settled(driver)
         db.session.refresh(user)
         try:
             driver.find_element(By.NAME, "code").send_keys(next_code(user))
