@@ -7,6 +7,7 @@ Objects are created through the same operations the app uses.
 
 import io
 import os
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.core import audit_triggers, timeutil, totp
@@ -91,6 +93,34 @@ def _clean(app):
     ctx.pop()
     for name in os.listdir(app.config["UPLOAD_FOLDER"]):
         os.unlink(os.path.join(app.config["UPLOAD_FOLDER"], name))
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free port by a threaded server: real parallel requests, each with its own connection."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    db.session.commit()  # what the test built is visible to the server's connections
+    yield f"http://127.0.0.1:{httpd.port}"
+    httpd.shutdown()
+    thread.join(10)
+
+
+def in_parallel(count: int, call) -> list:
+    """Run `call(i)` in `count` threads released at the same moment; the results in order."""
+    barrier, results = threading.Barrier(count), [None] * count
+
+    def worker(i):
+        barrier.wait()
+        results[i] = call(i)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
 
 
 class IsolatedClient(FlaskClient):

@@ -9,6 +9,7 @@ from app.core.enums import ApplicationKind, ApplicationStatus, Role, Stage, Step
 from app.core.jurisdiction import review_queue, visible_applications, visible_channels
 from app.extensions import db
 from app.modules.accounts.models import User
+from app.modules.accounts.operations import locked_user_ids, users_in_reach
 from app.modules.applications.models import Application
 from app.modules.channels.models import Channel
 from app.modules.messaging.operations import unread_count
@@ -53,7 +54,9 @@ def _operator_home() -> dict:
 
 
 def _admin_home() -> dict:
-    locked = db.session.scalars(sa.select(User).where(User.locked).order_by(User.id)).all()
+    locked_ids = locked_user_ids()
+    reach = users_in_reach(current_user)
+    locked = db.session.scalars(reach.where(sa.or_(User.locked, User.id.in_(locked_ids)))).all()
     recent = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).all()
     return {"locked": locked, "recent": recent}
 

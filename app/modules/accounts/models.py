@@ -127,3 +127,21 @@ class WebSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     ip: Mapped[str | None] = mapped_column(sa.String(64))
     user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+
+
+class SignInFailure(db.Model):
+    """S11 lockout counted per account and source address, so that failures from one address never lock the account's
+    owner out from another (see README, Security)."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "ip", name="uq_sign_in_failure_user_ip"),
+        {"comment": "Failed passwords and one-time codes per account and source address (S11 lockout)."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    ip: Mapped[str] = mapped_column(sa.String(64), default="", comment="source address; empty: no request")
+    failures: Mapped[int] = mapped_column(default=0, comment="failures since the window began")
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(comment="this address may not try this account before")

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
-from app.core import audit, totp
-from app.core.crypto import Sealed, digest, seal, unseal
+from app.core import audit
+from app.core.crypto import digest
 from app.core.enums import Role
 from app.core.errors import Conflict, DomainError, NotFound, RuleViolation
 from app.core.timeutil import utcnow
@@ -17,17 +17,21 @@ from app.core.validation import check_email, check_phone
 from app.extensions import db
 from app.modules.accounts.models import ApiToken, LoginLog, Organisation, RoleGrant, User
 from app.modules.accounts.rules import is_valid_uscc
+from app.modules.accounts.signin import (  # noqa: F401  (the sign-in verbs are account operations too)
+    LoginFailed,
+    authenticate,
+    check_second_factor,
+    clear_all_failures,
+    confirm_totp,
+    locked_user_ids,
+    pending_totp_secret,
+    reauthenticate,
+    requires_mfa,
+    start_totp_enrollment,
+)
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions
 from app.web.sessions import end_sessions_of
-
-# Used so that an unknown username costs the same hashing time as a wrong password.
-_DUMMY_HASH: dict[str, str] = {}
-
-
-class LoginFailed(DomainError):
-    status = 401
-    code = "login_failed"
 
 
 def hash_password(password: str) -> str:
@@ -296,143 +300,6 @@ def grants_of(user: User) -> list[RoleGrant]:
     )
 
 
-def _log_login(username: str, user: User | None, success: bool, reason: str, ip, agent, method="password"):
-    db.session.add(
-        LoginLog(
-            username=username[:64],
-            user_id=user.id if user else None,
-            success=success,
-            reason=reason,
-            ip=ip,
-            user_agent=(agent or "")[:300],
-            method=method,
-        )
-    )
-
-
-def _password_matches(user: User | None, password: str) -> bool:
-    if user is None:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        if method not in _DUMMY_HASH:  # built once per method: only the check runs per attempt, as for a real user
-            _DUMMY_HASH[method] = generate_password_hash("x" * 16, method=method)
-        check_password_hash(_DUMMY_HASH[method], password)
-        return False
-    return check_password_hash(user.password_hash, password)
-
-
-def _lock_state(user: User) -> bool:
-    """Whether the account is locked now; a lockout after failures ends by itself after LOCKOUT_MINUTES (S11)."""
-    if user.locked and user.locked_until is not None and user.locked_until <= utcnow():
-        user.locked, user.locked_until, user.failed_logins = False, None, 0
-    return user.locked
-
-
-def _count_failure(user: User) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-        user.locked = True
-        user.locked_until = utcnow() + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
-        audit.record(
-            "user.lock",
-            user,
-            before={"locked": False},
-            after={"locked": True, "until": user.locked_until.isoformat(), "reason": "failures"},
-            actor=user,
-        )
-        end_sessions_of(user.id)
-
-
-def authenticate(username: str, password: str, ip: str | None = None, agent: str | None = None) -> User:
-    """S11: check the password, count failures, lock for LOCKOUT_MINUTES after LOGIN_MAX_FAILURES, log every attempt.
-
-    The same error, after the same hashing work, for an unknown user, a wrong password and a locked account.
-    """
-    user = db.session.scalar(sa.select(User).where(User.username == username))
-    ok = _password_matches(user, password)
-    reason = "ok"
-    if user is None:
-        reason = "unknown_user"
-    elif not user.active:
-        reason = "disabled"
-    elif user.role is None:
-        reason = "no_role"
-    elif _lock_state(user):
-        reason = "locked"
-    elif not ok:
-        reason = "wrong_password"
-        _count_failure(user)
-    _log_login(username, user, reason == "ok", reason, ip, agent)
-    if reason == "ok":
-        user.failed_logins = 0
-        user.last_login_at = utcnow()
-    db.session.commit()
-    if reason != "ok":
-        raise LoginFailed("用户名或密码错误，或账户已锁定", "Wrong username or password, or the account is locked")
-    return user
-
-
-MFA_ROLES = frozenset(Role) - {Role.company}
-
-
-def requires_mfa(user: User) -> bool:
-    """S11: two-factor authentication for privileged users (every staff role)."""
-    return user.role in MFA_ROLES
-
-
-def _totp_secret(user: User) -> str:
-    sealed = Sealed(user.totp_secret, user.totp_wrapped_key, user.totp_master_key_id)
-    return unseal(sealed, f"totp:{user.id}").decode()
-
-
-@transactional
-def start_totp_enrollment(user: User) -> str:
-    """A new TOTP secret, sealed under the master key; the second factor is on only once a code confirms it."""
-    secret = totp.new_secret()
-    sealed = seal(secret.encode(), f"totp:{user.id}")
-    user.totp_secret, user.totp_wrapped_key, user.totp_master_key_id = (
-        sealed.ciphertext,
-        sealed.wrapped_key,
-        sealed.master_key_id,
-    )
-    user.totp_enabled, user.totp_last_step = False, 0
-    audit.record("user.totp_start", user, after={"totp_enabled": False}, actor=user)
-    return secret
-
-
-def _second_factor_failed():
-    return LoginFailed("动态口令错误或已使用", "Wrong or already used one-time code", code="otp_invalid")
-
-
-@transactional
-def confirm_totp(user: User, code: str) -> None:
-    if user.totp_secret is None:
-        raise _second_factor_failed()
-    step = totp.accept(_totp_secret(user), code, user.totp_last_step)
-    if step is None:
-        raise _second_factor_failed()
-    user.totp_enabled, user.totp_last_step = True, step
-    audit.record("user.totp_enable", user, before={"totp_enabled": False}, after={"totp_enabled": True}, actor=user)
-
-
-def check_second_factor(user: User, code: str) -> None:
-    """Accept a TOTP code once: a code already used, even within its 30 seconds, is refused (S11)."""
-    step = totp.accept(_totp_secret(user), code, user.totp_last_step) if user.totp_enabled else None
-    if step is None:
-        db.session.commit()
-        raise _second_factor_failed()
-    user.totp_last_step = step
-    db.session.commit()
-
-
-def reauthenticate(user: User, password: str, code: str | None) -> None:
-    """Fresh proof of identity before revealing a key or changing the second factor: password, and the TOTP code when
-    the account has one."""
-    if not _password_matches(user, password or ""):
-        raise LoginFailed("密码错误", "Wrong password", code="reauth_failed")
-    if user.totp_enabled:
-        check_second_factor(user, code or "")
-
-
 @transactional
 def reset_totp(user: User) -> None:
     """The permission administrator clears a lost second factor; the user enrols again at next sign-in."""
@@ -464,6 +331,7 @@ def unlock_user(user: User) -> None:
     """S11: the permission administrator unlocks an account."""
     before = user_snapshot(user)
     user.locked, user.locked_until, user.failed_logins = False, None, 0
+    clear_all_failures(user)
     audit.record("user.unlock", user, before=before, after=user_snapshot(user))
 
 
@@ -472,6 +340,7 @@ def reset_password(user: User, new_password: str) -> None:
     """S11: the permission administrator sets a new password; the account is unlocked and its API tokens revoked."""
     user.password_hash = hash_password(new_password)
     user.locked, user.locked_until, user.failed_logins = False, None, 0
+    clear_all_failures(user)
     _revoke_tokens(user)
     end_sessions_of(user.id)
     audit.record("user.reset_password", user, after={"password": "changed"})
@@ -495,7 +364,7 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.revoked_at is not None or row.expires_at < utcnow():
         return None
     user = row.user
-    if not user.is_active or _lock_state(user):
+    if not user.is_active or (user.locked and (user.locked_until is None or user.locked_until > utcnow())):
         return None
     return user
 

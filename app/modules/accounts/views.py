@@ -96,13 +96,12 @@ def mfa_setup():
             flash(exc.message(current_locale()), "danger")
         else:
             session.pop("mfa_enroll", None)
-            session.pop("pending_totp", None)
             flash(_("已启用动态口令"), "success")
             return redirect(url_for("web.home"))
-    secret = session.get("pending_totp") if request.method == "POST" else None
+    # The pending secret stays sealed in the account row; the session never holds it (ASVS 2.9).
+    secret = ops.pending_totp_secret(current_user) if request.method == "POST" else None
     if not secret:
         secret = ops.start_totp_enrollment(current_user)
-        session["pending_totp"] = secret
     uri = totp.provisioning_uri(secret, current_user.username, current_app.config["TOTP_ISSUER"])
     qr = segno.make(uri, error="m").svg_inline(scale=4)
     return render_template("accounts/mfa_setup.html", form=form, secret=secret, uri=uri, qr=qr)
@@ -159,7 +158,8 @@ def account():
 def list_users():
     """S2: the accounts within the administrator's reach."""
     users = db.session.scalars(ops.users_in_reach(current_user)).all()
-    return render_template("accounts/users.html", users=users, form=ActionForm())
+    locked = ops.locked_user_ids(u.id for u in users)
+    return render_template("accounts/users.html", users=users, locked=locked, form=ActionForm())
 
 
 def _organisation_choices(form) -> None:
