@@ -38,7 +38,9 @@ def test_s11_the_same_code_in_parallel_gives_one_api_token(app, world, live_serv
     code = next_code(world.operator)
     body = {"username": "operator", "password": PASSWORD, "otp": code}
     try:
-        responses = in_parallel(PARALLEL, lambda i: requests.post(f"{live_server}/api/v1/auth/token", json=body))
+        responses = in_parallel(
+            PARALLEL, lambda i: requests.post(f"{live_server}/api/v1/auth/token", json=body, timeout=60)
+        )
     finally:
         release_clock()
     assert sorted(r.status_code for r in responses).count(201) == 1, [r.status_code for r in responses]
@@ -55,7 +57,8 @@ def test_s11_the_same_code_in_parallel_reauthenticates_once(app, world, live_ser
     url = f"{live_server}/api/v1/applications/{application.id}/complete"
     try:
         responses = in_parallel(
-            PARALLEL, lambda i: requests.post(url, json={"password": PASSWORD, "otp": code}, headers=headers)
+            PARALLEL,
+            lambda i: requests.post(url, json={"password": PASSWORD, "otp": code}, headers=headers, timeout=60),
         )
     finally:
         release_clock()
