@@ -32,7 +32,7 @@ from app.core.enums import (
 )
 from app.core.errors import Conflict, Forbidden, RuleViolation
 from app.core.timeutil import utcnow
-from app.core.transaction import transactional
+from app.core.transaction import lock_row, transactional
 from app.extensions import db
 from app.modules.applications.models import Application, ApplicationRound
 from app.modules.applications.numbering import next_value
@@ -71,9 +71,42 @@ def channel_number(channel: Channel, region_codes: list[str]) -> str:
     return f"1{pp}{CATEGORY_DIGIT[channel.category]}{FORM_DIGIT[channel.form]}{serial:05d}"
 
 
-def issue_key(channel: Channel, environment: KeyEnvironment, actor) -> IssuedKey:
+def active_keys(channel: Channel, environment: KeyEnvironment) -> list[ChannelKey]:
+    """The channel's keys of one environment that work now (an overlapping predecessor included)."""
+    now = utcnow()
+    keys = db.session.scalars(
+        sa.select(ChannelKey)
+        .where(ChannelKey.channel_id == channel.id, ChannelKey.environment == environment)
+        .execution_options(populate_existing=True)
+    )
+    return [k for k in keys if effective_status(k, now) == KeyStatus.active]
+
+
+def _check_single_active(channel: Channel, environment: KeyEnvironment, predecessor: ChannelKey | None) -> None:
+    """C5.1 invariant: at most two active keys per channel and environment, and two only while a rotation links
+    them (the predecessor in its overlap window and its successor)."""
+    others = [k for k in active_keys(channel, environment) if predecessor is None or k.id != predecessor.id]
+    if others and predecessor is not None:
+        raise Conflict(
+            f"上一次轮换的过渡期尚未结束（{others[0].key_id} 与 {predecessor.key_id} 均有效），过渡期结束后才能再次轮换",
+            f"The previous rotation is still in its overlap window ({others[0].key_id} and {predecessor.key_id} are "
+            "both active); rotate again once it has ended",
+            code="rotation_overlap",
+        )
+    if others:
+        raise Conflict(
+            f"该渠道已有有效的{environment.title_zh}（{others[0].key_id}），不能再签发",
+            f"The channel already has an active {environment.title_en.lower()} ({others[0].key_id})",
+            code="key_already_active",
+        )
+
+
+def issue_key(channel: Channel, environment: KeyEnvironment, actor, predecessor: ChannelKey | None = None) -> IssuedKey:
     """Generate a 256-bit secret with `cryptography`'s key generator (the OS CSPRNG), seal it under the master key
-    (envelope encryption) and record the key (C5.1)."""
+    (envelope encryption) and record the key (C5.1). The channel is locked first, so that two issuances or rotations
+    never run side by side, and a channel never holds a second active key except as a rotation's successor."""
+    lock_row(Channel, channel.id)
+    _check_single_active(channel, environment, predecessor)
     secret = base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)).rstrip(b"=")
     key_id = ("tk_" if environment == KeyEnvironment.test else "pk_") + secrets.token_hex(12)
     sealed = seal(secret, key_id)
@@ -88,6 +121,7 @@ def issue_key(channel: Channel, environment: KeyEnvironment, actor) -> IssuedKey
         wrapped_data_key=sealed.wrapped_key,
         master_key_id=sealed.master_key_id,
         issued_by_id=actor.id,
+        rotated_from_id=predecessor.id if predecessor is not None else None,
     )
     db.session.add(key)
     db.session.add(KeyEvent(key=key, action="issue", actor_id=actor.id))
@@ -179,6 +213,10 @@ def record_event(key: ChannelKey, action: str, actor, reason: str = "") -> None:
 
 
 def _guard(key: ChannelKey, action: str) -> None:
+    """Lock the key's channel (every key verb of a channel runs one after the other, C5.1), read the key fresh, and
+    check that its state allows `action`."""
+    lock_row(Channel, key.channel_id)
+    db.session.refresh(key)
     status = effective_status(key, utcnow())
     if status != key.status:
         key.status = status
@@ -207,12 +245,11 @@ def rotate_key(user, key: ChannelKey) -> IssuedKey:
     """C5.1: a new key replaces the old one, which keeps working for KEY_ROTATION_OVERLAP_DAYS and then expires."""
     _operator(user)
     _guard(key, "rotate")
+    _check_single_active(key.channel, key.environment, key)
     overlap = utcnow() + timedelta(days=current_app.config["KEY_ROTATION_OVERLAP_DAYS"])
     key.valid_until = min(key.valid_until or overlap, overlap)
     record_event(key, "rotate", user, f"until {key.valid_until.isoformat(timespec='seconds')}")
-    issued = issue_key(key.channel, key.environment, user)
-    issued.key.rotated_from_id = key.id
-    return issued
+    return issue_key(key.channel, key.environment, user, predecessor=key)
 
 
 @transactional
