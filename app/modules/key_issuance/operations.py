@@ -88,7 +88,8 @@ def _check_single_active(channel: Channel, environment: KeyEnvironment, predeces
     others = [k for k in active_keys(channel, environment) if predecessor is None or k.id != predecessor.id]
     if others and predecessor is not None:
         raise Conflict(
-            f"上一次轮换的过渡期尚未结束（{others[0].key_id} 与 {predecessor.key_id} 均有效），过渡期结束后才能再次轮换",
+            f"上一次轮换的过渡期尚未结束（{others[0].key_id} 与 {predecessor.key_id} 均有效），"
+            "过渡期结束后才能再次轮换",
             f"The previous rotation is still in its overlap window ({others[0].key_id} and {predecessor.key_id} are "
             "both active); rotate again once it has ended",
             code="rotation_overlap",
