@@ -32,9 +32,10 @@ install: $(VENV)/.installed
 system-deps:
 	$(call ensure_packages,fonts-arphic-uming fonts-wqy-microhei libharfbuzz-subset0,true)
 
-# Headless Chromium and its driver for the browser journeys in tests/browser.
+# Headless Chromium and its driver for the browser journeys in tests/browser; redis-server for the tests that start a
+# real Redis (the shared throttle store of two instances).
 browser-deps:
-	$(call ensure_packages,chromium chromium-driver,exit 1)
+	$(call ensure_packages,chromium chromium-driver redis-server,exit 1)
 
 run: install system-deps
 	@mkdir -p var

@@ -44,6 +44,16 @@ class Config:
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
+    # Throttling (Flask-Limiter, app/web/throttle.py): limits in its notation ("N per M minutes"); counters in memory
+    # (one process) or Redis (several processes or instances), e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "essc"
+    SIGN_IN_RATE_PER_ADDRESS = os.environ.get("SIGN_IN_RATE_PER_ADDRESS", "30 per minute")
+    SIGN_IN_FAILURES_PER_ACCOUNT = os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", "10 per 10 minutes")
+    KNOWN_ADDRESS_DAYS = _env_int("KNOWN_ADDRESS_DAYS", 30)
+    VERIFY_UPLOAD_RATE = os.environ.get("VERIFY_UPLOAD_RATE", "10 per minute")
     SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
     SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 8)
     REAUTH_MINUTES = _env_int("REAUTH_MINUTES", 5)
@@ -124,6 +134,10 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     CREATE_MASTER_KEY = True
     WTF_CSRF_ENABLED = False
+    # The suite signs in hundreds of times from 127.0.0.1; the throttle tests set their own limits.
+    SIGN_IN_RATE_PER_ADDRESS = "10000 per minute"
+    SIGN_IN_FAILURES_PER_ACCOUNT = "10000 per minute"
+    VERIFY_UPLOAD_RATE = "10000 per minute"
 
 
 class ProductionConfig(Config):

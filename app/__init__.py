@@ -35,6 +35,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     init_web(app)
     _register_blueprints(app)
+    from app.web.throttle import init_throttle
+
+    init_throttle(app)
     _register_commands(app)
     if app.config["REQUIRE_CJK_FONT"]:
         from app.modules.documents.render import check_cjk_font

@@ -1,5 +1,7 @@
 """Extensions, created unbound and attached in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address)  # settings RATELIMIT_* in config.py; limits in app/web/throttle.py

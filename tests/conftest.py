@@ -22,7 +22,7 @@ from app import create_app
 from app.core import audit_triggers, timeutil, totp
 from app.core.audit import GENESIS
 from app.core.enums import Role
-from app.extensions import db
+from app.extensions import db, limiter
 from app.modules.accounts import operations as accounts
 from app.modules.accounts.rules import make_uscc
 from app.modules.applications import operations as applications
@@ -85,6 +85,7 @@ def _empty_tables(application) -> None:
 @pytest.fixture(autouse=True)
 def _clean(app):
     _empty_tables(app)
+    limiter.reset()
     ctx = app.test_request_context()
     ctx.push()
     yield

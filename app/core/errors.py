@@ -1,5 +1,7 @@
 """Domain errors. Each carries a stable code and a Chinese and English message; views and API render them."""
 
+from app.core.i18n import gettext
+
 
 class DomainError(Exception):
     status = 422
@@ -44,3 +46,13 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+HTTP_MESSAGES = {404: "页面不存在", 403: "没有权限", 400: "请求有误", 429: "尝试过于频繁，请稍后再试"}
+
+
+def http_message(exc) -> str:
+    """What an HTTP error says in the API: our own words where we have them (429 throttling), else Werkzeug's."""
+    if exc.code == 429:
+        return gettext(HTTP_MESSAGES[429])
+    return exc.description or exc.name

@@ -144,6 +144,7 @@ EN = {
     "页面不存在": "Page not found",
     "请求有误": "Bad request",
     "系统繁忙，请稍后再试": "Something went wrong; please try again later",
+    "尝试过于频繁，请稍后再试": "Too many attempts; please try again later",
     "返回首页": "Back to home",
     "全部": "All",
     "上一页": "Previous",

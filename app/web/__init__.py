@@ -5,7 +5,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from app.core.enums import Role
-from app.core.errors import DomainError
+from app.core.errors import HTTP_MESSAGES, DomainError, http_message
 from app.core.i18n import current_locale, gettext
 from app.core.permissions import has_permission
 from app.core.timeutil import local
@@ -146,8 +146,8 @@ def _domain_error(exc: DomainError):
 
 def _http_error(exc: HTTPException):
     if _is_api():
-        return _json_error(exc.name.lower().replace(" ", "_"), exc.description or exc.name, exc.code)
-    messages = {404: "页面不存在", 403: "没有权限", 400: "请求有误"}
+        return _json_error(exc.name.lower().replace(" ", "_"), http_message(exc), exc.code)
+    messages = HTTP_MESSAGES
     message = gettext(messages.get(exc.code, "请求有误"))
     return render_template("errors.html", status=exc.code, message=message), exc.code
 

@@ -161,11 +161,13 @@ def authenticate(username: str, password: str, ip: str | None = None, agent: str
     reason = _refusal(user, ip) or ("ok" if ok else "wrong_password")
     if reason == "wrong_password":
         count_failure(user, ip)
-    _log_login(username, user, reason == "ok", reason, ip, agent)
     if reason == "ok" and completes_with_password(user):
         _signed_in(user, ip)
+    elif reason == "ok":
+        reason = "password_ok"  # half-way: the one-time code completes the sign-in
+    _log_login(username, user, reason in ("ok", "password_ok"), reason, ip, agent)
     db.session.commit()
-    if reason != "ok":
+    if reason not in ("ok", "password_ok"):
         raise LoginFailed("用户名或密码错误，或账户已锁定", "Wrong username or password, or the account is locked")
     return user
 

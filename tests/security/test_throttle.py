@@ -1,0 +1,192 @@
+"""Throttling (S11, ASVS 2.2) with Flask-Limiter: per source address and per account on sign-in, code verification,
+token, re-authentication and the public verification upload; 429 with Retry-After; the owner signing in from a known
+address is not throttled by somebody else's failures; Redis as the shared store of two app instances."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from app.extensions import db, limiter
+from tests.conftest import PASSWORD, login
+
+
+@pytest.fixture
+def limits(app):
+    saved = {
+        k: app.config[k] for k in ("SIGN_IN_RATE_PER_ADDRESS", "SIGN_IN_FAILURES_PER_ACCOUNT", "VERIFY_UPLOAD_RATE")
+    }
+    app.config.update(
+        SIGN_IN_RATE_PER_ADDRESS="8 per minute",
+        SIGN_IN_FAILURES_PER_ACCOUNT="4 per minute",
+        VERIFY_UPLOAD_RATE="3 per minute",
+    )
+    limiter.reset()
+    yield app.config
+    app.config.update(saved)
+    limiter.reset()
+
+
+def _from(address: str) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+def test_s11_sign_in_is_throttled_per_address_with_retry_after(world, client, limits):
+    statuses = [
+        client.post("/login", data={"username": f"nobody{i}", "password": "x" * 12}, **_from("203.0.113.1")).status_code
+        for i in range(9)
+    ]
+    assert statuses[:8] == [200] * 8 and statuses[8] == 429
+    refused = client.post("/login", data={"username": "company_a", "password": PASSWORD}, **_from("203.0.113.1"))
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "尝试过于频繁" in refused.text
+    # another address is not affected
+    assert (
+        client.post("/login", data={"username": "company_a", "password": PASSWORD}, **_from("198.51.100.2")).status_code
+        == 302
+    )
+
+
+def test_s11_api_token_is_throttled_per_account_across_addresses(world, client, limits):
+    for i in range(4):
+        response = client.post(
+            "/api/v1/auth/token",
+            json={"username": "company_a", "password": "wrong-password"},
+            **_from(f"203.0.113.{i}"),
+        )
+        assert response.status_code == 401
+    refused = client.post(
+        "/api/v1/auth/token", json={"username": "company_a", "password": PASSWORD}, **_from("203.0.113.99")
+    )
+    assert refused.status_code == 429 and refused.json["error"]["code"] == "too_many_requests"
+    assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_s11_the_owner_at_a_known_address_is_not_throttled_by_failures_elsewhere(world, client, limits):
+    assert (
+        client.post(
+            "/api/v1/auth/token", json={"username": "company_a", "password": PASSWORD}, **_from("198.51.100.7")
+        ).status_code
+        == 201
+    )
+    for i in range(6):
+        client.post(
+            "/api/v1/auth/token",
+            json={"username": "company_a", "password": "wrong-password"},
+            **_from(f"203.0.113.{i}"),
+        )
+    owner = client.post(
+        "/api/v1/auth/token", json={"username": "company_a", "password": PASSWORD}, **_from("198.51.100.7")
+    )
+    assert owner.status_code == 201
+
+
+def test_s11_code_verification_is_throttled_per_account(world, client, limits):
+    client.post("/login", data={"username": "jinan", "password": PASSWORD})
+    statuses = [client.post("/login/verify", data={"code": "000000"}).status_code for _ in range(5)]
+    assert statuses[-1] == 429, statuses
+
+
+def test_s11_reauthentication_is_throttled(world, client, limits):
+    login(client, "operator")
+    statuses = [
+        client.post("/account/reauth", data={"password": "wrong-password", "code": "000000"}).status_code
+        for _ in range(5)
+    ]
+    assert statuses[-1] == 429, statuses
+
+
+def test_s9_public_verification_upload_is_throttled_per_address(world, client, limits):
+    statuses = [client.post("/api/v1/verify/NOSUCHCODE0/check", data={}).status_code for _ in range(4)]
+    assert statuses[:3] != [429] * 3 and statuses[3] == 429, statuses
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real redis-server (Debian's package) on a free port, for this test only."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is needed (Debian package redis-server; make test installs it)")
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(10)
+
+
+SERVE = """
+import sys
+from werkzeug.serving import run_simple
+from app import create_app
+url, keys, uploads, redis_url, port = sys.argv[1:]
+app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, KEYS_DIR=keys, UPLOAD_FOLDER=uploads,
+                 RATELIMIT_STORAGE_URI=redis_url, SIGN_IN_RATE_PER_ADDRESS="4 per minute")
+run_simple("127.0.0.1", int(port), app)
+"""
+
+
+def _serve(app, redis_url: str, tmp_path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    args = [app.config["SQLALCHEMY_DATABASE_URI"], app.config["KEYS_DIR"], str(tmp_path / "up"), redis_url, str(port)]
+    process = subprocess.Popen([sys.executable, "-c", SERVE, *args], stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            requests.get(f"{base}/healthz", timeout=1)
+            return process, base
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.terminate()
+    pytest.fail("the second instance did not start")
+
+
+def test_s11_two_instances_share_the_throttle_through_redis(app, world, redis_url, tmp_path):
+    """Two app processes (as two gunicorn workers or hosts) count against the same limit kept in Redis."""
+    db.session.commit()
+    servers = [_serve(app, redis_url, tmp_path), _serve(app, redis_url, tmp_path)]
+    try:
+        statuses = [
+            requests.post(
+                f"{servers[i % 2][1]}/login", data={"username": "nobody", "password": "x" * 12}, timeout=30
+            ).status_code
+            for i in range(5)
+        ]
+    finally:
+        for process, _base in servers:
+            process.terminate()
+            process.wait(10)
+    assert statuses == [200, 200, 200, 200, 429], statuses
