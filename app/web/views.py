@@ -9,7 +9,7 @@ from app.core.enums import ApplicationKind, ApplicationStatus, Role, Stage, Step
 from app.core.jurisdiction import review_queue, visible_applications, visible_channels
 from app.extensions import db
 from app.modules.accounts.models import User
-from app.modules.accounts.operations import locked_user_ids, users_in_reach
+from app.modules.accounts.operations import locked_user_ids, scope_audit, users_in_reach
 from app.modules.applications.models import Application
 from app.modules.channels.models import Channel
 from app.modules.messaging.operations import unread_count
@@ -57,7 +57,8 @@ def _admin_home() -> dict:
     locked_ids = locked_user_ids()
     reach = users_in_reach(current_user)
     locked = db.session.scalars(reach.where(sa.or_(User.locked, User.id.in_(locked_ids)))).all()
-    recent = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)).all()
+    recent_query = scope_audit(current_user, sa.select(AuditEntry), AuditEntry)
+    recent = db.session.scalars(recent_query.order_by(AuditEntry.id.desc()).limit(10)).all()
     return {"locked": locked, "recent": recent}
 
 

@@ -63,7 +63,7 @@ def test_s2_a_withdrawn_role_leaves_an_account_that_cannot_act(world):
     assert world.company_a.role is None and not world.company_a.is_active
     with pytest.raises(ops.LoginFailed):
         ops.authenticate("company_a", PASSWORD)
-    last = db.session.scalars(ops.search_login_log(username="company_a")).first()
+    last = db.session.scalars(ops.search_login_log(world.admin, username="company_a")).first()
     assert last.reason == "no_role"
     assert ops.grants_of(world.company_a)[0].reason == "离职"
     ops.grant_role(world.admin, world.company_a.id, "company", organisation_id=world.org_a.id)

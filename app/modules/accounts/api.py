@@ -1,13 +1,12 @@
 """Account API: tokens, the current user, staff and organisation administration (S2, S11)."""
 
-import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
 
 from app.extensions import db
 from app.modules.accounts import operations as ops
 from app.modules.accounts import schemas as s
-from app.modules.accounts.models import Organisation, User
+from app.modules.accounts.models import User
 from app.web.api import api_bp, doc, load_body
 
 
@@ -38,8 +37,13 @@ def me():
 @api_bp.get("/users")
 @doc("List user accounts (permission administrator)", response_schema=s.UserListSchema, tag="accounts")
 def list_users():
-    users = db.session.scalars(sa.select(User).order_by(User.id)).all()
-    return {"items": s.UserSchema(many=True).dump(users)}
+    """S2: the accounts within the administrator's reach; `locked` also counts lockouts from any address."""
+    users = db.session.scalars(ops.users_in_reach(current_user)).all()
+    locked = ops.locked_user_ids(u.id for u in users)
+    items = s.UserSchema(many=True).dump(users)
+    for item in items:
+        item["locked"] = item["locked"] or item["id"] in locked
+    return {"items": items}
 
 
 @api_bp.post("/users")
@@ -113,7 +117,7 @@ def reset_password(user_id: int):
 @api_bp.get("/organisations")
 @doc("List organisations", response_schema=s.OrganisationListSchema, tag="accounts")
 def list_organisations():
-    orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.id)).all()
+    orgs = db.session.scalars(ops.organisations_in_reach(current_user)).all()
     return {"items": s.OrganisationSchema(many=True).dump(orgs)}
 
 
@@ -127,6 +131,7 @@ def list_organisations():
 )
 def create_organisation():
     data = load_body(s.OrganisationInSchema())
+    ops.guard_organisation_manager(current_user)
     org = ops.create_organisation(data["name"], data["uscc"], data["registered_address"], data["registration_date"])
     return s.OrganisationSchema().dump(org), 201
 
@@ -145,7 +150,11 @@ def create_organisation():
 )
 def login_log():
     filters = {name: request.args.get(name, "").strip() for name in ("username", "outcome", "ip", "day")}
-    return {"items": s.LoginLogSchema(many=True).dump(db.session.scalars(ops.search_login_log(**filters).limit(200)))}
+    return {
+        "items": s.LoginLogSchema(many=True).dump(
+            db.session.scalars(ops.search_login_log(current_user, **filters).limit(200))
+        )
+    }
 
 
 @api_bp.get("/users/<int:user_id>/grants")

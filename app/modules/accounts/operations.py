@@ -1,7 +1,7 @@
 """Account verbs: organisations, users, sign-in with lockout, unlock, password reset, API tokens (S2, S11)."""
 
 import secrets
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,8 +10,8 @@ from werkzeug.security import generate_password_hash
 from app.core import audit
 from app.core.crypto import digest
 from app.core.enums import Role
-from app.core.errors import Conflict, DomainError, NotFound, RuleViolation
-from app.core.timeutil import utcnow
+from app.core.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
+from app.core.timeutil import from_local, utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_email, check_phone
 from app.extensions import db
@@ -207,6 +207,47 @@ def users_in_reach(admin):
     )
 
 
+def is_provincial_admin(user) -> bool:
+    return user.role == Role.admin and user.region_code is not None
+
+
+def reach_ids(admin):
+    """The ids of the accounts a provincial administrator manages, as a subquery (S2)."""
+    return users_in_reach(admin).with_only_columns(User.id).order_by(None).scalar_subquery()
+
+
+def scope_login_log(user, query):
+    """S2, C1.4: a provincial administrator sees the sign-in attempts of the accounts they manage, nothing else
+    (not even attempts on unknown usernames); national roles see every attempt."""
+    if not is_provincial_admin(user):
+        return query
+    return query.where(LoginLog.user_id.in_(reach_ids(user)))
+
+
+def scope_audit(user, query, entry):
+    """S2, C1.4: a provincial administrator sees the audit entries made by, or about, the accounts they manage;
+    national administrators, operators and auditors see the whole trail."""
+    if not is_provincial_admin(user):
+        return query
+    ids = users_in_reach(user).with_only_columns(sa.cast(User.id, sa.String)).order_by(None).scalar_subquery()
+    about_them = sa.and_(entry.object_type == User.__tablename__, entry.object_id.in_(ids))
+    return query.where(sa.or_(entry.actor_id.in_(reach_ids(user)), about_them))
+
+
+def organisations_in_reach(admin):
+    """Organisations are not regional: a national administrator manages them all, a provincial one none (S2)."""
+    query = sa.select(Organisation).order_by(Organisation.id)
+    return query.where(sa.false()) if is_provincial_admin(admin) else query
+
+
+def guard_organisation_manager(user) -> None:
+    if is_provincial_admin(user):
+        raise Forbidden(
+            "单位不分辖区，由国家级权限管理员登记（S2）",
+            "Organisations are registered by a national permission administrator (S2)",
+        )
+
+
 def managed_user(admin, user_id: int) -> User:
     """The account if `admin` manages it, else NotFound (C1.4: nothing outside the reach is shown)."""
     user = db.session.get(User, user_id)
@@ -369,24 +410,33 @@ def user_for_token(token: str) -> User | None:
     return user
 
 
-def search_login_log(username: str = "", outcome: str = "", ip: str = "", day: str = ""):
-    """S11: the login log, searchable by username, outcome (success / failure), IP address and local day."""
-    from datetime import date, datetime, time
+def _local_day(day: str, field: str = "day"):
+    """A filter's local day (YYYY-MM-DD) as its UTC start; a value that is no date is refused, never ignored."""
+    try:
+        return from_local(datetime.combine(date.fromisoformat(day), time()))
+    except (ValueError, DomainError) as exc:
+        raise RuleViolation(
+            f"日期格式应为 YYYY-MM-DD：{day[:20]}",
+            f"Expected a date as YYYY-MM-DD: {day[:20]}",
+            fields={field: ["invalid"]},
+        ) from exc
 
-    from app.core.timeutil import from_local
 
-    username, ip = username.replace("\x00", ""), ip.replace("\x00", "")  # PostgreSQL text holds no NUL
-    query = sa.select(LoginLog).order_by(LoginLog.at.desc(), LoginLog.id.desc())
+def search_login_log(user, username: str = "", outcome: str = "", ip: str = "", day: str = ""):
+    """S11: the login log, searchable by username, outcome (success / failure), IP address and local day, within the
+    reader's reach (scope_login_log). An invalid outcome or day is a 422 naming the field."""
+    query = scope_login_log(user, sa.select(LoginLog).order_by(LoginLog.at.desc(), LoginLog.id.desc()))
     if username:
         query = query.where(LoginLog.username == username)
-    if outcome in ("success", "failure"):
+    if outcome not in ("", "success", "failure"):
+        raise RuleViolation(
+            "结果只能是 success 或 failure", "outcome is success or failure", fields={"outcome": ["invalid"]}
+        )
+    if outcome:
         query = query.where(LoginLog.success.is_(outcome == "success"))
     if ip:
         query = query.where(LoginLog.ip == ip)
-    try:
-        start = from_local(datetime.combine(date.fromisoformat(day), time())) if day else None
-    except (ValueError, DomainError):
-        start = None
-    if start is not None:
+    if day:
+        start = _local_day(day)
         query = query.where(LoginLog.at >= start, LoginLog.at < start + timedelta(days=1))
     return query

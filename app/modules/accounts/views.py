@@ -279,11 +279,12 @@ def reset_password(user_id: int):
 
 
 def list_organisations():
-    orgs = db.session.scalars(sa.select(Organisation).order_by(Organisation.id)).all()
+    orgs = db.session.scalars(ops.organisations_in_reach(current_user)).all()
     return render_template("accounts/organisations.html", organisations=orgs)
 
 
 def new_organisation():
+    ops.guard_organisation_manager(current_user)
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
@@ -300,5 +301,5 @@ def new_organisation():
 
 def login_log():
     filters = {name: request.args.get(name, "").strip() for name in ("username", "outcome", "ip", "day")}
-    entries = db.session.scalars(ops.search_login_log(**filters).limit(200)).all()
+    entries = db.session.scalars(ops.search_login_log(current_user, **filters).limit(200)).all()
     return render_template("accounts/login_log.html", entries=entries, **filters)

@@ -1,6 +1,7 @@
 """Audit log API (S4)."""
 
 from flask import request
+from flask_login import current_user
 from marshmallow import Schema, fields
 
 from app.modules.audit_log.views import filtered_query
@@ -38,4 +39,4 @@ class AuditListSchema(Schema):
     | {"page": {"type": "integer"}, "per_page": {"type": "integer"}},
 )
 def audit_api():
-    return paginate(filtered_query(request.args)).as_dict(AuditEntrySchema(many=True))
+    return paginate(filtered_query(request.args, current_user)).as_dict(AuditEntrySchema(many=True))

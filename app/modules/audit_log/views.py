@@ -4,16 +4,20 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import render_template, request
+from flask_login import current_user
 
 from app.core.audit import AuditEntry
+from app.core.errors import RuleViolation
+from app.modules.accounts.operations import scope_audit
 from app.web.pagination import paginate
 
 FILTERS = ("action", "object_type", "object_id", "actor_name")
 
 
-def filtered_query(args):
-    """Filter by exact action, object type, object id, actor, and a date range (dates inclusive, UTC)."""
-    query = sa.select(AuditEntry)
+def filtered_query(args, user):
+    """Filter by exact action, object type, object id, actor, and a date range (dates inclusive, UTC), within the
+    reader's reach (a provincial administrator: their accounts' entries only)."""
+    query = scope_audit(user, sa.select(AuditEntry), AuditEntry)
     for name in FILTERS:
         value = (args.get(name) or "").strip()
         if value:
@@ -23,11 +27,16 @@ def filtered_query(args):
         if raw:
             try:
                 day = datetime.strptime(raw, "%Y-%m-%d")
-            except ValueError:
-                continue
+            except ValueError as exc:
+                raise RuleViolation(
+                    f"日期格式应为 YYYY-MM-DD：{raw[:20]}",
+                    f"Expected a date as YYYY-MM-DD: {raw[:20]}",
+                    fields={name: ["invalid"]},
+                ) from exc
             query = query.where(AuditEntry.at >= day if op == "ge" else AuditEntry.at < day + timedelta(days=1))
     return query.order_by(AuditEntry.id.desc())
 
 
 def audit_log():
-    return render_template("audit_log/list.html", page=paginate(filtered_query(request.args)), args=request.args)
+    query = filtered_query(request.args, current_user)
+    return render_template("audit_log/list.html", page=paginate(query), args=request.args)
