@@ -4,6 +4,11 @@ The cookie carries only a random token; the database keeps its SHA-256 with the 
 logout, when the account is locked, disabled or has its password reset, after SESSION_IDLE_MINUTES without a
 request, and SESSION_ABSOLUTE_HOURS after sign-in, whichever comes first. Signing in issues a new token (no fixation).
 Session rows are written through their own connection, apart from the request's ORM transaction.
+
+Only a session that holds a sign-in (complete or awaiting its one-time code) gets a row. An anonymous visitor's few
+values (the CSRF token of the sign-in form, the language, a flash message) travel in a signed cookie of their own
+(ANON_COOKIE), so that anonymous pages create no rows; the daily job deletes the rows of ended sessions
+(accounts.operations.purge_expired_sessions).
 """
 
 import hashlib
@@ -11,13 +16,17 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import request
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
 from app.core.timeutil import utcnow
 from app.extensions import db
 
 TOUCH_SECONDS = 60
+ANON_COOKIE = "essc_anon"
+SIGNED_IN_KEYS = ("_user_id", "mfa_user")
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -50,19 +59,36 @@ def end_sessions_of(user_id: int) -> None:
     db.session.execute(sa.delete(_table()).where(_table().c.user_id == user_id))
 
 
+def _signer(app) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(app.secret_key, salt="essc-anonymous-session")
+
+
 class DatabaseSessionInterface(SessionInterface):
     def open_session(self, app, request):
         token = request.cookies.get(self.get_cookie_name(app))
-        if not token:
-            return ServerSession()
+        row = self._row(token) if token else None
+        if row is not None and not self._expired(app, row):
+            session = ServerSession(row.data, token=token, stored=True)
+            session.last_seen = row.last_seen_at
+            return session
+        return ServerSession(self._anonymous_data(app, request))
+
+    @staticmethod
+    def _row(token: str):
         table = _table()
         with db.engine.connect() as conn:
-            row = conn.execute(sa.select(table).where(table.c.id == _digest(token))).first()
-        if row is None or self._expired(app, row):
-            return ServerSession()
-        session = ServerSession(row.data, token=token, stored=True)
-        session.last_seen = row.last_seen_at
-        return session
+            return conn.execute(sa.select(table).where(table.c.id == _digest(token))).first()
+
+    @staticmethod
+    def _anonymous_data(app, request) -> dict:
+        raw = request.cookies.get(ANON_COOKIE)
+        if not raw:
+            return {}
+        try:
+            data = _signer(app).loads(raw, max_age=app.config["SESSION_ABSOLUTE_HOURS"] * 3600)
+        except BadSignature:
+            return {}
+        return data if isinstance(data, dict) else {}
 
     @staticmethod
     def _expired(app, row) -> bool:
@@ -73,11 +99,14 @@ class DatabaseSessionInterface(SessionInterface):
 
     def save_session(self, app, session: ServerSession, response):
         name, domain, path = self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app)
-        if not session:
+        if not any(key in session for key in SIGNED_IN_KEYS):
             if session.stored:
                 self._delete(session.token)
                 response.delete_cookie(name, domain=domain, path=path)
+            self._save_anonymous(app, session, response)
             return
+        if self._had_anonymous():
+            response.delete_cookie(ANON_COOKIE, domain=domain, path=path)
         if session.rotate or not session.stored:
             if session.stored:
                 self._delete(session.token)
@@ -98,14 +127,36 @@ class DatabaseSessionInterface(SessionInterface):
         )
         response.vary.add("Cookie")
 
+    def _save_anonymous(self, app, session: ServerSession, response) -> None:
+        """An anonymous session lives in its signed cookie only; nothing is written to the database."""
+        domain, path = self.get_cookie_domain(app), self.get_cookie_path(app)
+        if not session:
+            if self._had_anonymous():
+                response.delete_cookie(ANON_COOKIE, domain=domain, path=path)
+            return
+        if not (session.modified or session.stored):
+            return
+        response.set_cookie(
+            ANON_COOKIE,
+            _signer(app).dumps(dict(session)),
+            httponly=True,
+            secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+            domain=domain,
+            path=path,
+        )
+        response.vary.add("Cookie")
+
+    @staticmethod
+    def _had_anonymous() -> bool:
+        return ANON_COOKIE in request.cookies
+
     @staticmethod
     def _stale(session) -> bool:
         return session.last_seen is None or (utcnow() - session.last_seen).total_seconds() > TOUCH_SECONDS
 
     @staticmethod
     def _request_meta() -> dict:
-        from flask import request
-
         return {"ip": request.remote_addr, "user_agent": (request.headers.get("User-Agent") or "")[:300]}
 
     @staticmethod

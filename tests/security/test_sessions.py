@@ -89,3 +89,51 @@ def test_session_token_is_stored_only_hashed(world, client):
     token = cookie(client)
     stored = db.session.scalars(sa.select(WebSession.id)).all()
     assert token not in stored and len(stored[0]) == 64
+
+
+def _rows() -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(WebSession))
+
+
+def test_anonymous_pages_create_no_session_rows(world, client, app):
+    """Every anonymous GET /login used to create a row; anonymous state now travels in its signed cookie."""
+    for _ in range(5):
+        assert client.get("/login").status_code == 200
+        app.test_client().get("/login")
+    assert _rows() == 0
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:  # the sign-in form's CSRF token still round-trips through the anonymous cookie
+        page = client.get("/login").text
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        response = client.post(
+            "/login", data={"username": "company_a", "password": "correct-horse-battery", "csrf_token": token}
+        )
+        assert response.status_code == 302 and _rows() == 1
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_expired_session_rows_are_purged_by_the_daily_job(world, client, app):
+    from app.modules.monitoring.jobs import daily_checks
+
+    login(client, "company_a")
+    app.test_client().get("/login")
+    assert _rows() == 1
+    timeutil.freeze(timeutil.utcnow() + timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1))
+    result = daily_checks()
+    assert result["expired_sessions"]["deleted"] == 1 and _rows() == 0
+
+
+def test_the_pending_second_factor_secret_is_never_in_the_session(world, client):
+    from app.core.enums import Role
+
+    ops.create_user("yantai", "correct-horse-battery", Role.municipal_reviewer, "烟台", region_code="370600")
+    client.post("/login", data={"username": "yantai", "password": "correct-horse-battery"})
+    page = client.get("/account/mfa").text
+    secret = page.split('id="totp-secret">')[1].split("<")[0]
+    wrong = client.post("/account/mfa", data={"code": "000000"})
+    assert secret in wrong.text  # a wrong code shows the same pending secret again, unsealed from the account row
+    db.session.expire_all()
+    stored = " ".join(str(row.data) for row in db.session.scalars(sa.select(WebSession)))
+    assert secret not in stored and "pending_totp" not in stored

@@ -15,7 +15,7 @@ from app.core.timeutil import from_local, utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_email, check_phone
 from app.extensions import db
-from app.modules.accounts.models import ApiToken, LoginLog, Organisation, RoleGrant, User
+from app.modules.accounts.models import ApiToken, LoginLog, Organisation, RoleGrant, User, WebSession
 from app.modules.accounts.rules import is_valid_uscc
 from app.modules.accounts.signin import (  # noqa: F401  (the sign-in verbs are account operations too)
     LoginFailed,
@@ -358,6 +358,17 @@ def set_active(user: User, active: bool) -> None:
         _revoke_tokens(user)
         end_sessions_of(user.id)
     audit.record("user.enable" if active else "user.disable", user, before=before, after=user_snapshot(user))
+
+
+def purge_expired_sessions() -> int:
+    """Delete the rows of web sessions that ended by idleness or age (daily job, ASVS 3.3); returns how many."""
+    now = utcnow()
+    idle = now - timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    absolute = now - timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
+    ended = sa.or_(WebSession.last_seen_at < idle, WebSession.created_at < absolute)
+    deleted = db.session.execute(sa.delete(WebSession).where(ended)).rowcount
+    db.session.commit()
+    return deleted
 
 
 def _revoke_tokens(user: User) -> None:

@@ -17,6 +17,7 @@ from app.core import audit
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
+from app.modules.accounts.operations import purge_expired_sessions
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import MONITORED
 from app.modules.messaging.operations import send_many, send_to_operators
@@ -163,6 +164,7 @@ def daily_checks(on: date | None = None) -> dict:
         "renewals": run_job("agreement_renewals", period, lambda: check_renewals(on)),
         "security_reports": run_job("security_reports", period, lambda: check_report_expiry(on)),
         "notice_reminders": run_job("notice_reminders", period, lambda: {"reminders": send_reminders()}),
+        "expired_sessions": {"deleted": purge_expired_sessions()},
     }
 
 
