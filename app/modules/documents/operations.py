@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
 from app.core.errors import DomainError, NotFound, RuleViolation
 from app.core.timeutil import utcnow
-from app.core.transaction import transactional
+from app.core.transaction import ConcurrentWrite, transactional
 from app.core.uploads import chunks, content_matches, remove_upload, upload_path, write_atomically
 from app.extensions import db
 from app.modules.applications.operations import lock_application
@@ -97,7 +96,7 @@ def issue(app, kind: str, user=None) -> Document:
     stored_name = _store(pdf)
     try:
         return _record(app.id, kind, key, code, pdf, pages, stored_name, user)
-    except IntegrityError:
+    except ConcurrentWrite:
         remove_upload(stored_name)  # another request issued the same content first: serve that one
         db.session.rollback()
         return db.session.scalar(

@@ -6,6 +6,7 @@ then written in one transaction: all rows or none. A month already reported chan
 version (nothing is overwritten). Columns: channel_number, month (YYYY-MM), new_issuance, cumulative_issuance,
 monthly_active_users, reason (optional)."""
 
+import bisect
 import csv
 import hashlib
 import io
@@ -86,7 +87,20 @@ def _read(data: bytes) -> list[tuple[int, dict]]:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise ImportRefused([{"line": 1, "field": c, "reason": "missing column", "zh": "缺少此列"} for c in missing])
-    rows = [(reader.line_num, row) for row in reader]
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise ImportRefused(
+            [{"line": reader.line_num, "field": "file", "reason": f"not a CSV file: {exc}", "zh": "不是有效的 CSV 文件"}]
+        ) from exc
+    nul = [
+        {"line": line, "field": name or "file", "reason": "contains a NUL character", "zh": "含有空字符（U+0000）"}
+        for line, row in rows
+        for name, value in row.items()
+        if isinstance(value, str) and "\x00" in value
+    ]
+    if nul:
+        raise ImportRefused(nul)
     if not rows or len(rows) > MAX_ROWS:
         reason = "no rows" if not rows else f"more than {MAX_ROWS} rows"
         raise ImportRefused(
@@ -97,7 +111,7 @@ def _read(data: bytes) -> list[tuple[int, dict]]:
 
 def _number(value: str):
     value = (value or "").strip()
-    return int(value) if value.isdigit() else value
+    return int(value) if value.isascii() and value.isdigit() else value
 
 
 def _parse(line: int, raw: dict, channels: dict) -> tuple[list, tuple | None]:
@@ -122,27 +136,42 @@ def _current(channel_ids) -> dict:
     return {(r.channel_id, r.month): r for r in rows}
 
 
-def _neighbours(series: dict, month) -> tuple[int | None, int | None]:
-    earlier = [m for m in series if m < month]
-    later = [m for m in series if m > month]
-    return (series[max(earlier)] if earlier else None), (series[min(later)] if later else None)
+class Series:
+    """One channel's cumulative issuance by month, sorted once, so that each row finds its neighbours by bisection
+    (50,000 rows of one channel check in O(n log n), not O(n²))."""
+
+    def __init__(self, by_month: dict):
+        self.months = sorted(by_month)
+        self.values = [by_month[m] for m in self.months]
+
+    def neighbours(self, month) -> tuple[int | None, int | None]:
+        left = bisect.bisect_left(self.months, month)
+        right = bisect.bisect_right(self.months, month)
+        before = self.values[left - 1] if left > 0 else None
+        after = self.values[right] if right < len(self.months) else None
+        return before, after
 
 
-def _check(parsed: list, current: dict) -> list:
-    """Every figure rule (C3.6) against the series as it would be after the import: file rows over current ones."""
-    problems, seen = [], set()
+def _merged(parsed: list, current: dict) -> dict:
     merged = defaultdict(dict)
     for (cid, month), row in current.items():
         merged[cid][month] = row.cumulative_issuance
     for _line, (channel, month, figures, _reason) in parsed:
         if isinstance(figures["cumulative_issuance"], int):
             merged[channel.id][month] = figures["cumulative_issuance"]
+    return {cid: Series(by_month) for cid, by_month in merged.items()}
+
+
+def _check(parsed: list, current: dict) -> list:
+    """Every figure rule (C3.6) against the series as it would be after the import: file rows over current ones."""
+    problems, seen = [], set()
+    series = _merged(parsed, current)
     for line, (channel, month, figures, reason) in parsed:
         if (channel.id, month) in seen:
             problems.append((line, "month", "this channel and month appear twice", "同一渠道同一月份重复"))
             continue
         seen.add((channel.id, month))
-        before, after = _neighbours(merged[channel.id], month)
+        before, after = series[channel.id].neighbours(month)
         for p in figure_problems(figures, month, today(), channel.live_since, before, after):
             problems.append((line, p.field, p.en, p.zh))
         existing = current.get((channel.id, month))

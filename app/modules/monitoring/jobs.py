@@ -11,11 +11,10 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from app.core import audit
 from app.core.timeutil import today, utcnow
-from app.core.transaction import transactional
+from app.core.transaction import ConcurrentWrite, transactional
 from app.extensions import db
 from app.modules.accounts.operations import purge_expired_sessions
 from app.modules.channels.models import Channel
@@ -32,7 +31,7 @@ def run_job(job: str, period: str, work) -> dict:
         return {"job": job, "period": period, "skipped": True}
     try:
         return _run_once(job, period, work)
-    except IntegrityError:
+    except ConcurrentWrite:
         db.session.rollback()
         return {"job": job, "period": period, "skipped": True}
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 FIGURES = ("new_issuance", "cumulative_issuance", "monthly_active_users")
+MAX_FIGURE = 2**63 - 1  # the BIGINT columns' range
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,18 @@ def month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
+def _in_range(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_FIGURE
+
+
 def figure_problems(
     figures: dict, month: date, today: date, live_since: date | None, before: int | None, after: int | None
 ) -> list[FigureProblem]:
     """`before`/`after`: the current cumulative issuance of the nearest earlier and later reported months."""
     problems = [
-        FigureProblem(name, "须为非负整数", "must be a non-negative integer")
+        FigureProblem(name, f"须为 0 至 {MAX_FIGURE} 之间的整数", f"must be an integer from 0 to {MAX_FIGURE}")
         for name in FIGURES
-        if not isinstance(figures.get(name), int) or figures[name] < 0
+        if not _in_range(figures.get(name))
     ]
     if problems:
         return problems

@@ -1,0 +1,153 @@
+"""Benchmark of the statistics CSV import's validation and write (C3.6, issue 13 item 9):
+
+    python -m tests.bench.statistics [--rows 50000] [--database-url URL]
+
+Builds a fresh database (a temporary SQLite file by default; with --database-url the PostgreSQL database given is
+EMPTIED first) and imports, as the operator, two files of --rows rows each:
+- `one_channel`: every row for one channel, month after month (the case that was quadratic: 8,000 rows took 10 s,
+  16,000 took 40 s). Most of its months lie in the future, so the file is refused — after checking every row;
+- `many_channels`: 25 months for each of rows/25 channels, all valid, so every row is checked and written.
+Prints one JSON line with rows per second for each, and the baseline from the same run: reading the same file with
+csv.DictReader alone (the floor any import has to pay), with the ratio import / baseline."""
+
+import argparse
+import csv
+import io
+import json
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from tests.bench.monitoring import _insert, make_app
+
+HEADER = "channel_number,month,new_issuance,cumulative_issuance,monthly_active_users,reason\n"
+
+
+def _months(first: date, count: int):
+    year, month = first.year, first.month
+    for _ in range(count):
+        yield f"{year:04d}-{month:02d}"
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+
+
+def one_channel_file(rows: int) -> bytes:
+    lines = [HEADER]
+    for i, month in enumerate(_months(date(1001, 1, 1), rows)):
+        lines.append(f"N000000001,{month},10,{10 * (i + 1)},5,\n")
+    return "".join(lines).encode()
+
+
+def many_channels_file(rows: int, months: int = 25) -> bytes:
+    lines = [HEADER]
+    for cid in range(1, rows // months + 1):
+        for i, month in enumerate(_months(date(2024, 1, 1), months)):
+            lines.append(f"N{cid:09d},{month},100,{100 * (i + 1)},50,\n")
+    return "".join(lines).encode()
+
+
+def load(channels: int) -> None:
+    from datetime import datetime
+
+    now = datetime(2026, 1, 1)
+    _insert("organisation", [dict(id=1, name="单位", uscc="91" + "0" * 16, registered_address="", created_at=now)])
+    user = dict(
+        username="operator",
+        display_name="运营",
+        email="",
+        phone="",
+        password_hash="x",
+        organisation_id=None,
+        active=True,
+        locked=False,
+        failed_logins=0,
+        totp_enabled=False,
+        totp_last_step=0,
+        created_at=now,
+    )
+    _insert("user_account", [dict(user, id=1, role="operator")])
+    _insert(
+        "channel",
+        [
+            dict(
+                id=cid,
+                name=f"渠道{cid}",
+                form="app",
+                category="bank",
+                level=1,
+                access_mode="h5",
+                owner_id=1,
+                platform_capability=False,
+                status="live",
+                channel_number=f"N{cid:09d}",
+                suspended_for_testing=False,
+                live_since=date(1000, 1, 1) if cid == 1 else date(2023, 12, 1),
+                contact_name="",
+                contact_phone="",
+                contact_email="",
+                created_at=now,
+            )
+            for cid in range(1, channels + 1)
+        ],
+    )
+
+
+def timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def baseline(data: bytes) -> float:
+    return timed(lambda: list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")))))
+
+
+def run(rows: int, url: str | None) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(url, Path(tmp))
+        with app.app_context(), app.test_request_context():
+            from flask_migrate import upgrade
+
+            from app.extensions import db
+            from app.modules.accounts.models import User
+            from app.modules.monitoring.imports import ImportRefused, import_statistics
+
+            upgrade()
+            load(rows // 25 + 1)
+            db.session.commit()
+            operator = db.session.get(User, 1)
+            result = {"rows": rows, "database": db.engine.dialect.name}
+            for name, data in (("one_channel", one_channel_file(rows)), ("many_channels", many_channels_file(rows))):
+
+                def call(data=data):
+                    try:
+                        import_statistics(operator, data, source="import")
+                    except ImportRefused:
+                        db.session.rollback()
+
+                seconds, floor = timed(call), baseline(data)
+                result[name] = {
+                    "seconds": round(seconds, 3),
+                    "rows_per_second": round(rows / seconds),
+                    "baseline_csv_read_seconds": round(floor, 3),
+                    "ratio": round(seconds / floor, 1),
+                }
+            db.session.remove()
+            db.engine.dispose()
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.rows, args.database_url)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
