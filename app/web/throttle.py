@@ -79,22 +79,36 @@ def _failed(_response) -> bool:
     return bool(g.get("auth_failed"))
 
 
+per_address = limiter.shared_limit(
+    _config("SIGN_IN_RATE_PER_ADDRESS"), scope="sign-in-address", methods=GUARDED_METHODS
+)
+per_account = limiter.shared_limit(
+    _config("SIGN_IN_FAILURES_PER_ACCOUNT"),
+    scope="sign-in-account",
+    key_func=account_key,
+    methods=GUARDED_METHODS,
+    deduct_when=_failed,
+    exempt_when=_known_address,
+)
+uploads = limiter.shared_limit(_config("VERIFY_UPLOAD_RATE"), scope="verify-upload", methods=GUARDED_METHODS)
+# One wrapper per view function, however many app instances are created in one process (tests, CLI): Flask-Limiter
+# keeps its limits by function name, and wrapping twice would count every request twice.
+_WRAPPED: dict = {}
+
+
+def _throttled(view, *limits):
+    if view not in _WRAPPED:
+        wrapped = view
+        for limit in reversed(limits):
+            wrapped = limit(wrapped)
+        _WRAPPED[view] = wrapped
+    return _WRAPPED[view]
+
+
 def init_throttle(app: Flask) -> None:
     """Attach the limiter and put the limits on the guarded endpoints (after every blueprint is registered)."""
     limiter.init_app(app)
-    per_address = limiter.shared_limit(
-        _config("SIGN_IN_RATE_PER_ADDRESS"), scope="sign-in-address", methods=GUARDED_METHODS
-    )
-    per_account = limiter.shared_limit(
-        _config("SIGN_IN_FAILURES_PER_ACCOUNT"),
-        scope="sign-in-account",
-        key_func=account_key,
-        methods=GUARDED_METHODS,
-        deduct_when=_failed,
-        exempt_when=_known_address,
-    )
-    uploads = limiter.shared_limit(_config("VERIFY_UPLOAD_RATE"), scope="verify-upload", methods=GUARDED_METHODS)
     for endpoint in SIGN_IN_ENDPOINTS:
-        app.view_functions[endpoint] = per_address(per_account(app.view_functions[endpoint]))
+        app.view_functions[endpoint] = _throttled(app.view_functions[endpoint], per_address, per_account)
     for endpoint in UPLOAD_ENDPOINTS:
-        app.view_functions[endpoint] = uploads(app.view_functions[endpoint])
+        app.view_functions[endpoint] = _throttled(app.view_functions[endpoint], uploads)

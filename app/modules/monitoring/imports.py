@@ -91,7 +91,14 @@ def _read(data: bytes) -> list[tuple[int, dict]]:
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
         raise ImportRefused(
-            [{"line": reader.line_num, "field": "file", "reason": f"not a CSV file: {exc}", "zh": "不是有效的 CSV 文件"}]
+            [
+                {
+                    "line": reader.line_num,
+                    "field": "file",
+                    "reason": f"not a CSV file: {exc}",
+                    "zh": "不是有效的 CSV 文件",
+                }
+            ]
         ) from exc
     nul = [
         {"line": line, "field": name or "file", "reason": "contains a NUL character", "zh": "含有空字符（U+0000）"}
