@@ -278,10 +278,14 @@ def delete_channel_data(exit_: Exit) -> DeletionCertificate:
 
 
 def resume_unfinished() -> int:
-    """The daily job: finish every deletion a crash interrupted."""
+    """The daily job: finish every deletion a crash interrupted — at any point: a completed exit whose deletion never
+    started (the crash came between completion and the certificate), or a certificate not completed yet."""
+    finished = sa.select(DeletionCertificate.id).where(
+        DeletionCertificate.channel_id == Exit.channel_id, DeletionCertificate.completed_at.is_not(None)
+    )
     unfinished = db.session.scalars(
-        sa.select(DeletionCertificate).where(DeletionCertificate.completed_at.is_(None))
+        sa.select(Exit).where(Exit.status == "completed", ~sa.exists(finished)).order_by(Exit.id)
     ).all()
-    for certificate in unfinished:
-        delete_channel_data(certificate.exit)
+    for exit_ in unfinished:
+        delete_channel_data(exit_)
     return len(unfinished)
