@@ -56,3 +56,11 @@ def http_message(exc) -> str:
     if exc.code == 429:
         return gettext(HTTP_MESSAGES[429])
     return exc.description or exc.name
+
+
+def with_allow(response, exc):
+    """A 405 names the methods the URL accepts (RFC 9110 §15.5.6), whatever renders the body."""
+    methods = getattr(exc, "valid_methods", None)
+    if exc.code == 405 and methods:
+        response.headers["Allow"] = ", ".join(sorted(methods))
+    return response

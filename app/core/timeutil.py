@@ -41,3 +41,10 @@ def from_local(moment: datetime | None) -> datetime | None:
         from app.core.errors import RuleViolation
 
         raise RuleViolation("时间超出范围", "The time is out of range", fields={"time": ["out of range"]}) from exc
+
+
+def zoned(moment: datetime | None) -> datetime | None:
+    """A stored naive-UTC timestamp as China time with its offset (+08:00), the way the API shows every time."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ)

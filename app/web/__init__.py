@@ -1,11 +1,11 @@
 """The request-handling base: the route policy check, login, locale, templates helpers, error pages."""
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from app.core.enums import Role
-from app.core.errors import HTTP_MESSAGES, DomainError, http_message
+from app.core.errors import HTTP_MESSAGES, DomainError, http_message, with_allow
 from app.core.i18n import current_locale, gettext
 from app.core.permissions import has_permission
 from app.core.timeutil import local
@@ -146,10 +146,11 @@ def _domain_error(exc: DomainError):
 
 def _http_error(exc: HTTPException):
     if _is_api():
-        return _json_error(exc.name.lower().replace(" ", "_"), http_message(exc), exc.code)
-    messages = HTTP_MESSAGES
-    message = gettext(messages.get(exc.code, "请求有误"))
-    return render_template("errors.html", status=exc.code, message=message), exc.code
+        body, status = _json_error(exc.name.lower().replace(" ", "_"), http_message(exc), exc.code)
+        return with_allow(body, exc), status
+    message = gettext(HTTP_MESSAGES.get(exc.code, "请求有误"))
+    page = current_app.make_response((render_template("errors.html", status=exc.code, message=message), exc.code))
+    return with_allow(page, exc)
 
 
 def _unexpected_error(exc: Exception):

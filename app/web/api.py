@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from app.core.errors import DomainError, http_message
+from app.core.errors import DomainError, http_message, with_allow
 from app.core.i18n import current_locale
 from app.extensions import csrf
 
@@ -133,7 +133,8 @@ def domain_error(exc: DomainError):
 
 @api_bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    return error_body(exc.name.lower().replace(" ", "_"), http_message(exc), status=exc.code)
+    body, status = error_body(exc.name.lower().replace(" ", "_"), http_message(exc), status=exc.code)
+    return with_allow(body, exc), status
 
 
 def build_openapi(app) -> dict:

@@ -11,7 +11,7 @@ from app.core import audit
 from app.core.crypto import digest
 from app.core.enums import Role
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
-from app.core.timeutil import from_local, utcnow
+from app.core.timeutil import from_local, utcnow, zoned
 from app.core.transaction import transactional
 from app.core.validation import check_email, check_phone
 from app.extensions import db
@@ -406,7 +406,7 @@ def create_api_token(user: User) -> str:
     row = ApiToken(user_id=user.id, token_hash=digest(token), expires_at=utcnow() + timedelta(days=days))
     db.session.add(row)
     audit.record(
-        "api_token.create", row, after={"user_id": user.id, "expires_at": row.expires_at.isoformat()}, actor=user
+        "api_token.create", row, after={"user_id": user.id, "expires_at": zoned(row.expires_at).isoformat()}, actor=user
     )
     return token
 

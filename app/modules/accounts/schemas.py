@@ -3,6 +3,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from app.core.enums import Role
+from app.core.schema_fields import ZonedDateTime
 
 
 class StrictSchema(Schema):
@@ -86,9 +87,9 @@ class GrantSchema(Schema):
     region_code = fields.String(allow_none=True)
     organisation_id = fields.Integer(allow_none=True)
     granted_by_id = fields.Integer(allow_none=True)
-    granted_at = fields.DateTime()
+    granted_at = ZonedDateTime()
     withdrawn_by_id = fields.Integer(allow_none=True)
-    withdrawn_at = fields.DateTime(allow_none=True)
+    withdrawn_at = ZonedDateTime(allow_none=True)
     reason = fields.String()
 
 
@@ -102,7 +103,7 @@ class PasswordInSchema(StrictSchema):
 
 class LoginLogSchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = ZonedDateTime()
     username = fields.String()
     user_id = fields.Integer(allow_none=True)
     ip = fields.String(allow_none=True)

@@ -20,7 +20,7 @@ from app.core import audit, totp
 from app.core.crypto import Sealed, seal, unseal
 from app.core.enums import Role
 from app.core.errors import DomainError
-from app.core.timeutil import utcnow
+from app.core.timeutil import utcnow, zoned
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.accounts.models import LoginLog, SignInFailure, User
@@ -119,7 +119,7 @@ def count_failure(user: User, ip: str) -> None:
             "user.lock",
             user,
             before={"locked": False},
-            after={"locked": True, "until": until.isoformat(), "reason": "failures", "ip": ip},
+            after={"locked": True, "until": zoned(until).isoformat(), "reason": "failures", "ip": ip},
             actor=user,
         )
 

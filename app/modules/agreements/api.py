@@ -4,6 +4,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.core.jurisdiction import get_channel
+from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import today
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.agreements import operations as ops
@@ -17,7 +18,7 @@ class VersionSchema(Schema):
     title = fields.String()
     sha256 = fields.String()
     effective_from = fields.Date()
-    announced_at = fields.DateTime()
+    announced_at = ZonedDateTime()
     in_force = fields.Function(lambda v: (ops.current_version() or v).id == v.id and v.effective_from <= today())
     outdated = fields.Function(lambda v: is_outdated(v, ops.all_versions(), today()))
 
@@ -44,9 +45,9 @@ class AgreementSchema(Schema):
     version = fields.Function(lambda a: a.version.version)
     text_sha256 = fields.String()
     signer_name = fields.String()
-    signed_at = fields.DateTime()
+    signed_at = ZonedDateTime()
     countersigner_name = fields.String()
-    countersigned_at = fields.DateTime(allow_none=True)
+    countersigned_at = ZonedDateTime(allow_none=True)
     term_start = fields.Date(allow_none=True)
     term_end = fields.Date(allow_none=True)
 

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm
+from app.core.schema_fields import ZonedDateTime
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.reviews.operations import step_unit
 
@@ -93,12 +94,12 @@ class StepSchema(Schema):
     advisory = fields.Boolean()
     status = fields.String()
     handler = fields.Function(step_unit)
-    opened_at = fields.DateTime(allow_none=True)
+    opened_at = ZonedDateTime(allow_none=True)
     opinion = fields.String()
     reviewer_name = fields.String()
     contact = fields.String()
     phone = fields.String()
-    decided_at = fields.DateTime(allow_none=True)
+    decided_at = ZonedDateTime(allow_none=True)
 
 
 class AttachmentSchema(Schema):
@@ -108,14 +109,14 @@ class AttachmentSchema(Schema):
     content_type = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
-    uploaded_at = fields.DateTime()
+    uploaded_at = ZonedDateTime()
 
 
 class RoundSchema(Schema):
     round = fields.Integer()
-    submitted_at = fields.DateTime()
+    submitted_at = ZonedDateTime()
     outcome = fields.String(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    closed_at = ZonedDateTime(allow_none=True)
     reasons = fields.String()
 
 
@@ -140,8 +141,8 @@ class ApplicationSchema(Schema):
     serves_livelihood = fields.Boolean()
     existing_users = fields.Integer()
     round = fields.Integer()
-    submitted_at = fields.DateTime(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
+    submitted_at = ZonedDateTime(allow_none=True)
+    completed_at = ZonedDateTime(allow_none=True)
     rows = fields.List(fields.Nested(RowSchema))
     social = fields.Nested(SocialInSchema, allow_none=True)
     level2 = fields.Nested(Level2InSchema, allow_none=True)

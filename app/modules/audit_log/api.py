@@ -4,6 +4,7 @@ from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields
 
+from app.core.schema_fields import ZonedDateTime
 from app.modules.audit_log.views import filtered_query
 from app.web.api import api_bp, doc
 from app.web.pagination import paginate
@@ -11,7 +12,7 @@ from app.web.pagination import paginate
 
 class AuditEntrySchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = ZonedDateTime()
     actor_id = fields.Integer(allow_none=True)
     actor_name = fields.String()
     actor_role = fields.String(allow_none=True)

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.core.enums import ChannelCategory, ServiceKind
+from app.core.schema_fields import ZonedDateTime
 from app.modules.accounts.schemas import StrictSchema
 
 
@@ -50,7 +51,7 @@ class KeySummarySchema(Schema):
     algorithm = fields.String()
     fingerprint = fields.String()
     status = fields.String()
-    issued_at = fields.DateTime()
+    issued_at = ZonedDateTime()
 
 
 class ChannelSchema(Schema):
@@ -88,7 +89,7 @@ class ContactChangeSchema(Schema):
     before = fields.Dict()
     after = fields.Dict()
     changed_by_id = fields.Integer()
-    changed_at = fields.DateTime()
+    changed_at = ZonedDateTime()
 
 
 class ContactChangeListSchema(Schema):

@@ -5,6 +5,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields
 
 from app.core.jurisdiction import get_application
+from app.core.schema_fields import ZonedDateTime
 from app.modules.documents import operations as ops
 from app.modules.documents.signing import signature_valid
 from app.modules.documents.views import pdf_response
@@ -18,8 +19,8 @@ class DocumentSchema(Schema):
     owner = fields.Function(lambda d: d.application.applicant.name)
     version = fields.Integer()
     current = fields.Boolean()
-    issued_at = fields.DateTime(attribute="created_at")
-    superseded_at = fields.DateTime(allow_none=True)
+    issued_at = ZonedDateTime(attribute="created_at")
+    superseded_at = ZonedDateTime(allow_none=True)
     application_status = fields.String()
     pages = fields.Integer()
     sha256 = fields.String(attribute="file_sha256")

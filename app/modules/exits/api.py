@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from app.core.schema_fields import ZonedDateTime
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.exits import operations as ops
@@ -16,12 +17,12 @@ class ExitOpinionSchema(Schema):
     province_code = fields.String()
     agree = fields.Boolean(allow_none=True)
     opinion = fields.String()
-    decided_at = fields.DateTime(allow_none=True)
+    decided_at = ZonedDateTime(allow_none=True)
 
 
 class DeletionCertificateSchema(Schema):
-    started_at = fields.DateTime()
-    completed_at = fields.DateTime(allow_none=True)
+    started_at = ZonedDateTime()
+    completed_at = ZonedDateTime(allow_none=True)
     steps = fields.Dict()
     sha256 = fields.String()
 
@@ -36,14 +37,14 @@ class ExitSchema(Schema):
     requested_date = fields.Date(allow_none=True)
     status = fields.String()
     national_opinion = fields.String()
-    national_decided_at = fields.DateTime(allow_none=True)
+    national_decided_at = ZonedDateTime(allow_none=True)
     transition_start = fields.Date(allow_none=True)
     transition_end = fields.Date(allow_none=True)
-    push_notice_confirmed_at = fields.DateTime(allow_none=True)
+    push_notice_confirmed_at = ZonedDateTime(allow_none=True)
     announcement_url = fields.String()
     announcement_start = fields.Date(allow_none=True)
     announcement_end = fields.Date(allow_none=True)
-    completed_at = fields.DateTime(allow_none=True)
+    completed_at = ZonedDateTime(allow_none=True)
     opinions = fields.List(fields.Nested(ExitOpinionSchema))
     certificate = fields.Method("_certificate")
 

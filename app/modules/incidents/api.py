@@ -5,6 +5,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.core.errors import NotFound
+from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import from_local
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.incidents import operations as ops
@@ -18,15 +19,15 @@ class RectificationSchema(Schema):
     id = fields.Integer()
     body = fields.String()
     status = fields.String()
-    filed_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    filed_at = ZonedDateTime()
+    decided_at = ZonedDateTime(allow_none=True)
     opinion = fields.String()
 
 
 class ServiceSuspensionSchema(Schema):
     service_code = fields.String()
-    suspended_at = fields.DateTime()
-    lifted_at = fields.DateTime(allow_none=True)
+    suspended_at = ZonedDateTime()
+    lifted_at = ZonedDateTime(allow_none=True)
 
 
 class IncidentEvidenceSchema(Schema):
@@ -44,16 +45,16 @@ class IncidentSchema(Schema):
     level = fields.Integer()
     source = fields.String()
     status = fields.String()
-    discovered_at = fields.DateTime()
+    discovered_at = ZonedDateTime()
     description = fields.String()
     impact = fields.String()
     anomaly = fields.Dict(allow_none=True)
     decision_note = fields.String()
     rectification_due = fields.Date(allow_none=True)
-    escalated_at = fields.DateTime(allow_none=True)
-    restored_at = fields.DateTime(allow_none=True)
+    escalated_at = ZonedDateTime(allow_none=True)
+    restored_at = ZonedDateTime(allow_none=True)
     observation_until = fields.Date(allow_none=True)
-    renewal_approved_at = fields.DateTime(allow_none=True)
+    renewal_approved_at = ZonedDateTime(allow_none=True)
     suspensions = fields.List(fields.Nested(ServiceSuspensionSchema))
     rectifications = fields.List(fields.Nested(RectificationSchema))
     evidence = fields.List(fields.Nested(IncidentEvidenceSchema))

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.errors import NotFound
 from app.core.jurisdiction import get_application, get_channel
+from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.accounts.operations import reauthenticate
@@ -59,7 +60,7 @@ def complete_api(app_id: int):
 
 class KeyEventSchema(Schema):
     action = fields.String()
-    at = fields.DateTime()
+    at = ZonedDateTime()
     actor_id = fields.Integer(allow_none=True)
     reason = fields.String()
 
@@ -72,9 +73,9 @@ class KeySchema(Schema):
     fingerprint = fields.String()
     status = fields.Function(lambda k: str(effective_status(k, utcnow())))
     status_reason = fields.String()
-    issued_at = fields.DateTime()
-    valid_until = fields.DateTime(allow_none=True)
-    last_used_at = fields.DateTime(allow_none=True)
+    issued_at = ZonedDateTime()
+    valid_until = ZonedDateTime(allow_none=True)
+    last_used_at = ZonedDateTime(allow_none=True)
     events = fields.List(fields.Nested(KeyEventSchema))
 
 

@@ -31,7 +31,7 @@ from app.core.enums import (
     StepStatus,
 )
 from app.core.errors import Conflict, Forbidden, RuleViolation
-from app.core.timeutil import utcnow
+from app.core.timeutil import utcnow, zoned
 from app.core.transaction import lock_row, transactional
 from app.extensions import db
 from app.modules.applications.models import Application, ApplicationRound
@@ -249,7 +249,7 @@ def rotate_key(user, key: ChannelKey) -> IssuedKey:
     _check_single_active(key.channel, key.environment, key)
     overlap = utcnow() + timedelta(days=current_app.config["KEY_ROTATION_OVERLAP_DAYS"])
     key.valid_until = min(key.valid_until or overlap, overlap)
-    record_event(key, "rotate", user, f"until {key.valid_until.isoformat(timespec='seconds')}")
+    record_event(key, "rotate", user, f"until {zoned(key.valid_until).isoformat(timespec='seconds')}")
     return issue_key(key.channel, key.environment, user, predecessor=key)
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.core.errors import NotFound
+from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
@@ -25,8 +26,8 @@ class MessageSchema(Schema):
     body = fields.String()
     object_type = fields.String(allow_none=True)
     object_id = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = ZonedDateTime()
+    read_at = ZonedDateTime(allow_none=True)
 
 
 class MessageListSchema(Schema):
@@ -61,7 +62,7 @@ class TemplateSchema(Schema):
     placeholders = fields.List(fields.String())
     status = fields.String()
     review_note = fields.String()
-    reviewed_at = fields.DateTime(allow_none=True)
+    reviewed_at = ZonedDateTime(allow_none=True)
 
 
 class TemplateListSchema(Schema):
@@ -102,9 +103,9 @@ class DeliverySchema(Schema):
     address = fields.String()
     status = fields.String()
     attempts = fields.Integer()
-    next_attempt_at = fields.DateTime()
+    next_attempt_at = ZonedDateTime()
     last_error = fields.String()
-    sent_at = fields.DateTime(allow_none=True)
+    sent_at = ZonedDateTime(allow_none=True)
 
 
 class DeliveryListSchema(Schema):

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.enums import ChannelCategory, Role
 from app.core.jurisdiction import get_channel
+from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
@@ -45,7 +46,7 @@ class StatisticSchema(Schema):
     monthly_active_users = fields.Integer()
     source = fields.String()
     reason = fields.String()
-    created_at = fields.DateTime()
+    created_at = ZonedDateTime()
 
 
 class MonthlyReportSchema(Schema):
@@ -92,7 +93,7 @@ def list_statistics(channel_id: int):
 
 
 class MonitoringEventSchema(Schema):
-    at = fields.DateTime()
+    at = ZonedDateTime()
     status = fields.String()
     reason = fields.String()
 
@@ -125,8 +126,8 @@ class ImprovementPlanSchema(Schema):
     channel_id = fields.Integer()
     body = fields.String()
     status = fields.String()
-    filed_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    filed_at = ZonedDateTime()
+    decided_at = ZonedDateTime(allow_none=True)
     opinion = fields.String()
 
 
@@ -136,7 +137,7 @@ class AgreementRenewalSchema(Schema):
     new_term_end = fields.Date(allow_none=True)
     reason = fields.String()
     objection = fields.String()
-    decided_at = fields.DateTime(allow_none=True)
+    decided_at = ZonedDateTime(allow_none=True)
 
 
 class ChannelMonitoringSchema(Schema):

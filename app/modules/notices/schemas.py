@@ -1,6 +1,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core.enums import ChannelCategory, NoticeKind
+from app.core.schema_fields import ZonedDateTime
 from app.modules.accounts.schemas import StrictSchema, id_field
 
 KINDS = [k.value for k in NoticeKind]
@@ -11,8 +12,8 @@ class RecipientSchema(Schema):
     channel_name = fields.Function(lambda r: r.channel.name)
     organisation_id = fields.Integer()
     organisation_name = fields.Function(lambda r: r.organisation.name)
-    acknowledged_at = fields.DateTime(allow_none=True)
-    reminded_at = fields.DateTime(allow_none=True)
+    acknowledged_at = ZonedDateTime(allow_none=True)
+    reminded_at = ZonedDateTime(allow_none=True)
 
 
 class NoticeSchema(Schema):
@@ -20,12 +21,12 @@ class NoticeSchema(Schema):
     kind = fields.String()
     title = fields.String()
     body = fields.String()
-    starts_at = fields.DateTime(allow_none=True)
-    ends_at = fields.DateTime(allow_none=True)
+    starts_at = ZonedDateTime(allow_none=True)
+    ends_at = ZonedDateTime(allow_none=True)
     categories = fields.List(fields.String())
     region_codes = fields.List(fields.String())
     levels = fields.List(fields.Integer())
-    published_at = fields.DateTime()
+    published_at = ZonedDateTime()
 
 
 class NoticeDetailSchema(NoticeSchema):
@@ -68,10 +69,10 @@ class ChannelNoticeSchema(Schema):
     channel_id = fields.Integer()
     channel_name = fields.Function(lambda n: n.channel.name)
     kind = fields.String()
-    starts_at = fields.DateTime()
-    ends_at = fields.DateTime(allow_none=True)
+    starts_at = ZonedDateTime()
+    ends_at = ZonedDateTime(allow_none=True)
     description = fields.String()
-    filed_at = fields.DateTime()
+    filed_at = ZonedDateTime()
 
 
 class ChannelNoticeListSchema(Schema):

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.core.schema_fields import ZonedDateTime
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.applications.schemas import ApplicationDetailSchema
 from app.modules.production.models import CHECKLIST
@@ -23,7 +24,7 @@ class RecordingSchema(Schema):
     content_type = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
-    uploaded_at = fields.DateTime()
+    uploaded_at = ZonedDateTime()
     checked_steps = fields.List(fields.String(), metadata={"description": f"ticked of: {', '.join(CHECKLIST)}"})
     fully_checked = fields.Boolean()
 
@@ -38,7 +39,7 @@ class ProblemSchema(Schema):
 class ProductionExtrasSchema(Schema):
     channel_id = fields.Integer()
     security_report_id = fields.Integer(allow_none=True)
-    report_reviewed_at = fields.DateTime(allow_none=True)
+    report_reviewed_at = ZonedDateTime(allow_none=True)
     recordings = fields.Dict(keys=fields.String(), values=fields.Nested(RecordingSchema))
     submission_problems = fields.List(fields.Nested(ProblemSchema))
     go_live_problems = fields.List(fields.Nested(ProblemSchema))

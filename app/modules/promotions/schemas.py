@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from app.core.schema_fields import ZonedDateTime
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.promotions.operations import may_start
 
@@ -18,12 +19,12 @@ class PromotionSchema(Schema):
     may_start = fields.Function(may_start)
     review_unit = fields.String()
     review_opinion = fields.String()
-    reviewed_at = fields.DateTime(allow_none=True)
+    reviewed_at = ZonedDateTime(allow_none=True)
     result_form = fields.String()
     result_summary = fields.String()
     participants = fields.Integer(allow_none=True)
-    reported_at = fields.DateTime(allow_none=True)
-    filed_at = fields.DateTime()
+    reported_at = ZonedDateTime(allow_none=True)
+    filed_at = ZonedDateTime()
 
 
 class PromotionListSchema(Schema):

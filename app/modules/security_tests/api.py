@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.errors import NotFound, RuleViolation
 from app.core.jurisdiction import get_channel
+from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema, id_field
@@ -70,7 +71,7 @@ class ReportSchema(Schema):
     findings = fields.String()
     filename = fields.String()
     sha256 = fields.String()
-    uploaded_at = fields.DateTime()
+    uploaded_at = ZonedDateTime()
     current = fields.Function(lambda r: is_current(r, today(), r.channel.major_change_on))
 
 
@@ -193,10 +194,10 @@ class SpotCheckSchema(Schema):
     channel_id = fields.Integer()
     reason = fields.String()
     is_retest = fields.Boolean()
-    ordered_at = fields.DateTime()
+    ordered_at = ZonedDateTime()
     result = fields.String()
     notes = fields.String()
-    recorded_at = fields.DateTime(allow_none=True)
+    recorded_at = ZonedDateTime(allow_none=True)
     channel_status = fields.Function(lambda c: str(c.channel.status))
 
 

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.core.enums import WorkOrderStatus, WorkOrderTag
+from app.core.schema_fields import ZonedDateTime
 from app.modules.accounts.schemas import StrictSchema, id_field
 
 
@@ -8,7 +9,7 @@ class WorkOrderEntrySchema(Schema):
     kind = fields.String()
     body = fields.String()
     author = fields.Function(lambda e: e.author.display_name)
-    at = fields.DateTime()
+    at = ZonedDateTime()
 
 
 class WorkOrderSummarySchema(Schema):
@@ -22,10 +23,10 @@ class WorkOrderSummarySchema(Schema):
     status = fields.String()
     tags = fields.List(fields.String())
     assignee_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
-    assigned_at = fields.DateTime(allow_none=True)
-    first_answered_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    created_at = ZonedDateTime()
+    assigned_at = ZonedDateTime(allow_none=True)
+    first_answered_at = ZonedDateTime(allow_none=True)
+    closed_at = ZonedDateTime(allow_none=True)
 
 
 class WorkOrderSchema(WorkOrderSummarySchema):
