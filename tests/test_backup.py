@@ -1,5 +1,8 @@
 """Backups (S7): a backup restores into a fresh database identical table by table (row counts and checksums), with
-the uploads and the key store; a wrong passphrase or an altered file is refused; a non-empty target is refused."""
+the uploads; the key store is kept out of it (backed up apart, under its own passphrase) unless asked for explicitly;
+a wrong passphrase or an altered file is refused; a non-empty target is refused."""
+
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -7,7 +10,14 @@ from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from app.modules.backups.crypto import BackupCorrupt
-from app.modules.backups.operations import RestoreRefused, create_backup, restore_backup, table_fingerprints
+from app.modules.backups.operations import (
+    RestoreRefused,
+    create_backup,
+    create_key_backup,
+    restore_backup,
+    restore_key_backup,
+    table_fingerprints,
+)
 from tests.conftest import file_application
 
 PASSPHRASE = "correct horse battery staple"
@@ -44,10 +54,19 @@ def test_s7_backup_restores_to_an_identical_database(app, world, tmp_path, fresh
         restored_engine.dispose()
     assert source["application"]["rows"] == 1 and source["audit_entry"]["rows"] > 5
     assert len(list((tmp_path / "up").iterdir())) == 1
-    assert (tmp_path / "keys" / "master.key").read_bytes() == (
-        __import__("pathlib").Path(app.config["KEYS_DIR"]) / "master.key"
-    ).read_bytes()
+    assert manifest["keys"] == [] and not (tmp_path / "keys").exists()  # the master key is not beside the data
     assert PASSPHRASE.encode() not in backup.read_bytes() and b"audit_entry" not in backup.read_bytes()
+
+
+def test_s7_keys_are_backed_up_apart_and_bundled_only_when_asked(app, world, tmp_path, fresh_database):
+    keys = Path(app.config["KEYS_DIR"])
+    key_backup = create_key_backup(str(tmp_path / "keys-out"), "another long passphrase")
+    restored = restore_key_backup(str(key_backup), "another long passphrase", str(tmp_path / "k"))
+    assert "master.key" in restored["keys"]
+    assert (tmp_path / "k" / "master.key").read_bytes() == (keys / "master.key").read_bytes()
+    bundled = create_backup(str(tmp_path / "out"), PASSPHRASE, include_keys=True)
+    manifest = restore_backup(str(bundled), PASSPHRASE, fresh_database, str(tmp_path / "up"), str(tmp_path / "k2"))
+    assert "master.key" in manifest["keys"] and (tmp_path / "k2" / "master.key").exists()
 
 
 def test_s7_wrong_passphrase_and_altered_backup_are_refused(app, world, tmp_path, fresh_database):
@@ -78,7 +97,7 @@ def test_s7_backup_cli(app, world, tmp_path, monkeypatch, fresh_database):
         args=[
             "backup",
             "restore",
-            created.output.strip(),
+            created.output.splitlines()[0],
             "--database-url",
             fresh_database,
             "--uploads",
@@ -88,3 +107,16 @@ def test_s7_backup_cli(app, world, tmp_path, monkeypatch, fresh_database):
         ]
     )
     assert restored.exit_code == 0 and "every table checksum matches" in restored.output
+
+
+def test_s7_key_backup_cli_needs_its_own_passphrase(app, world, tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("KEY_BACKUP_PASSPHRASE", PASSPHRASE)
+    runner = app.test_cli_runner()
+    same = runner.invoke(args=["backup", "keys", "--output", str(tmp_path / "k")])
+    assert same.exit_code != 0 and "passphrase of its own" in same.output
+    monkeypatch.setenv("KEY_BACKUP_PASSPHRASE", "a different key passphrase")
+    created = runner.invoke(args=["backup", "keys", "--output", str(tmp_path / "k")])
+    assert created.exit_code == 0, created.output
+    restored = runner.invoke(args=["backup", "restore-keys", created.output.strip(), "--keys", str(tmp_path / "r")])
+    assert restored.exit_code == 0 and (tmp_path / "r" / "master.key").exists()

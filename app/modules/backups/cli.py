@@ -6,28 +6,69 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-backup_cli = click.Group("backup", help="Encrypted backups of the database, uploads and key store.")
+backup_cli = click.Group(
+    "backup", help="Encrypted backups of the database and uploads; of the key store apart, under its own passphrase."
+)
 
 
-def _passphrase(path: str | None) -> str:
+def _passphrase(path: str | None, variable: str = "BACKUP_PASSPHRASE") -> str:
     if path:
         with open(path, encoding="utf-8") as handle:
             return handle.read().strip()
-    value = os.environ.get("BACKUP_PASSPHRASE", "")
+    value = os.environ.get(variable, "")
     if not value:
-        raise click.ClickException("set BACKUP_PASSPHRASE or give --passphrase-file")
+        raise click.ClickException(f"set {variable} or give --passphrase-file")
     return value
 
 
 @backup_cli.command("create")
 @click.option("--output", default="var/backups", show_default=True, help="Folder for the backup file.")
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--include-keys",
+    is_flag=True,
+    help="Also put the key store in this file (not recommended: keep keys apart with `flask backup keys`).",
+)
 @with_appcontext
-def create(output, passphrase_file):
+def create(output, passphrase_file, include_keys):
     from app.modules.backups.operations import create_backup
 
-    path = create_backup(output, _passphrase(passphrase_file))
+    path = create_backup(output, _passphrase(passphrase_file), include_keys=include_keys)
     click.echo(str(path))
+    if not include_keys:
+        click.echo("keys are not in this backup: back them up apart with `flask backup keys`", err=True)
+
+
+@backup_cli.command("keys")
+@click.option("--output", default="var/key-backups", show_default=True, help="Folder for the key backup file.")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def create_keys(output, passphrase_file):
+    """The key store alone, under KEY_BACKUP_PASSPHRASE (never the data backups' passphrase); keep it apart."""
+    from app.modules.backups.operations import create_key_backup
+
+    passphrase = _passphrase(passphrase_file, "KEY_BACKUP_PASSPHRASE")
+    if passphrase == os.environ.get("BACKUP_PASSPHRASE"):
+        raise click.ClickException("the key backup needs a passphrase of its own, not BACKUP_PASSPHRASE")
+    click.echo(str(create_key_backup(output, passphrase)))
+
+
+@backup_cli.command("restore-keys")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False))
+@click.option("--keys", help="Folder for the key store (default: KEYS_DIR).")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_keys(backup, keys, passphrase_file):
+    from app.modules.backups.crypto import BackupCorrupt
+    from app.modules.backups.operations import RestoreRefused, restore_key_backup
+
+    try:
+        manifest = restore_key_backup(
+            backup, _passphrase(passphrase_file, "KEY_BACKUP_PASSPHRASE"), keys or current_app.config["KEYS_DIR"]
+        )
+    except (BackupCorrupt, RestoreRefused, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {len(manifest['keys'])} key files")
 
 
 @backup_cli.command("restore")

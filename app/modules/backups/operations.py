@@ -1,7 +1,11 @@
 """Backups (S7): `create_backup` writes one encrypted file holding a consistent copy of the database (pg_dump on
-PostgreSQL, SQLite's online backup API on SQLite), the uploads and the key store, with a manifest of row counts and
-checksums of every table; `restore_backup` restores it into a fresh database and checks every table against the
-manifest."""
+PostgreSQL, SQLite's online backup API on SQLite) and the uploads, with a manifest of row counts and checksums of every
+table; `restore_backup` restores it into a fresh database and checks every table against the manifest.
+
+The keys that protect the data (master key, audit-chain key, document-signing key) are NOT in the data backup
+(keys/README.md: back the master key up separately from the database): whoever holds a data backup must not also hold
+what decrypts the channel keys in it. `create_key_backup` writes them to a file of their own, under a passphrase of its
+own, to be kept apart; `include_keys=True` (`flask backup create --include-keys`) bundles them anyway, explicitly."""
 
 import hashlib
 import json
@@ -82,7 +86,8 @@ def _add_tree(archive: tarfile.TarFile, folder: str, name: str) -> list[str]:
     return added
 
 
-def create_backup(output_dir: str, passphrase: str) -> Path:
+def create_backup(output_dir: str, passphrase: str, include_keys: bool = False) -> Path:
+    """The data backup: database and uploads; the key store only when `include_keys` is asked for explicitly."""
     config = current_app.config
     engine = db.engine
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
@@ -101,15 +106,48 @@ def create_backup(output_dir: str, passphrase: str) -> Path:
         with tarfile.open(work / "backup.tar", "w") as archive:
             archive.add(work / "database.dump", arcname="database.dump")
             manifest["uploads"] = _add_tree(archive, config["UPLOAD_FOLDER"], "uploads")
-            manifest["keys"] = _add_tree(archive, config["KEYS_DIR"], "keys")
+            manifest["keys"] = _add_tree(archive, config["KEYS_DIR"], "keys") if include_keys else []
             _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=1).encode())
-        Path(output_dir).mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        with open(work / "backup.tar", "rb") as source, open(partial, "wb") as out:
-            encrypt_file(source, out, passphrase)
-        os.chmod(partial, 0o600)
-        os.replace(partial, target)
+        _encrypt_to(work / "backup.tar", target, passphrase)
     return target
+
+
+def _encrypt_to(tar: Path, target: Path, passphrase: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with open(tar, "rb") as source, open(partial, "wb") as out:
+        encrypt_file(source, out, passphrase)
+    os.chmod(partial, 0o600)
+    os.replace(partial, target)
+
+
+def create_key_backup(output_dir: str, passphrase: str) -> Path:
+    """The key store alone, encrypted under its own passphrase, to be kept apart from the data backups."""
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    target = Path(output_dir) / f"essc-keys-{stamp}.essc"
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        with tarfile.open(work / "keys.tar", "w") as archive:
+            manifest = {"format": FORMAT, "created_at": stamp, "kind": "keys"}
+            manifest["keys"] = _add_tree(archive, current_app.config["KEYS_DIR"], "keys")
+            _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=1).encode())
+        _encrypt_to(work / "keys.tar", target, passphrase)
+    return target
+
+
+def restore_key_backup(backup: str, passphrase: str, keys_dir: str) -> dict:
+    """Restore a key backup into an empty (or identical) key folder."""
+    with tempfile.TemporaryDirectory() as work:
+        work = Path(work)
+        with open(backup, "rb") as source, open(work / "keys.tar", "wb") as out:
+            decrypt_file(source, out, passphrase)
+        with tarfile.open(work / "keys.tar") as archive:
+            archive.extractall(work / "x", filter="data")
+        manifest = json.loads((work / "x" / "manifest.json").read_text())
+        if manifest.get("kind") != "keys":
+            raise RestoreRefused("this is not a key backup")
+        _restore_tree(work / "x" / "keys", keys_dir)
+    return manifest
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
