@@ -26,7 +26,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         render_as_batch=True,
         compare_type=True,
     )
-    app.before_request(_allow_recording_uploads)  # before CSRF protection reads the form
+    app.before_request(_limit_request_size)  # before CSRF protection reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
 
@@ -75,11 +75,21 @@ def _check_config(app: Flask) -> None:
 RECORDING_ENDPOINTS = frozenset({"production.upload_recording", "api.upload_recording"})
 
 
-def _allow_recording_uploads() -> None:
-    from flask import current_app, request
+def _limit_request_size() -> None:
+    """Every request body is refused (413) from its Content-Length, before a byte of it is read, when it is larger
+    than its endpoint allows. Only a caller allowed to upload a screen recording may send one that large."""
+    from flask import abort, current_app, request
+    from flask_login import current_user
 
-    if request.endpoint in RECORDING_ENDPOINTS:
+    from app.core.permissions import has_permission
+    from app.web.policy import ROUTE_POLICY
+
+    allowed = request.endpoint in RECORDING_ENDPOINTS and current_user.is_authenticated
+    if allowed and has_permission(current_user.role, ROUTE_POLICY[request.endpoint]):
         request.max_content_length = current_app.config["MAX_RECORDING_BYTES"] + 64 * 1024
+    limit, length = request.max_content_length, request.content_length
+    if limit is not None and length is not None and length > limit:
+        abort(413)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -48,13 +48,19 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-HTTP_MESSAGES = {404: "页面不存在", 403: "没有权限", 400: "请求有误", 429: "尝试过于频繁，请稍后再试"}
+HTTP_MESSAGES = {
+    404: "页面不存在",
+    403: "没有权限",
+    400: "请求有误",
+    413: "文件或请求超过大小上限",
+    429: "尝试过于频繁，请稍后再试",
+}
 
 
 def http_message(exc) -> str:
     """What an HTTP error says in the API: our own words where we have them (429 throttling), else Werkzeug's."""
-    if exc.code == 429:
-        return gettext(HTTP_MESSAGES[429])
+    if exc.code in (413, 429):
+        return gettext(HTTP_MESSAGES[exc.code])
     return exc.description or exc.name
 
 

@@ -4,6 +4,7 @@ outside the web root, and removed again if the transaction that records them fai
 import hashlib
 import os
 import secrets
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,8 @@ CONTENT_TYPES = {
     "mov": "video/quicktime",
 }
 CHUNK = 64 * 1024
+# Office Open XML packages (ECMA-376): a ZIP with [Content_Types].xml and the main part of the declared kind.
+OFFICE_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
 
 
 @dataclass
@@ -88,6 +91,16 @@ def content_matches(kind: str, head: bytes) -> bool:
     if kind in BOX_TYPES:
         return head[4:8] == BOX_TYPES[kind]
     return any(head.startswith(sig) for sig in SIGNATURES[kind])
+
+
+def is_office_package(path: Path, kind: str) -> bool:
+    """A ZIP is a docx/xlsx/pptx only if it holds the package's content types and the kind's main part."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return "[Content_Types].xml" in names and OFFICE_MAIN_PART[kind] in names
 
 
 def chunks(stream, limit: int):
@@ -136,7 +149,11 @@ def save_upload(stream, filename: str, types=None, limit: int | None = None) -> 
                 head = head if len(head) >= 16 else (head + chunk)[:16]
                 digest.update(chunk)
                 out.write(chunk)
-        if size == 0 or not content_matches(kind, head):
+        if (
+            size == 0
+            or not content_matches(kind, head)
+            or (kind in OFFICE_MAIN_PART and not is_office_package(partial, kind))
+        ):
             raise RuleViolation(
                 "文件内容与其类型不符",
                 "The file content does not match its declared type",

@@ -26,6 +26,7 @@ def init_web(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.request_loader(_load_user_from_bearer)
     login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(refuse_nul_characters)
     app.before_request(enforce_policy)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(
@@ -91,6 +92,31 @@ def _unauthorized():
         return _json_error("unauthenticated", gettext("请先登录"), 401)
     flash(gettext("请先登录"), "warning")
     return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+
+
+def nul_fields() -> list[str]:
+    """The request's fields holding a NUL character (U+0000, which no text column can store): path parameters,
+    query parameters, form fields and upload file names."""
+    found = [name for name, value in (request.view_args or {}).items() if isinstance(value, str) and "\x00" in value]
+    found += [name for name, value in request.args.items(multi=True) if "\x00" in name + value]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in ("multipart/form-data", FORM_TYPE):
+        found += [name for name, value in request.form.items(multi=True) if "\x00" in name + value]
+        found += [name for name, upload in request.files.items(multi=True) if "\x00" in (upload.filename or "")]
+    return [name.replace("\x00", "\\0") for name in found]
+
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def refuse_nul_characters():
+    """Hostile input is refused naming the field (422 in the API, 400 on pages), never passed on to a 500."""
+    fields = nul_fields()
+    if not fields:
+        return None
+    message = gettext("请求含有空字符（U+0000）：{fields}", fields="、".join(fields))
+    if _is_api():
+        return _json_error("validation_error", message, 422, {name: ["contains a NUL character"] for name in fields})
+    return render_template("errors.html", status=400, message=message), 400
 
 
 def enforce_policy():

@@ -81,9 +81,44 @@ def error_body(code: str, message: str, fields: dict | None = None, status: int 
     return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
 
 
+MAX_JSON_DEPTH = 32
+
+
+def _depth(data) -> int:
+    """How deeply `data` nests lists and objects, counted without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((item, level + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def request_json():
+    """The request's JSON body (None when absent or not JSON); refused with 400 when nested deeper than
+    MAX_JSON_DEPTH, which no request of this API needs (hostile input never reaches a parser's recursion limit)."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
+        too_deep = True
+    else:
+        too_deep = _depth(data) > MAX_JSON_DEPTH
+    if too_deep:
+        raise DomainError(
+            f"JSON 嵌套超过 {MAX_JSON_DEPTH} 层",
+            f"The JSON is nested deeper than {MAX_JSON_DEPTH} levels",
+            code="malformed_json",
+            fields={"body": ["nested too deeply"]},
+            status=400,
+        )
+    return data
+
+
 def load_body(schema: Schema) -> dict:
     """Validate the JSON body with `schema` (unknown fields are refused)."""
-    data = request.get_json(silent=True)
+    data = request_json()
     if data is None:
         raise DomainError(
             "请求体须为 JSON 对象", "The request body must be a JSON object", code="malformed_json", status=400

@@ -157,7 +157,10 @@ class DatabaseSessionInterface(SessionInterface):
 
     @staticmethod
     def _request_meta() -> dict:
-        return {"ip": request.remote_addr, "user_agent": (request.headers.get("User-Agent") or "")[:300]}
+        return {
+            "ip": request.remote_addr,
+            "user_agent": (request.headers.get("User-Agent") or "").replace("\x00", "")[:300],
+        }
 
     @staticmethod
     def _user_id(session):

@@ -21,9 +21,11 @@ from flask import Flask, current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db, limiter
 from app.modules.accounts.models import LoginLog, User
+from app.web.api import request_json
 
 # Endpoints that check a password or a one-time code.
 SIGN_IN_ENDPOINTS = (
@@ -54,7 +56,10 @@ def account_key() -> str:
     if pending:
         user = db.session.get(User, pending)
         return f"account:{user.username if user else pending}"
-    body = request.get_json(silent=True) if request.is_json else None
+    try:
+        body = request_json() if request.is_json else None
+    except DomainError:
+        body = None  # refused by the view itself
     name = (body.get("username") if isinstance(body, dict) else None) or request.form.get("username") or ""
     return f"account:{str(name).strip().lower()[:64]}"
 

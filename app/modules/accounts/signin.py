@@ -40,7 +40,7 @@ def _client(ip=None, agent=None) -> tuple[str, str]:
     if has_request_context():
         ip = ip if ip is not None else request.remote_addr
         agent = agent if agent is not None else request.headers.get("User-Agent")
-    return (ip or "")[:64], (agent or "")[:300]
+    return (ip or "")[:64], (agent or "").replace("\x00", "")[:300]
 
 
 def _log_login(username: str, user: User | None, success: bool, reason: str, ip, agent, method="password"):

@@ -1,10 +1,10 @@
 """The channel-facing API (C2.1), authenticated by request signatures, not by user tokens (see signing.py)."""
 
-from flask import g, request
+from flask import g
 from marshmallow import Schema, fields
 
 from app.modules.gateway.check import channel_signed, require_service
-from app.web.api import api_bp, doc
+from app.web.api import api_bp, doc, request_json
 
 
 class ChannelStatusSchema(Schema):
@@ -63,7 +63,7 @@ def sandbox_echo():
         {
             "channel_number": key.channel.channel_number,
             "environment": str(key.environment),
-            "echo": request.get_json(silent=True),
+            "echo": request_json(),
         }
     )
 
