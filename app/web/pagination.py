@@ -1,10 +1,12 @@
-"""Page through a select() with ?page=N&per_page=M (UI and API alike)."""
+"""Page through a select() with ?page=N&per_page=M, and read list filters (UI and API alike). A filter value that is
+not one of its choices, or a page that is not a number, is a 422 naming the parameter — never silently ignored."""
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, request
 
+from app.core.errors import RuleViolation
 from app.extensions import db
 
 MAX_PER_PAGE = 100
@@ -22,11 +24,33 @@ class Page:
         return {"items": schema.dump(self.items), "page": self.page, "pages": self.pages, "total": self.total}
 
 
+def _refused(name: str, value: str, expected: str) -> RuleViolation:
+    return RuleViolation(
+        f"参数 {name} 的值无效：{value[:40]}（应为{expected}）",
+        f"Invalid value for {name}: {value[:40]} (expected {expected})",
+        code="validation_error",
+        fields={name: [f"expected {expected}"]},
+    )
+
+
 def _int_arg(name: str, default: int) -> int:
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
+    raw = request.args.get(name, "")
+    if not raw.strip():
         return default
+    if not (raw.strip().isascii() and raw.strip().isdigit()):
+        raise _refused(name, raw, "a whole number")
+    return int(raw.strip()[:12])
+
+
+def choice_arg(name: str, choices) -> str | None:
+    """The filter `name` if given: one of `choices` (an enum class or a collection of strings), else 422."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    allowed = list(choices.__members__) if hasattr(choices, "__members__") else list(choices)
+    if raw not in allowed:
+        raise _refused(name, raw, "one of " + ", ".join(allowed))
+    return raw
 
 
 def paginate(query) -> Page:

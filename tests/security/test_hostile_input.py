@@ -124,3 +124,19 @@ def test_an_oversized_upload_is_refused_from_its_content_length_before_the_body(
         boundary | {"Authorization": token},
     )
     assert status == 413 and seconds < 5
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/login-log?day=0000-00-00", "day"),
+        ("/api/v1/channels?status=alive", "status"),
+        ("/api/v1/applications?status=x", "status"),
+        ("/api/v1/work-orders?tag=nope", "tag"),
+        ("/api/v1/channels?page=abc", "page"),
+    ],
+)
+def test_an_invalid_filter_value_is_a_422_not_ignored(world, client, path, parameter):
+    user = world.admin if "login-log" in path else world.operator
+    response = client.get(path, headers=bearer(user))
+    assert response.status_code == 422 and parameter in response.json["error"]["fields"], response.json

@@ -12,7 +12,7 @@ from app.modules.applications.models import Application
 from app.modules.applications.progress import progress
 from app.web.api import api_bp, doc, load_body
 from app.web.downloads import send_stored_file
-from app.web.pagination import paginate
+from app.web.pagination import choice_arg, paginate
 
 LIST_QUERY = {
     "status": {"type": "string", "enum": [x.value for x in ApplicationStatus]},
@@ -38,8 +38,9 @@ def detail(app: Application) -> dict:
 )
 def list_applications():
     query = visible_applications(current_user)
-    if request.args.get("status") in ApplicationStatus.__members__:
-        query = query.where(Application.status == request.args["status"])
+    status = choice_arg("status", ApplicationStatus)
+    if status:
+        query = query.where(Application.status == status)
     return s.ApplicationListSchema().dump(paginate(query.order_by(Application.id.desc())))
 
 

@@ -20,13 +20,13 @@ from app.modules.documents.content import FORM_KINDS, kinds_for
 from app.modules.regions.operations import all_regions
 from app.web.downloads import send_stored_file
 from app.web.forms import apply_error, choices
-from app.web.pagination import paginate
+from app.web.pagination import choice_arg, paginate
 
 
 def list_applications():
     query = visible_applications(current_user)
-    status = request.args.get("status")
-    if status in ApplicationStatus.__members__:
+    status = choice_arg("status", ApplicationStatus)
+    if status:
         query = query.where(Application.status == status)
     page = paginate(query.order_by(Application.id.desc()))
     return render_template("applications/list.html", page=page, status=status, statuses=ApplicationStatus)

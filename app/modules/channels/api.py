@@ -1,7 +1,6 @@
 """Channel API: channels in the caller's scope, and the service catalogue (C2.4)."""
 
 import sqlalchemy as sa
-from flask import request
 from flask_login import current_user
 from marshmallow import fields
 
@@ -13,7 +12,7 @@ from app.modules.channels import operations as ops
 from app.modules.channels import schemas as s
 from app.modules.channels.models import Channel, Service
 from app.web.api import api_bp, doc, load_body
-from app.web.pagination import paginate
+from app.web.pagination import choice_arg, paginate
 
 
 @api_bp.get("/channels")
@@ -29,8 +28,9 @@ from app.web.pagination import paginate
 )
 def list_channels():
     query = visible_channels(current_user)
-    if request.args.get("status") in ChannelStatus.__members__:
-        query = query.where(Channel.status == request.args["status"])
+    status = choice_arg("status", ChannelStatus)
+    if status:
+        query = query.where(Channel.status == status)
     return paginate(query.order_by(Channel.id)).as_dict(s.ChannelSchema(many=True))
 
 

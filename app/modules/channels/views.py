@@ -18,13 +18,13 @@ from app.modules.channels.forms import ServiceForm
 from app.modules.channels.models import Channel, Service
 from app.modules.key_issuance.rules import ALLOWED, allowed, effective_status
 from app.web.forms import apply_error
-from app.web.pagination import paginate
+from app.web.pagination import choice_arg, paginate
 
 
 def list_channels():
     query = visible_channels(current_user)
-    status = request.args.get("status")
-    if status in ChannelStatus.__members__:
+    status = choice_arg("status", ChannelStatus)
+    if status:
         query = query.where(Channel.status == status)
     page = paginate(query.order_by(Channel.id.desc()))
     return render_template("channels/list.html", page=page, status=status, statuses=ChannelStatus)

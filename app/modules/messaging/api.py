@@ -11,11 +11,12 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
 from app.modules.messaging import operations as ops
+from app.modules.messaging.catalogue import CATEGORIES
 from app.modules.messaging.delivery import retry
 from app.modules.messaging.models import Delivery, Message
 from app.modules.messaging.operations import inbox_query
 from app.web.api import api_bp, doc, load_body
-from app.web.pagination import paginate
+from app.web.pagination import choice_arg, paginate
 
 
 class MessageSchema(Schema):
@@ -150,7 +151,7 @@ def review_template_api(template_id: int):
     query={"q": {"type": "string", "maxLength": 100}, "category": {"type": "string"}, "page": {"type": "integer"}},
 )
 def message_record_api():
-    query = ops.search_messages(request.args.get("q", "")[:100], request.args.get("category", ""))
+    query = ops.search_messages(request.args.get("q", "")[:100], choice_arg("category", CATEGORIES) or "")
     return RecordListSchema().dump(paginate(query))
 
 
@@ -162,7 +163,7 @@ def message_record_api():
     query={"status": {"type": "string", "enum": ["pending", "failed", "sent"]}},
 )
 def list_deliveries_api():
-    status = request.args.get("status", "failed")
+    status = choice_arg("status", ("pending", "failed", "sent")) or "failed"
     query = sa.select(Delivery).where(Delivery.status == status).order_by(Delivery.id.desc()).limit(200)
     return {"items": DeliverySchema(many=True).dump(db.session.scalars(query))}
 

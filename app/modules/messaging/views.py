@@ -15,7 +15,7 @@ from app.modules.messaging.delivery import retry
 from app.modules.messaging.forms import TemplateForm, TemplateReviewForm
 from app.modules.messaging.models import Delivery, Message
 from app.modules.messaging.operations import inbox_query
-from app.web.pagination import paginate
+from app.web.pagination import choice_arg, paginate
 
 
 def inbox():
@@ -76,7 +76,7 @@ def review_template(template_id: int):
 
 def message_record():
     """S1: every message sent, searchable; the e-mail/SMS deliveries that are waiting or failed, with retry."""
-    text, category = request.args.get("q", "")[:100], request.args.get("category", "")
+    text, category = request.args.get("q", "")[:100], choice_arg("category", CATEGORIES) or ""
     page = paginate(ops.search_messages(text, category))
     open_deliveries = db.session.scalars(
         sa.select(Delivery).where(Delivery.status != "sent").order_by(Delivery.id.desc()).limit(100)

@@ -1,12 +1,12 @@
 """Work-order API (C4.6, S13)."""
 
-from flask import request
 from flask_login import current_user
 
+from app.core.enums import WorkOrderStatus, WorkOrderTag
 from app.modules.work_orders import operations as ops
 from app.modules.work_orders import schemas as s
 from app.web.api import api_bp, doc, load_body
-from app.web.pagination import paginate
+from app.web.pagination import choice_arg, paginate
 
 
 @api_bp.get("/work-orders")
@@ -17,9 +17,9 @@ from app.web.pagination import paginate
     query={"status": s.STATUS_QUERY, "tag": s.TAG_QUERY, "page": {"type": "integer"}, "per_page": {"type": "integer"}},
 )
 def list_work_orders_api():
-    return paginate(ops.search(current_user, request.args.get("status"), request.args.get("tag"))).as_dict(
-        s.WorkOrderSummarySchema(many=True)
-    )
+    return paginate(
+        ops.search(current_user, choice_arg("status", WorkOrderStatus), choice_arg("tag", WorkOrderTag))
+    ).as_dict(s.WorkOrderSummarySchema(many=True))
 
 
 @api_bp.post("/work-orders")

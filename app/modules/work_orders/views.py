@@ -14,11 +14,11 @@ from app.modules.channels.rules import CONNECTED
 from app.modules.work_orders import operations as ops
 from app.modules.work_orders.forms import AssignForm, CloseForm, TagsForm, TextForm, WorkOrderForm
 from app.web.forms import apply_error, choices, enum_choices, run_posted
-from app.web.pagination import paginate
+from app.web.pagination import choice_arg, paginate
 
 
 def list_work_orders():
-    status, tag = request.args.get("status", ""), request.args.get("tag", "")
+    status, tag = choice_arg("status", WorkOrderStatus) or "", choice_arg("tag", WorkOrderTag) or ""
     return render_template(
         "work_orders/list.html",
         page=paginate(ops.search(current_user, status, tag)),
