@@ -145,6 +145,9 @@ EN = {
     "请求有误": "Bad request",
     "系统繁忙，请稍后再试": "Something went wrong; please try again later",
     "尝试过于频繁，请稍后再试": "Too many attempts; please try again later",
+    "同一记录刚被另一个请求同时写入，本次未保存任何内容，请刷新后重试": (
+        "Another request wrote the same record at the same moment; nothing was saved — reload and try again"
+    ),
     "文件或请求超过大小上限": "The file or request exceeds the size limit",
     "请求含有空字符（U+0000）：{fields}": "The request contains a NUL character (U+0000): {fields}",
     "返回首页": "Back to home",

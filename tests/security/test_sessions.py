@@ -122,7 +122,7 @@ def test_expired_session_rows_are_purged_by_the_daily_job(world, client, app):
     assert _rows() == 1
     timeutil.freeze(timeutil.utcnow() + timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1))
     result = daily_checks()
-    assert result["expired_sessions"]["deleted"] == 1 and _rows() == 0
+    assert result["expired_sessions"]["result"]["deleted"] == 1 and _rows() == 0
 
 
 def test_the_pending_second_factor_secret_is_never_in_the_session(world, client):

@@ -28,6 +28,7 @@ from app.modules.accounts.signin import (  # noqa: F401  (the sign-in verbs are 
     reauthenticate,
     requires_mfa,
     start_totp_enrollment,
+    totp_secret,
 )
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions
@@ -366,9 +367,7 @@ def purge_expired_sessions() -> int:
     idle = now - timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = now - timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
     ended = sa.or_(WebSession.last_seen_at < idle, WebSession.created_at < absolute)
-    deleted = db.session.execute(sa.delete(WebSession).where(ended)).rowcount
-    db.session.commit()
-    return deleted
+    return db.session.execute(sa.delete(WebSession).where(ended)).rowcount
 
 
 def _revoke_tokens(user: User) -> None:

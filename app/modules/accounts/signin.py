@@ -183,7 +183,7 @@ def requires_mfa(user: User) -> bool:
     return user.role in MFA_ROLES
 
 
-def _totp_secret(user: User) -> str:
+def totp_secret(user: User) -> str:
     sealed = Sealed(user.totp_secret, user.totp_wrapped_key, user.totp_master_key_id)
     return unseal(sealed, f"totp:{user.id}").decode()
 
@@ -192,7 +192,7 @@ def pending_totp_secret(user: User) -> str | None:
     """The secret of an enrolment not confirmed yet, unsealed for showing it again (never kept in the session)."""
     if user.totp_enabled or user.totp_secret is None:
         return None
-    return _totp_secret(user)
+    return totp_secret(user)
 
 
 @transactional
@@ -228,7 +228,7 @@ def claim_step(user: User, step: int) -> bool:
 def _matched_step(user: User, code: str, enrolled: bool) -> int | None:
     if user.totp_secret is None or user.totp_enabled != enrolled:
         return None
-    step = totp.accept(_totp_secret(user), code, user.totp_last_step)
+    step = totp.accept(totp_secret(user), code, user.totp_last_step)
     return step if step is not None and claim_step(user, step) else None
 
 

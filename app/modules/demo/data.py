@@ -12,11 +12,11 @@ from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.accounts.operations import (
-    _totp_secret,
     confirm_totp,
     create_organisation,
     create_user,
     start_totp_enrollment,
+    totp_secret,
 )
 from app.modules.accounts.rules import make_uscc
 from app.modules.agreements import operations as agreements
@@ -112,7 +112,7 @@ def current_code(username: str) -> str:
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None or not user.totp_enabled:
         raise LookupError(f"{username} has no second factor")
-    secret = _totp_secret(user)
+    secret = totp_secret(user)
     return totp.code_at(secret, max(totp.current_step(), user.totp_last_step + 1))
 
 

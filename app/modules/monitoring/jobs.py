@@ -163,7 +163,7 @@ def daily_checks(on: date | None = None) -> dict:
         "renewals": run_job("agreement_renewals", period, lambda: check_renewals(on)),
         "security_reports": run_job("security_reports", period, lambda: check_report_expiry(on)),
         "notice_reminders": run_job("notice_reminders", period, lambda: {"reminders": send_reminders()}),
-        "expired_sessions": {"deleted": purge_expired_sessions()},
+        "expired_sessions": run_job("expired_sessions", period, lambda: {"deleted": purge_expired_sessions()}),
     }
 
 
