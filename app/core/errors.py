@@ -1,5 +1,7 @@
 """Domain errors. Each carries a stable code and a Chinese and English message; views and API render them."""
 
+from flask import g
+
 from app.core.i18n import gettext
 
 
@@ -59,6 +61,8 @@ HTTP_MESSAGES = {
 
 def http_message(exc) -> str:
     """What an HTTP error says in the API: our own words where we have them (429 throttling), else Werkzeug's."""
+    if exc.code == 429 and g.get("retry_after"):
+        return gettext("尝试过于频繁，请在 {seconds} 秒后再试", seconds=g.retry_after)
     if exc.code in (413, 429):
         return gettext(HTTP_MESSAGES[exc.code])
     return exc.description or exc.name

@@ -145,6 +145,7 @@ EN = {
     "请求有误": "Bad request",
     "系统繁忙，请稍后再试": "Something went wrong; please try again later",
     "尝试过于频繁，请稍后再试": "Too many attempts; please try again later",
+    "尝试过于频繁，请在 {seconds} 秒后再试": "Too many attempts; please try again in {seconds} seconds",
     "同一记录刚被另一个请求同时写入，本次未保存任何内容，请刷新后重试": (
         "Another request wrote the same record at the same moment; nothing was saved — reload and try again"
     ),

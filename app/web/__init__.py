@@ -174,7 +174,7 @@ def _http_error(exc: HTTPException):
     if _is_api():
         body, status = _json_error(exc.name.lower().replace(" ", "_"), http_message(exc), exc.code)
         return with_allow(body, exc), status
-    message = gettext(HTTP_MESSAGES.get(exc.code, "请求有误"))
+    message = http_message(exc) if exc.code in (413, 429) else gettext(HTTP_MESSAGES.get(exc.code, "请求有误"))
     page = current_app.make_response((render_template("errors.html", status=exc.code, message=message), exc.code))
     return with_allow(page, exc)
 

@@ -14,6 +14,7 @@ Counters live in RATELIMIT_STORAGE_URI: memory by default (one process), Redis (
 instances serve the service.
 """
 
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -80,12 +81,17 @@ def _known_address() -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+def _note_wait(breached) -> None:
+    """On a breach: how long the caller must wait (what Retry-After says), for the 429's message."""
+    g.retry_after = max(1, int(breached.reset_at - time.time()))
+
+
 def _failed(_response) -> bool:
     return bool(g.get("auth_failed"))
 
 
 per_address = limiter.shared_limit(
-    _config("SIGN_IN_RATE_PER_ADDRESS"), scope="sign-in-address", methods=GUARDED_METHODS
+    _config("SIGN_IN_RATE_PER_ADDRESS"), scope="sign-in-address", methods=GUARDED_METHODS, on_breach=_note_wait
 )
 per_account = limiter.shared_limit(
     _config("SIGN_IN_FAILURES_PER_ACCOUNT"),
@@ -94,8 +100,11 @@ per_account = limiter.shared_limit(
     methods=GUARDED_METHODS,
     deduct_when=_failed,
     exempt_when=_known_address,
+    on_breach=_note_wait,
 )
-uploads = limiter.shared_limit(_config("VERIFY_UPLOAD_RATE"), scope="verify-upload", methods=GUARDED_METHODS)
+uploads = limiter.shared_limit(
+    _config("VERIFY_UPLOAD_RATE"), scope="verify-upload", methods=GUARDED_METHODS, on_breach=_note_wait
+)
 # One wrapper per view function, however many app instances are created in one process (tests, CLI): Flask-Limiter
 # keeps its limits by function name, and wrapping twice would count every request twice.
 _WRAPPED: dict = {}

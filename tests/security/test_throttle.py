@@ -43,7 +43,7 @@ def test_s11_sign_in_is_throttled_per_address_with_retry_after(world, client, li
     assert statuses[:8] == [200] * 8 and statuses[8] == 429
     refused = client.post("/login", data={"username": "company_a", "password": PASSWORD}, **_from("203.0.113.1"))
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
-    assert "尝试过于频繁" in refused.text
+    assert "尝试过于频繁，请在" in refused.text
     # another address is not affected
     assert (
         client.post("/login", data={"username": "company_a", "password": PASSWORD}, **_from("198.51.100.2")).status_code
