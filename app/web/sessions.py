@@ -116,14 +116,17 @@ class DatabaseSessionInterface(SessionInterface):
             self._update(session)
         else:
             return
+        self._set_cookie(app, response, name, session.token)
+
+    def _set_cookie(self, app, response, name: str, value: str) -> None:
         response.set_cookie(
             name,
-            session.token,
+            value,
             httponly=True,
             secure=self.get_cookie_secure(app),
             samesite=self.get_cookie_samesite(app),
-            domain=domain,
-            path=path,
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
         )
         response.vary.add("Cookie")
 
@@ -136,16 +139,7 @@ class DatabaseSessionInterface(SessionInterface):
             return
         if not (session.modified or session.stored):
             return
-        response.set_cookie(
-            ANON_COOKIE,
-            _signer(app).dumps(dict(session)),
-            httponly=True,
-            secure=self.get_cookie_secure(app),
-            samesite=self.get_cookie_samesite(app),
-            domain=domain,
-            path=path,
-        )
-        response.vary.add("Cookie")
+        self._set_cookie(app, response, ANON_COOKIE, _signer(app).dumps(dict(session)))
 
     @staticmethod
     def _had_anonymous() -> bool:

@@ -139,15 +139,20 @@ def restore_key_backup(backup: str, passphrase: str, keys_dir: str) -> dict:
     """Restore a key backup into an empty (or identical) key folder."""
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
-        with open(backup, "rb") as source, open(work / "keys.tar", "wb") as out:
-            decrypt_file(source, out, passphrase)
-        with tarfile.open(work / "keys.tar") as archive:
-            archive.extractall(work / "x", filter="data")
-        manifest = json.loads((work / "x" / "manifest.json").read_text())
+        manifest = _unpack(backup, passphrase, work)
         if manifest.get("kind") != "keys":
             raise RestoreRefused("this is not a key backup")
         _restore_tree(work / "x" / "keys", keys_dir)
     return manifest
+
+
+def _unpack(backup: str, passphrase: str, work: Path) -> dict:
+    """Decrypt a backup file into `work`/x and return its manifest (BackupCorrupt if altered or the wrong key)."""
+    with open(backup, "rb") as source, open(work / "backup.tar", "wb") as out:
+        decrypt_file(source, out, passphrase)
+    with tarfile.open(work / "backup.tar") as archive:
+        archive.extractall(work / "x", filter="data")
+    return json.loads((work / "x" / "manifest.json").read_text())
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -166,11 +171,7 @@ def restore_backup(backup: str, passphrase: str, database_url: str, uploads_dir:
             raise RestoreRefused(f"the target database is not empty: {engine.url.render_as_string()}")
         with tempfile.TemporaryDirectory() as work:
             work = Path(work)
-            with open(backup, "rb") as source, open(work / "backup.tar", "wb") as out:
-                decrypt_file(source, out, passphrase)
-            with tarfile.open(work / "backup.tar") as archive:
-                archive.extractall(work / "x", filter="data")
-            manifest = json.loads((work / "x" / "manifest.json").read_text())
+            manifest = _unpack(backup, passphrase, work)
             _restore_database(engine, manifest, work / "x" / "database.dump")
             _restore_tree(work / "x" / "uploads", uploads_dir)
             _restore_tree(work / "x" / "keys", keys_dir)
