@@ -145,6 +145,16 @@ EN = {
     "请求有误": "Bad request",
     "系统繁忙，请稍后再试": "Something went wrong; please try again later",
     "尝试过于频繁，请稍后再试": "Too many attempts; please try again later",
+    "登录成功": "Signed in",
+    "密码正确，待输入动态口令": "Password correct, one-time code pending",
+    "动态口令错误或已使用": "Wrong or already used one-time code",
+    "该地址已被锁定": "This address is locked out",
+    "用户名不存在": "Unknown username",
+    "账户已停用": "Account disabled",
+    "账户无角色": "Account holds no role",
+    "重新验证身份": "Re-authentication",
+    "登录方式": "Method",
+    "启用动态口令": "Second-factor enrolment",
     "尝试过于频繁，请在 {seconds} 秒后再试": "Too many attempts; please try again in {seconds} seconds",
     "同一记录刚被另一个请求同时写入，本次未保存任何内容，请刷新后重试": (
         "Another request wrote the same record at the same moment; nothing was saved — reload and try again"

@@ -28,6 +28,18 @@ from app.modules.accounts.models import LoginLog, SignInFailure, User
 # Used so that an unknown username costs the same hashing time as a wrong password.
 _DUMMY_HASH: dict[str, str] = {}
 MFA_ROLES = frozenset(Role) - {Role.company}
+# What the login log records (reason, method), with the titles people read (Chinese source, English in i18n_en).
+OUTCOME_TITLES = {
+    "ok": "登录成功",
+    "password_ok": "密码正确，待输入动态口令",
+    "wrong_password": "密码错误",
+    "wrong_code": "动态口令错误或已使用",
+    "locked": "该地址已被锁定",
+    "unknown_user": "用户名不存在",
+    "disabled": "账户已停用",
+    "no_role": "账户无角色",
+}
+METHOD_TITLES = {"password": "密码", "totp": "动态口令", "reauth": "重新验证身份", "totp_enrol": "启用动态口令"}
 
 
 class LoginFailed(DomainError):
@@ -232,7 +244,7 @@ def _matched_step(user: User, code: str, enrolled: bool) -> int | None:
     return step if step is not None and claim_step(user, step) else None
 
 
-def _verify_code(user: User, code: str, method: str, *, enrolled: bool = True) -> None:
+def _verify_code(user: User, code: str, method: str, *, enrolled: bool = True) -> tuple[str, str]:
     """Check a code for `method` (sign-in, token, re-authentication, enrolment); a wrong one counts and is logged."""
     ip, agent = _client()
     reason = "locked" if address_locked(user, ip) else None
@@ -258,8 +270,8 @@ def check_second_factor(user: User, code: str, method: str = "totp") -> None:
     """Accept a TOTP code once, even when the same code arrives twice at the same moment (S11). Completes the
     sign-in: the address's failure count starts again."""
     ip, agent = _verify_code(user, code, method)
+    _log_login(user.username, user, True, "ok", ip, agent, method=method)
     if method != "reauth":
-        _log_login(user.username, user, True, "ok", ip, agent, method=method)
         _signed_in(user, ip)
     db.session.commit()
 
@@ -278,3 +290,6 @@ def reauthenticate(user: User, password: str, code: str | None) -> None:
         raise LoginFailed("密码错误", "Wrong password", code="reauth_failed")
     if user.totp_enabled:
         check_second_factor(user, code or "", method="reauth")
+    else:
+        _log_login(user.username, user, True, "ok", ip, agent, method="reauth")
+        db.session.commit()

@@ -14,6 +14,7 @@ from app.core.i18n import gettext as _
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.accounts import operations as ops
+from app.modules.accounts import signin
 from app.modules.accounts.forms import (
     ActionForm,
     CodeForm,
@@ -302,4 +303,5 @@ def new_organisation():
 def login_log():
     filters = {name: request.args.get(name, "").strip() for name in ("username", "outcome", "ip", "day")}
     entries = db.session.scalars(ops.search_login_log(current_user, **filters).limit(200)).all()
-    return render_template("accounts/login_log.html", entries=entries, **filters)
+    titles = {"outcomes": signin.OUTCOME_TITLES, "methods": signin.METHOD_TITLES}
+    return render_template("accounts/login_log.html", entries=entries, **titles, **filters)
