@@ -50,6 +50,9 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "essc"
+    # Behind a reverse proxy (nginx, a load balancer) set how many proxies append X-Forwarded-For, so that lockout and
+    # throttling count the client's address and not the proxy's (0: the service faces clients directly).
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     SIGN_IN_RATE_PER_ADDRESS = os.environ.get("SIGN_IN_RATE_PER_ADDRESS", "30 per minute")
     SIGN_IN_FAILURES_PER_ACCOUNT = os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", "10 per 10 minutes")
     KNOWN_ADDRESS_DAYS = _env_int("KNOWN_ADDRESS_DAYS", 30)

@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS
@@ -15,6 +16,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(CONFIGS[config_name or os.environ.get("FLASK_CONFIG", "development")])
     app.config.update(overrides)
     _check_config(app)
+    if app.config["TRUSTED_PROXIES"]:  # the client's address for lockout, throttling and logs (README, Security)
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from app.extensions import csrf, db, login_manager, migrate
 

@@ -10,8 +10,11 @@ import time
 
 import pytest
 import requests
+from flask import request
 
+from app import create_app
 from app.extensions import db, limiter
+from app.web.policy import PUBLIC, ROUTE_POLICY
 from tests.conftest import PASSWORD, login
 
 
@@ -190,3 +193,24 @@ def test_s11_two_instances_share_the_throttle_through_redis(app, world, redis_ur
             process.terminate()
             process.wait(10)
     assert statuses == [200, 200, 200, 200, 429], statuses
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_counted(app, tmp_path):
+    """With TRUSTED_PROXIES=1 the address in X-Forwarded-For is the one lockout and throttling count."""
+    proxied = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        KEYS_DIR=str(tmp_path),
+        UPLOAD_FOLDER=str(tmp_path / "u"),
+        TRUSTED_PROXIES=1,
+    )
+    seen = {}
+    proxied.add_url_rule("/_address", "_address", lambda: seen.setdefault("ip", request.remote_addr) and "ok")
+    ROUTE_POLICY["_address"] = PUBLIC
+    try:
+        proxied.test_client().get(
+            "/_address", headers={"X-Forwarded-For": "203.0.113.5"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+        )
+    finally:
+        del ROUTE_POLICY["_address"]
+    assert seen["ip"] == "203.0.113.5"
