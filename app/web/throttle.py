@@ -62,7 +62,7 @@ def account_key() -> str:
     except DomainError:
         body = None  # refused by the view itself
     name = (body.get("username") if isinstance(body, dict) else None) or request.form.get("username") or ""
-    return f"account:{str(name).strip().lower()[:64]}"
+    return f"account:{str(name).strip()[:64]}"
 
 
 def _known_address() -> bool:
