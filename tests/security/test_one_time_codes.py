@@ -122,3 +122,16 @@ def test_s11_a_lockout_from_one_address_leaves_the_owner_elsewhere_alone(app, wo
     assert world.company_a.id in ops.locked_user_ids()
     ops.unlock_user(world.company_a)  # the administrator's unlock opens every address
     assert ops.authenticate("company_a", PASSWORD, ip="203.0.113.9")
+
+
+def test_s11_wrong_codes_for_an_api_token_count_and_are_logged(app, world, client):
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    body = {"username": "operator", "password": PASSWORD, "otp": "000000"}
+    for _ in range(limit):
+        assert client.post("/api/v1/auth/token", json=body).status_code == 401
+    assert _failures("operator", "wrong_code") == limit
+    try:  # this address is now locked out of the account: even the right code is refused
+        right = client.post("/api/v1/auth/token", json=body | {"otp": next_code(world.operator)})
+    finally:
+        release_clock()
+    assert right.status_code == 401 and _failures("operator", "locked") == 1
