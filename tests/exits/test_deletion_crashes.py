@@ -1,6 +1,7 @@
 """C6.5: an exit's completion and its data deletion finish after a crash at any step boundary — inside the completion,
 between completion and the deletion certificate, between any two deletion steps, and before the certificate is
-sealed. The next daily run finishes the work and leaves nothing of the channel, exactly as an uninterrupted run."""
+sealed; the next daily run finishes the work and leaves nothing of the channel, exactly as an uninterrupted run.
+C6.6: a level-1 exit takes its level-2 channels through the same transition, completion and deletion."""
 
 import pytest
 import sqlalchemy as sa
@@ -9,9 +10,13 @@ from app.extensions import db
 from app.modules.exits import deletion
 from app.modules.exits import operations as ops
 from app.modules.exits.models import DeletionCertificate, Exit
+from app.modules.key_issuance.operations import complete_test_intake
 from app.modules.monitoring.jobs import exit_jobs
+from tests.applications.test_level2 import level2_data
 from tests.exits.test_exits import _remaining, _with_data
 from tests.journeys import live_channel
+from tests.key_issuance.test_issue import approved_application
+from tests.monitoring.test_evaluation import BANK, live
 
 
 class PowerCut(Exception):
@@ -58,3 +63,21 @@ def test_c6_5_a_crash_at_any_boundary_is_finished_by_the_next_daily_run(world, m
     assert set(certificate.steps) == {"scope", *deletion.STEPS}
     assert _remaining(channel_id) == {}, where
     assert exit_jobs(end) == {"forced": 0, "completed": [], "resumed": 0}  # nothing left to do
+
+
+def test_c6_6_a_level1_exit_takes_its_level2_channels_through_transition_completion_and_deletion(world):
+    parent = live(world, **BANK)
+    child = complete_test_intake(world.operator, approved_application(world, **level2_data(parent)).id)[0].channel
+    exit_ = ops.open_forced_exit(world.operator, parent.id, "reputation_damage", "媒体报道")
+    taken = db.session.scalar(sa.select(Exit).where(Exit.channel_id == child.id))
+    assert (taken.cause, taken.parent_exit_id, taken.status) == ("parent_exit", exit_.id, "transition")
+    assert child.status == "exiting" and taken.transition_end == exit_.transition_end
+    completed = exit_jobs(exit_.transition_end)["completed"]
+    assert set(completed) == {exit_.id, taken.id} and completed[0] == taken.id  # the level-2 channel closes first
+    db.session.expire_all()
+    assert db.session.get(type(child), child.id).status == "exited"
+    for channel_id in (parent.id, child.id):
+        certificate = db.session.scalar(
+            sa.select(DeletionCertificate).where(DeletionCertificate.channel_id == channel_id)
+        )
+        assert certificate.completed_at is not None and _remaining(channel_id) == {}

@@ -81,11 +81,20 @@ def test_c5_1_api_suspend_and_revoke(world, issued, client):
     assert revoked.json["status"] == "revoked" and revoked.json["events"][-1]["reason"] == "泄露"
 
 
-def test_c5_1_keys_of_other_tenants_are_404(world, issued, client):
-    response = client.post(
-        f"/api/v1/keys/{issued.key.key_id}/suspend", headers=bearer(world.company_b), json={"reason": "x"}
-    )
-    assert response.status_code == 403
+def test_c5_1_keys_are_the_operators_alone_403_for_companies(world, issued, client):
+    """Only the platform operator sees or acts on keys (C5.1): a company — owner or not — gets 403, never the key."""
+    for company in (world.company_a, world.company_b):
+        listed = client.get(f"/api/v1/channels/{issued.channel.id}/keys", headers=bearer(company))
+        assert listed.status_code == 403 and issued.key.key_id not in listed.text
+        suspend = client.post(
+            f"/api/v1/keys/{issued.key.key_id}/suspend", headers=bearer(company), json={"reason": "x"}
+        )
+        assert suspend.status_code == 403
+
+
+def test_c5_1_an_unknown_key_is_404(world, client):
+    response = client.post("/api/v1/keys/pk_nosuchkey/suspend", headers=bearer(world.operator), json={"reason": "x"})
+    assert response.status_code == 404
 
 
 def test_s10_ui_warns_confirms_and_reauthenticates_before_revoking(world, issued, client):
