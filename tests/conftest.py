@@ -1,13 +1,18 @@
-"""Test fixtures. One database per test session, built by running every migration (so the migrations are tested);
-after each test every table is emptied except the reference data the migrations load (regions, services).
+"""Test fixtures. One database per test session (per xdist worker), built by running every migration (so the migrations
+are tested), with the shared world — two organisations and one account per role — built once through the app's
+operations and committed.
 
-Rows are deleted rather than rolled back because the concurrency tests need real commits from several connections.
-Objects are created through the same operations the app uses.
+Each test runs inside one outer transaction on one connection and is rolled back afterwards: the app's commits become
+savepoints (`join_transaction_mode="create_savepoint"`), and the session store, which writes on a connection of its own
+in production, writes on the test's connection too. Tests that need real commits from several connections (a live
+server, parallel requests, other processes, backups) are marked `commits`: they run as the app does, and afterwards the
+tables are emptied and the shared world rebuilt.
 """
 
 import io
 import os
 import threading
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,6 +21,7 @@ import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as SASession
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -26,6 +32,7 @@ from app.extensions import db, limiter
 from app.modules.accounts import operations as accounts
 from app.modules.accounts.rules import make_uscc
 from app.modules.applications import operations as applications
+from app.web import sessions
 
 PASSWORD = "correct-horse-battery"
 KEEP = {"region", "alembic_version"}
@@ -33,7 +40,23 @@ PDF = b"%PDF-1.4\n% test sheet\n"
 
 
 def _database_url(tmp: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.sqlite3'}"
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Each xdist worker has its own PostgreSQL database beside TEST_DATABASE_URL's (test_gw0, test_gw1 …)."""
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
@@ -42,6 +65,15 @@ def _reset_postgres(url: str) -> None:
         conn.execute(sa.text("DROP SCHEMA public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+class SavepointSession(SASession):
+    """While a test holds its outer transaction, every session of the app works on the test's connection."""
+
+    shared: sa.Connection | None = None
+
+    def get_bind(self, *args, **kwargs):
+        return SavepointSession.shared or super().get_bind(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +89,7 @@ def app(tmp_path_factory):
         UPLOAD_FOLDER=str(tmp / "uploads"),
         OUTBOX_FOLDER=str(tmp / "outbox"),
     )
+    db.session = db._make_scoped_session({"class_": SavepointSession, "join_transaction_mode": "create_savepoint"})
     with application.app_context():
         upgrade()
         service = db.metadata.tables["service"]
@@ -64,6 +97,7 @@ def app(tmp_path_factory):
         templates = db.metadata.tables["message_template"]
         application.config["SEED_TEMPLATES"] = [dict(r._mapping) for r in db.session.execute(sa.select(templates))]
         db.session.remove()
+        _rebuild_world(application)
     yield application
     with application.app_context():
         db.session.remove()
@@ -73,25 +107,98 @@ def app(tmp_path_factory):
 def _empty_tables(application) -> None:
     with application.app_context():
         db.session.remove()
-        with db.engine.begin() as conn, audit_triggers.maintenance(conn):
-            for table in reversed(db.metadata.sorted_tables):
-                if table.name not in KEEP:
-                    conn.execute(table.delete())
-            conn.execute(db.metadata.tables["service"].insert(), application.config["SEED_SERVICES"])
-            conn.execute(db.metadata.tables["message_template"].insert(), application.config["SEED_TEMPLATES"])
-            conn.execute(db.metadata.tables["audit_head"].insert(), [{"id": 1, "seq": 0, "hash": GENESIS}])
+        with db.engine.begin() as conn:
+            _clear(conn, application)
+
+
+def _clear(conn, application) -> None:
+    """Every table emptied but the reference data the migrations load (regions, services, message templates)."""
+    with audit_triggers.maintenance(conn):
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEEP:
+                conn.execute(table.delete())
+        conn.execute(db.metadata.tables["service"].insert(), application.config["SEED_SERVICES"])
+        conn.execute(db.metadata.tables["message_template"].insert(), application.config["SEED_TEMPLATES"])
+        conn.execute(db.metadata.tables["audit_head"].insert(), [{"id": 1, "seq": 0, "hash": GENESIS}])
+
+
+@pytest.fixture
+def empty_database(app):
+    """The database as a fresh deployment has it: no world, only the reference data (rolled back with the test)."""
+    _clear(db.session.connection(), app)
+    db.session.commit()
+
+
+def _rebuild_world(application) -> None:
+    """Empty every table and build the shared world again, committed (once per session, and after each `commits`
+    test)."""
+    _empty_tables(application)
+    with application.app_context():
+        World.build()
+        db.session.remove()
+
+
+@contextmanager
+def _outer_transaction(engine):
+    """One connection in one transaction for the whole test. pysqlite opens transactions lazily and so cannot hold a
+    savepoint: on SQLite the driver is told to leave transactions to us and the BEGIN is sent explicitly."""
+    conn = engine.connect()
+    raw = conn.connection.dbapi_connection
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        raw.isolation_level = None
+    transaction = conn.begin()
+    if sqlite:
+        conn.exec_driver_sql("BEGIN")
+    try:
+        yield conn
+    finally:
+        transaction.rollback()
+        if sqlite:
+            raw.isolation_level = ""
+        conn.close()
+
+
+@contextmanager
+def _session_store(conn):
+    """In production the session store writes on its own connection and commits at once, and the request's unit of
+    work is rolled back at teardown unless the view committed it. Here both share the test's connection, and
+    savepoints nest: the request's unit of work ends first (rolled back, as teardown would), so that a later rollback
+    of the app's session cannot undo the sign-in."""
+    db.session.rollback()
+    with conn.begin_nested():
+        yield conn
+
+
+@contextmanager
+def _session_reader(conn):
+    yield conn
+
+
+def _commits(request) -> bool:
+    return "live_server" in request.fixturenames or request.node.get_closest_marker("commits") is not None
 
 
 @pytest.fixture(autouse=True)
-def _clean(app):
-    _empty_tables(app)
+def _clean(app, request):
     limiter.reset()
     ctx = app.test_request_context()
     ctx.push()
-    yield
-    timeutil.freeze(None)
-    db.session.remove()
+    with ExitStack() as stack:
+        if not _commits(request):
+            conn = stack.enter_context(_outer_transaction(db.engine))
+            patch = stack.enter_context(pytest.MonkeyPatch.context())  # apart from the test's own `monkeypatch`
+            patch.setattr(SavepointSession, "shared", conn)
+            patch.setattr(sessions, "store_connection", lambda: _session_store(conn))
+            patch.setattr(sessions, "store_reader", lambda: _session_reader(conn))
+        try:
+            yield
+        finally:
+            timeutil.freeze(None)
+            db.session.remove()
     ctx.pop()
+    if _commits(request):
+        _rebuild_world(app)
     for name in os.listdir(app.config["UPLOAD_FOLDER"]):
         os.unlink(os.path.join(app.config["UPLOAD_FOLDER"], name))
 
@@ -147,24 +254,45 @@ def uscc(n: int, area: str = "370100") -> str:
 
 
 class World:
-    """Two organisations and one account per role, with two cities and two provinces of jurisdiction."""
+    """Two organisations and one account per role, with two cities and two provinces of jurisdiction. Built once and
+    committed (`build`); each test gets the same rows loaded into its own session."""
+
+    ORGANISATIONS = ("org_a", "org_b")
+    IDS: dict[str, int] = {}
 
     def __init__(self):
-        self.org_a = accounts.create_organisation("山东惠民科技有限公司", uscc(1), "济南市历下区", date(2015, 3, 1))
-        self.org_b = accounts.create_organisation(
+        from app.modules.accounts.models import Organisation, User
+
+        for name, model in self._models(Organisation, User):
+            setattr(self, name, db.session.get(model, World.IDS[name]))
+
+    @classmethod
+    def _models(cls, organisation, user):
+        return [(name, organisation if name in cls.ORGANISATIONS else user) for name in cls.IDS]
+
+    @classmethod
+    def build(cls) -> None:
+        org_a = accounts.create_organisation("山东惠民科技有限公司", uscc(1), "济南市历下区", date(2015, 3, 1))
+        org_b = accounts.create_organisation(
             "广东便民网络有限公司", uscc(2, "440100"), "广州市天河区", date(2016, 5, 1)
         )
-        self.company_a = self.user("company_a", Role.company, organisation_id=self.org_a.id)
-        self.company_b = self.user("company_b", Role.company, organisation_id=self.org_b.id)
-        self.jinan = self.user("jinan", Role.municipal_reviewer, region_code="370100")
-        self.qingdao = self.user("qingdao", Role.municipal_reviewer, region_code="370200")
-        self.guangzhou = self.user("guangzhou", Role.municipal_reviewer, region_code="440100")
-        self.shandong = self.user("shandong", Role.provincial_reviewer, region_code="370000")
-        self.guangdong = self.user("guangdong", Role.provincial_reviewer, region_code="440000")
-        self.national = self.user("national", Role.national_reviewer)
-        self.operator = self.user("operator", Role.operator)
-        self.admin = self.user("admin", Role.admin)
-        self.auditor = self.user("auditor", Role.auditor)
+        built = {
+            "org_a": org_a,
+            "org_b": org_b,
+            "company_a": cls.user("company_a", Role.company, organisation_id=org_a.id),
+            "company_b": cls.user("company_b", Role.company, organisation_id=org_b.id),
+            "jinan": cls.user("jinan", Role.municipal_reviewer, region_code="370100"),
+            "qingdao": cls.user("qingdao", Role.municipal_reviewer, region_code="370200"),
+            "guangzhou": cls.user("guangzhou", Role.municipal_reviewer, region_code="440100"),
+            "shandong": cls.user("shandong", Role.provincial_reviewer, region_code="370000"),
+            "guangdong": cls.user("guangdong", Role.provincial_reviewer, region_code="440000"),
+            "national": cls.user("national", Role.national_reviewer),
+            "operator": cls.user("operator", Role.operator),
+            "admin": cls.user("admin", Role.admin),
+            "auditor": cls.user("auditor", Role.auditor),
+        }
+        db.session.commit()
+        cls.IDS = {name: row.id for name, row in built.items()}
 
     @staticmethod
     def user(username, role, **kw):

@@ -20,6 +20,8 @@ from app.modules.backups.operations import (
 )
 from tests.conftest import file_application
 
+pytestmark = pytest.mark.commits  # real commits from several connections or processes
+
 PASSPHRASE = "correct horse battery staple"
 
 

@@ -47,7 +47,7 @@ def test_users_create(app, world):
     assert bad.exit_code != 0 and "no organisation" in bad.output
 
 
-def test_demo_load_creates_every_reachable_state_once(app):
+def test_demo_load_creates_every_reachable_state_once(app, empty_database):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output

@@ -59,6 +59,16 @@ def end_sessions_of(user_id: int) -> None:
     db.session.execute(sa.delete(_table()).where(_table().c.user_id == user_id))
 
 
+def store_connection():
+    """Sessions are written on a connection of their own, committed at once: a request whose work fails and is rolled
+    back keeps its sign-in, and a session write never commits a request's half-done work."""
+    return db.engine.begin()
+
+
+def store_reader():
+    return db.engine.connect()
+
+
 def _signer(app) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(app.secret_key, salt="essc-anonymous-session")
 
@@ -76,7 +86,7 @@ class DatabaseSessionInterface(SessionInterface):
     @staticmethod
     def _row(token: str):
         table = _table()
-        with db.engine.connect() as conn:
+        with store_reader() as conn:
             return conn.execute(sa.select(table).where(table.c.id == _digest(token))).first()
 
     @staticmethod
@@ -163,7 +173,7 @@ class DatabaseSessionInterface(SessionInterface):
 
     def _insert(self, session, meta: dict) -> None:
         now = utcnow()
-        with db.engine.begin() as conn:
+        with store_connection() as conn:
             conn.execute(
                 sa.insert(_table()).values(
                     id=_digest(session.token),
@@ -177,7 +187,7 @@ class DatabaseSessionInterface(SessionInterface):
 
     def _update(self, session) -> None:
         table = _table()
-        with db.engine.begin() as conn:
+        with store_connection() as conn:
             conn.execute(
                 sa.update(table)
                 .where(table.c.id == _digest(session.token))
@@ -187,5 +197,5 @@ class DatabaseSessionInterface(SessionInterface):
     @staticmethod
     def _delete(token: str) -> None:
         table = _table()
-        with db.engine.begin() as conn:
+        with store_connection() as conn:
             conn.execute(sa.delete(table).where(table.c.id == _digest(token)))

@@ -2,6 +2,7 @@
 it — the page asks before the consequences apply — choosing the service to suspend, the company files its
 rectification, the operator accepts it and restores the service."""
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -14,6 +15,8 @@ from tests.browser.test_journey_browser import (  # noqa: F401
     sign_out,
 )
 from tests.journeys import live_channel
+
+pytestmark = pytest.mark.commits  # real commits from several connections or processes
 
 
 def _accept_confirmations(driver):

@@ -22,6 +22,8 @@ from app.modules.accounts.operations import requires_mfa
 from app.modules.channels.models import Channel
 from tests.conftest import PASSWORD, PDF, next_code, release_clock
 
+pytestmark = pytest.mark.commits  # real commits from several connections or processes
+
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 

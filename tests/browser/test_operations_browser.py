@@ -2,6 +2,7 @@
 company acknowledges it (C4.3); the company files a work order — first refused for a resident ID number — and the
 operator answers and closes it (C4.6)."""
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -16,6 +17,8 @@ from tests.browser.test_journey_browser import (  # noqa: F401
 )
 from tests.journeys import channel_in_testing
 from tests.work_orders.test_work_orders import ID_NUMBER
+
+pytestmark = pytest.mark.commits  # real commits from several connections or processes
 
 
 def test_c4_3_c4_6_notice_and_work_order_in_a_real_browser(world, server, browser):  # noqa: F811

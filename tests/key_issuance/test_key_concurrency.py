@@ -19,6 +19,8 @@ from app.modules.key_issuance.rules import effective_status
 from tests.conftest import in_parallel
 from tests.key_issuance.test_issue import approved_application
 
+pytestmark = pytest.mark.commits  # real commits from several connections or processes
+
 PARALLEL = 20
 
 

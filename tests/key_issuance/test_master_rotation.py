@@ -3,6 +3,7 @@ stays readable throughout (old key kept until nothing names it) and every key ke
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from app.core.crypto import Sealed, master_key_id, rotate_master_key, unseal
@@ -13,6 +14,8 @@ from app.modules.key_issuance import operations as ops
 from app.modules.key_issuance.models import ChannelKey
 from tests.conftest import next_code, release_clock
 from tests.key_issuance.test_issue import approved_application
+
+pytestmark = pytest.mark.commits  # the key files change outside the transaction: the rows must change for real
 
 
 def test_c5_1_rotate_master_keeps_every_key_working(app, world, client):

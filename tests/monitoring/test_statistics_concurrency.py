@@ -6,6 +6,7 @@ channel validate in seconds (the check was quadratic)."""
 import json
 import time
 
+import pytest
 import requests
 import sqlalchemy as sa
 
@@ -16,6 +17,8 @@ from app.modules.monitoring.models import MonthlyStatistic
 from tests.conftest import bearer, in_parallel
 from tests.journeys import live_channel
 from tests.monitoring.test_statistics_intake import PATH, backdate, figures, last_month
+
+pytestmark = pytest.mark.commits  # real commits from several connections or processes
 
 PARALLEL = 10
 

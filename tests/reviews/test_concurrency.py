@@ -3,6 +3,7 @@ the suite on PostgreSQL with TEST_DATABASE_URL, where the application row lock i
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from app.core.audit import AuditEntry, verify_chain
@@ -14,6 +15,8 @@ from app.modules.applications import operations as ops
 from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import decide_step
 from tests.conftest import World, application_data, attach_sheet, file_application
+
+pytestmark = pytest.mark.commits  # real commits from several connections or processes
 
 
 def race(app, user_ids, action):

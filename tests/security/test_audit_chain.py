@@ -27,6 +27,8 @@ COLUMNS = (
     "entry_hash",
 )
 
+pytestmark = pytest.mark.commits  # the tampering goes through connections of its own, as an intruder's would
+
 
 @pytest.fixture
 def journal(world):

@@ -10,6 +10,8 @@ from app.modules.accounts import operations as ops
 from app.modules.accounts.models import LoginLog
 from tests.conftest import PASSWORD, in_parallel, login, next_code, release_clock
 
+pytestmark = pytest.mark.commits  # real commits from several connections or processes
+
 PARALLEL = 20
 
 

@@ -17,6 +17,8 @@ from app.extensions import db, limiter
 from app.web.policy import PUBLIC, ROUTE_POLICY
 from tests.conftest import PASSWORD, login
 
+pytestmark = pytest.mark.commits  # real commits from several connections or processes
+
 
 @pytest.fixture
 def limits(app):
