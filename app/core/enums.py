@@ -24,14 +24,15 @@ class TitledEnum(StrEnum):
         return [(m.value, m.title(locale)) for m in cls]
 
 
-def enum_column(enum_cls: type[TitledEnum], name: str) -> sa.Enum:
-    """A VARCHAR column with a CHECK constraint listing the allowed values."""
+def enum_column(enum_cls: type[TitledEnum], name: str, length: int = 32, constraint: bool = True) -> sa.Enum:
+    """A VARCHAR column with a CHECK constraint listing the allowed values (`constraint=False`: a copy of a status
+    recorded in history, checked where it is written)."""
     return sa.Enum(
         enum_cls,
         name=name,
         native_enum=False,
-        create_constraint=True,
-        length=32,
+        create_constraint=constraint,
+        length=length,
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )

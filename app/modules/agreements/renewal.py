@@ -28,27 +28,27 @@ from app.modules.messaging.operations import send, send_to_operators
 
 
 def open_alerts(channel: Channel) -> list:
-    from app.modules.monitoring.models import MonitoringRecord
+    from app.modules.monitoring.models import MonitoringRecord, RecordStatus
 
     return list(
         db.session.scalars(
             sa.select(MonitoringRecord).where(
                 MonitoringRecord.channel_id == unit_channel_id(channel),
                 MonitoringRecord.kind == "alert",
-                MonitoringRecord.status == "open",
+                MonitoringRecord.status == RecordStatus.open,
             )
         )
     )
 
 
 def approved_plan_since(channel: Channel, since) -> bool:
-    from app.modules.monitoring.models import ImprovementPlan
+    from app.modules.monitoring.models import ImprovementPlan, PlanStatus
 
     return bool(
         db.session.scalar(
             sa.select(ImprovementPlan.id).where(
                 ImprovementPlan.channel_id == channel.id,
-                ImprovementPlan.status == "approved",
+                ImprovementPlan.status == PlanStatus.approved,
                 ImprovementPlan.decided_at >= since,
             )
         )

@@ -33,7 +33,9 @@ from app.modules.applications.models import (
 )
 from app.modules.applications.numbering import application_number
 from app.modules.applications.rules import Problem, eligibility_problems, supplement_problems
+from app.modules.channels import lifecycle
 from app.modules.channels import rules as channel_rules
+from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel, Service
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions
@@ -304,11 +306,11 @@ def raise_problems(problems) -> None:
 def _sync_channels(app: Application) -> None:
     """Create (first round) or update the channels the rows describe; they stay `applying` during review."""
     for row in app.rows:
-        channel = row.channel or Channel(owner_id=app.applicant_id, status=ChannelStatus.applying)
+        channel = row.channel or Channel(owner_id=app.applicant_id, status=lifecycle.INITIAL)
         channel.name, channel.form, channel.access_mode = row.name, row.form, row.access_mode
         channel.category, channel.level = app.category, app.level
         channel.parent_id, channel.same_subject = app.parent_channel_id, app.same_subject
-        channel.status = ChannelStatus.applying
+        lifecycle.move(channel, ChannelStatus.applying, Cause.test_intake_filed, None)
         if row.channel is None:
             db.session.add(channel)
             row.channel = channel
@@ -383,9 +385,9 @@ def withdraw(user, app: Application) -> Application:
         step.status = StepStatus.cancelled
     for row in app.rows:
         if row.channel is not None and row.channel.status == ChannelStatus.applying:
-            row.channel.status = ChannelStatus.withdrawn
+            lifecycle.move(row.channel, ChannelStatus.withdrawn, Cause.test_intake_withdrawn, user)
         elif row.channel is not None and row.channel.status == ChannelStatus.production_review:
-            row.channel.status = ChannelStatus.testing
+            lifecycle.move(row.channel, ChannelStatus.testing, Cause.production_intake_withdrawn, user)
     audit.record("application.withdraw", app, before=before, after={"status": str(app.status)}, actor=user)
     return app
 

@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import ApplicationStatus, enum_column
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -27,7 +28,10 @@ class Document(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(8))
     version: Mapped[int] = mapped_column()
     content_sha256: Mapped[str] = mapped_column(sa.String(64), comment="content + template version: the cache key")
-    application_status: Mapped[str] = mapped_column(sa.String(32), comment="the application's status when issued")
+    application_status: Mapped[ApplicationStatus] = mapped_column(
+        enum_column(ApplicationStatus, "application_status", 32, constraint=False),
+        comment="the application's status when issued",
+    )
     file_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     signature: Mapped[str] = mapped_column(sa.String(128), comment="Ed25519 signature of the file digest, base64")
     signing_key_id: Mapped[str] = mapped_column(sa.String(16))

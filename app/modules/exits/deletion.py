@@ -33,7 +33,7 @@ from app.modules.applications.models import (
 )
 from app.modules.channels.models import Channel, ContactChange, channel_region, channel_service
 from app.modules.documents.models import Document
-from app.modules.exits.models import DeletionCertificate, Exit
+from app.modules.exits.models import DeletionCertificate, Exit, ExitStatus
 from app.modules.incidents.models import GatewayRefusal, Incident, IncidentEvidence, Rectification, ServiceSuspension
 from app.modules.key_issuance.models import ChannelKey, GatewayNonce
 from app.modules.messaging.models import Delivery, Message
@@ -257,7 +257,7 @@ def delete_channel_data(exit_: Exit) -> DeletionCertificate:
     """C6.5, only for a completed exit; each step commits with its counts, so a rerun resumes where it stopped."""
     from app.core.errors import Conflict
 
-    if exit_.status != "completed":
+    if exit_.status != ExitStatus.completed:
         raise Conflict(
             "退出完成前不能删除数据（C6.5）", "Data is deleted only once the exit is complete (C6.5)", code="C6.5"
         )
@@ -284,7 +284,7 @@ def resume_unfinished() -> int:
         DeletionCertificate.channel_id == Exit.channel_id, DeletionCertificate.completed_at.is_not(None)
     )
     unfinished = db.session.scalars(
-        sa.select(Exit).where(Exit.status == "completed", ~sa.exists(finished)).order_by(Exit.id)
+        sa.select(Exit).where(Exit.status == ExitStatus.completed, ~sa.exists(finished)).order_by(Exit.id)
     ).all()
     for exit_ in unfinished:
         delete_channel_data(exit_)

@@ -1,12 +1,35 @@
 """Channel exits (C6.1–C6.6) and the deletion of a channel's data at completion with its certificate (C6.5)."""
 
 from datetime import date, datetime
+from enum import nonmember
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import TitledEnum, enum_column
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+
+class ExitStatus(TitledEnum):
+    """C6.1–C6.4: a voluntary exit is consulted on and decided; an approved exit (or a forced one) runs its
+    transition and is completed."""
+
+    consulting = "consulting"
+    approved = "approved"
+    rejected = "rejected"
+    transition = "transition"
+    completed = "completed"
+    TITLES = nonmember(
+        {
+            "consulting": ("征求意见中", "Consulting"),
+            "approved": ("已同意", "Approved"),
+            "rejected": ("不同意", "Rejected"),
+            "transition": ("退出过渡期", "In transition"),
+            "completed": ("已完成退出", "Completed"),
+        }
+    )
+
 
 CAUSES = {
     "level3_incident": ("三级安全风险事件", "Level-3 security incident"),
@@ -22,9 +45,6 @@ class Exit(db.Model):
     __tablename__ = "channel_exit"
     __table_args__ = (
         sa.CheckConstraint("kind IN ('voluntary', 'forced')", name="kind"),
-        sa.CheckConstraint(
-            "status IN ('consulting', 'approved', 'rejected', 'transition', 'completed')", name="status"
-        ),
         {"comment": "A voluntary or forced exit of a channel: decisions, transition, completion (C6.1–C6.4)."},
     )
 
@@ -35,7 +55,7 @@ class Exit(db.Model):
     cause: Mapped[str | None] = mapped_column(sa.String(32), comment="forced: one of the C6.4 causes")
     reason: Mapped[str] = mapped_column(sa.Text, default="", comment="voluntary: special reason; forced: evidence")
     requested_date: Mapped[date | None] = mapped_column(comment="voluntary: the exit date applied for")
-    status: Mapped[str] = mapped_column(sa.String(12), index=True)
+    status: Mapped[ExitStatus] = mapped_column(enum_column(ExitStatus, "status", 12), index=True)
     filed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), comment="null: the system")
     filed_at: Mapped[datetime] = mapped_column(default=utcnow)
     national_decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

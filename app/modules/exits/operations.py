@@ -26,13 +26,15 @@ from app.modules.accounts.models import User
 from app.modules.agreements.models import Agreement
 from app.modules.agreements.rules import add_months
 from app.modules.applications.numbering import daily_number
+from app.modules.channels import lifecycle
+from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import CONNECTED, liable_organisation_ids
-from app.modules.exits.models import CAUSES, Exit, ExitOpinion
+from app.modules.exits.models import CAUSES, Exit, ExitOpinion, ExitStatus
 from app.modules.key_issuance.operations import record_event
 from app.modules.messaging.operations import send, send_to_operators
 
-OPEN = ("consulting", "approved", "transition")
+OPEN = (ExitStatus.consulting, ExitStatus.approved, ExitStatus.transition)
 
 
 def visible_exits(user):
@@ -134,7 +136,7 @@ def apply_exit(user, channel_id: int, requested_date: date, reason: str = "") ->
         kind="voluntary",
         reason=reason,
         requested_date=requested_date,
-        status="consulting",
+        status=ExitStatus.consulting,
         filed_by_id=user.id,
     )
     exit_.channel = channel
@@ -162,7 +164,7 @@ def give_opinion(user, exit_id: int, agree: bool, opinion: str) -> ExitOpinion:
     row = next((o for o in exit_.opinions if o.province_code == user.region_code), None)
     if user.role != Role.provincial_reviewer or row is None:
         raise NotFound()
-    if exit_.status != "consulting" or row.decided_at is not None:
+    if exit_.status != ExitStatus.consulting or row.decided_at is not None:
         raise Conflict("已给出意见或已不在征求意见阶段", "The opinion is given or no longer asked for", code="decided")
     row.agree, row.opinion, row.decided_by_id, row.decided_at = agree, (opinion or "").strip(), user.id, utcnow()
     audit.record("exit.opinion", exit_, actor=user, after={"province": row.province_code, "agree": agree})
@@ -175,7 +177,7 @@ def national_decide(user, exit_id: int, approve: bool, opinion: str) -> Exit:
     if user.role != Role.national_reviewer:
         raise Forbidden("由部信息中心审批", "The national info center decides")
     exit_ = get_exit(user, exit_id)
-    if exit_.status != "consulting":
+    if exit_.status != ExitStatus.consulting:
         raise Conflict("该退出申请不在审批中", "The exit is not awaiting a decision", code="not_consulting")
     waiting = [o.province_code for o in exit_.opinions if o.decided_at is None]
     if waiting:
@@ -187,7 +189,7 @@ def national_decide(user, exit_id: int, approve: bool, opinion: str) -> Exit:
     if not approve and not (opinion or "").strip():
         raise RuleViolation("不同意时须说明理由", "Give the reasons", fields={"opinion": ["required"]})
     before = snapshot(exit_)
-    exit_.status = "approved" if approve else "rejected"
+    exit_.status = ExitStatus.approved if approve else ExitStatus.rejected
     exit_.national_decided_by_id, exit_.national_decided_at, exit_.national_opinion = user.id, utcnow(), opinion or ""
     audit.record("exit.national_decision", exit_, actor=user, before=before, after=snapshot(exit_))
     send_to_operators("exit.decided", _context(exit_) | {"result": "同意" if approve else "不同意"}, exit_)
@@ -198,10 +200,10 @@ def national_decide(user, exit_id: int, approve: bool, opinion: str) -> Exit:
 
 def _start_transition(exit_: Exit, user) -> None:
     start = today()
-    exit_.status, exit_.transition_start = "transition", start
+    exit_.status, exit_.transition_start = ExitStatus.transition, start
     exit_.transition_end = add_months(start, current_app.config["EXIT_TRANSITION_MONTHS"])
     channel = exit_.channel
-    channel.status = ChannelStatus.exiting
+    lifecycle.move(channel, ChannelStatus.exiting, Cause.exit_transition, user, details={"exit": exit_.number})
     for organisation_id in liable_organisation_ids(channel):
         send("exit.transition", _context(exit_), exit_, organisation_id=organisation_id)
     for child in channel.children:  # C6.6: a level-1 exit takes its level-2 channels with it
@@ -212,7 +214,7 @@ def _start_transition(exit_: Exit, user) -> None:
                 kind=exit_.kind,
                 cause="parent_exit",
                 reason=f"一级渠道退出 {exit_.number}",
-                status="approved",
+                status=ExitStatus.approved,
                 filed_by_id=getattr(user, "id", None),
                 parent_exit_id=exit_.id,
             )
@@ -229,7 +231,7 @@ def notify(user, exit_id: int) -> Exit:
     if user.role != Role.operator:
         raise Forbidden("由平台运营机构通知渠道", "The platform operator notifies the channel")
     exit_ = get_exit(user, exit_id)
-    if exit_.status != "approved":
+    if exit_.status != ExitStatus.approved:
         raise Conflict("退出申请尚未获部信息中心同意", "The exit has not been approved", code="not_approved")
     _start_transition(exit_, user)
     return exit_
@@ -239,7 +241,7 @@ def _owner_exit(user, exit_id: int) -> Exit:
     exit_ = get_exit(user, exit_id)
     if user.role != Role.company:
         raise Forbidden()
-    if exit_.status != "transition":
+    if exit_.status != ExitStatus.transition:
         raise Conflict("不在退出过渡期", "The exit is not in its transition", code="not_in_transition")
     return exit_
 
@@ -293,7 +295,7 @@ def open_forced_exit(user, channel_id: int, cause: str, evidence: str, incident=
     if current is not None and current.kind == "forced":
         return current
     if current is not None:  # a voluntary exit in progress becomes forced
-        current.status = "rejected"
+        current.status = ExitStatus.rejected
         current.national_opinion = (current.national_opinion + " 因强制退出终止").strip()
     if channel.status not in CONNECTED:
         raise Conflict("该渠道已退出", "The channel has exited", code="exited")
@@ -303,7 +305,7 @@ def open_forced_exit(user, channel_id: int, cause: str, evidence: str, incident=
         kind="forced",
         cause=cause,
         reason=evidence.strip(),
-        status="approved",
+        status=ExitStatus.approved,
         filed_by_id=getattr(user, "id", None),
         incident_id=getattr(incident, "id", None),
     )
@@ -323,8 +325,8 @@ def _close(exit_: Exit) -> None:
         if key.status in (KeyStatus.active, KeyStatus.suspended):
             key.status, key.status_reason = KeyStatus.revoked, f"渠道退出 {exit_.number}"
             record_event(key, "revoke", None, key.status_reason)
-    channel.status = ChannelStatus.exited
-    exit_.status, exit_.completed_at = "completed", utcnow()
+    lifecycle.move(channel, ChannelStatus.exited, Cause.exit_completed, None, details={"exit": exit_.number})
+    exit_.status, exit_.completed_at = ExitStatus.completed, utcnow()
     still_active = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Channel)
@@ -343,7 +345,7 @@ def _close(exit_: Exit) -> None:
 def _close_due(on: date) -> list[int]:
     due = db.session.scalars(
         sa.select(Exit)
-        .where(Exit.status == "transition", Exit.transition_end <= on)
+        .where(Exit.status == ExitStatus.transition, Exit.transition_end <= on)
         .order_by(Exit.parent_exit_id.is_(None), Exit.id)
     ).all()
     for exit_ in due:

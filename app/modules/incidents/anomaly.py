@@ -11,7 +11,7 @@ from flask import current_app
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.incidents.catalogue import WATCHED_REFUSALS
-from app.modules.incidents.models import GatewayRefusal, Incident
+from app.modules.incidents.models import GatewayRefusal, Incident, IncidentStatus
 from app.modules.key_issuance.models import ChannelKey
 
 
@@ -41,7 +41,7 @@ def _candidate(channel_id: int, code: str) -> Incident | None:
         return None
     open_candidates = db.session.scalars(
         sa.select(Incident).where(
-            Incident.channel_id == channel_id, Incident.source == "anomaly", Incident.status == "candidate"
+            Incident.channel_id == channel_id, Incident.source == "anomaly", Incident.status == IncidentStatus.candidate
         )
     ).all()
     if any((i.anomaly or {}).get("code") == code for i in open_candidates):

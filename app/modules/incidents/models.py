@@ -2,14 +2,52 @@
 and the observation period that follows; the gateway refusals the anomaly watch counts."""
 
 from datetime import date, datetime
+from enum import nonmember
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import TitledEnum, enum_column
 from app.core.timeutil import utcnow
 from app.extensions import db
 
-STATUSES = ("reported", "candidate", "dismissed", "rectifying", "restored", "terminated")
+
+class IncidentStatus(TitledEnum):
+    """C5.2, C5.5, C5.6: reported (or detected) → confirmed and graded (rectifying / terminated) or dismissed; a
+    rectification accepted restores the channel and starts the observation period."""
+
+    reported = "reported"
+    candidate = "candidate"
+    dismissed = "dismissed"
+    rectifying = "rectifying"
+    restored = "restored"
+    terminated = "terminated"
+    TITLES = nonmember(
+        {
+            "reported": ("已报告，待确认", "Reported, to be confirmed"),
+            "candidate": ("异常监测发现，待确认", "Detected, to be confirmed"),
+            "dismissed": ("不予认定", "Dismissed"),
+            "rectifying": ("整改中", "Rectifying"),
+            "restored": ("已恢复，观察期", "Restored, under observation"),
+            "terminated": ("已终止合作", "Cooperation terminated"),
+        }
+    )
+
+
+class RectificationStatus(TitledEnum):
+    pending = "pending"
+    accepted = "accepted"
+    rejected = "rejected"
+    TITLES = nonmember(
+        {
+            "pending": ("待验收", "Awaiting review"),
+            "accepted": ("验收通过", "Accepted"),
+            "rejected": ("验收不通过", "Rejected"),
+        }
+    )
+
+
+STATUSES = tuple(IncidentStatus)
 
 
 class Incident(db.Model):
@@ -17,9 +55,6 @@ class Incident(db.Model):
     __table_args__ = (
         sa.CheckConstraint("level IN (1, 2, 3)", name="level"),
         sa.CheckConstraint("source IN ('channel', 'operator', 'anomaly')", name="source"),
-        sa.CheckConstraint(
-            "status IN ('reported', 'candidate', 'dismissed', 'rectifying', 'restored', 'terminated')", name="status"
-        ),
         {"comment": "A security incident of a channel: graded by type (C5.5), confirmed before sanctions apply."},
     )
 
@@ -29,7 +64,7 @@ class Incident(db.Model):
     incident_type: Mapped[str] = mapped_column(sa.String(40), comment="a code of the C5.5 list")
     level: Mapped[int] = mapped_column(sa.SmallInteger)
     source: Mapped[str] = mapped_column(sa.String(8))
-    status: Mapped[str] = mapped_column(sa.String(12), index=True)
+    status: Mapped[IncidentStatus] = mapped_column(enum_column(IncidentStatus, "status", 12), index=True)
     discovered_at: Mapped[datetime] = mapped_column()
     description: Mapped[str] = mapped_column(sa.Text)
     impact: Mapped[str] = mapped_column(sa.Text, default="")
@@ -82,14 +117,15 @@ class ServiceSuspension(db.Model):
 class Rectification(db.Model):
     __tablename__ = "rectification"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('pending', 'accepted', 'rejected')", name="status"),
         {"comment": "A channel's rectification report for an incident and the operator's verification (C5.5)."},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incident.id"), index=True)
     body: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(8), default="pending")
+    status: Mapped[RectificationStatus] = mapped_column(
+        enum_column(RectificationStatus, "status", 8), default=RectificationStatus.pending
+    )
     filed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     filed_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

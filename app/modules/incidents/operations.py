@@ -21,15 +21,24 @@ from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.agreements.rules import add_months
 from app.modules.applications.numbering import daily_number
+from app.modules.channels import lifecycle
+from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import liable_organisation_ids
 from app.modules.incidents.catalogue import INCIDENT_TYPES, level_of
-from app.modules.incidents.models import Incident, IncidentEvidence, Rectification, ServiceSuspension
+from app.modules.incidents.models import (
+    Incident,
+    IncidentEvidence,
+    IncidentStatus,
+    Rectification,
+    RectificationStatus,
+    ServiceSuspension,
+)
 from app.modules.key_issuance.models import ChannelKey
 from app.modules.key_issuance.operations import record_event
 from app.modules.messaging.operations import send, send_to_operators
 
-OPEN = ("reported", "candidate")
+OPEN = (IncidentStatus.reported, IncidentStatus.candidate)
 
 
 def visible_incidents(user):
@@ -109,7 +118,7 @@ def _new_incident(channel: Channel, user, data: dict, source: str) -> Incident:
         incident_type=data["incident_type"],
         level=level,
         source=source,
-        status="candidate" if source == "anomaly" else "reported",
+        status=IncidentStatus.candidate if source == "anomaly" else IncidentStatus.reported,
         discovered_at=discovered,
         description=data["description"].strip(),
         impact=(data.get("impact") or "").strip(),
@@ -202,7 +211,9 @@ def _suspend_channel(incident: Incident, user) -> None:
     """Level 2: every service (the channel is suspended) and every active key."""
     channel = incident.channel
     if channel.status == ChannelStatus.live:
-        channel.status = ChannelStatus.suspended
+        lifecycle.move(
+            channel, ChannelStatus.suspended, Cause.incident_suspension, user, details={"incident": incident.number}
+        )
     for key in _keys(channel, (KeyStatus.active,)):
         key.status, key.status_reason = KeyStatus.suspended, f"安全风险事件 {incident.number}"
         record_event(key, "suspend", user, key.status_reason)
@@ -237,11 +248,11 @@ def confirm(user, incident_id: int, incident_type: str | None = None, reason: st
     incident.incident_type, incident.level = new_type, level
     incident.decided_by_id, incident.decided_at, incident.decision_note = user.id, utcnow(), (reason or "").strip()
     if level == 3:
-        incident.status = "terminated"
+        incident.status = IncidentStatus.terminated
         _terminate(incident, user)
     else:
         _suspend_services(incident, services) if level == 1 else _suspend_channel(incident, user)
-        incident.status = "rectifying"
+        incident.status = IncidentStatus.rectifying
         incident.rectification_due = add_months(today(), current_app.config["RECTIFICATION_MONTHS"])
     audit.record("incident.confirm", incident, actor=user, before=before, after=snapshot(incident))
     _tell_owners("incident.confirmed", incident, {"due": incident.rectification_due or "-"})
@@ -258,7 +269,7 @@ def dismiss(user, incident_id: int, reason: str) -> Incident:
     if not (reason or "").strip():
         raise RuleViolation("请说明不予认定的理由", "Give the reason", fields={"decision_note": ["required"]})
     before = snapshot(incident)
-    incident.status, incident.decided_by_id, incident.decided_at = "dismissed", user.id, utcnow()
+    incident.status, incident.decided_by_id, incident.decided_at = IncidentStatus.dismissed, user.id, utcnow()
     incident.decision_note = reason.strip()
     audit.record("incident.dismiss", incident, actor=user, before=before, after=snapshot(incident))
     return incident
@@ -270,11 +281,11 @@ def file_rectification(user, incident_id: int, body: str) -> Rectification:
     incident = get_incident(user, incident_id)
     if user.role != Role.company:
         raise Forbidden()
-    if incident.status != "rectifying":
+    if incident.status != IncidentStatus.rectifying:
         raise Conflict("该事件无需整改或已恢复", "This incident is not awaiting rectification", code="not_rectifying")
     if not (body or "").strip():
         raise RuleViolation("请填写整改报告", "Write the rectification report", fields={"body": ["required"]})
-    if any(r.status == "pending" for r in incident.rectifications):
+    if any(r.status == RectificationStatus.pending for r in incident.rectifications):
         raise Conflict("已有整改报告待核验", "A rectification report is waiting", code="pending_exists")
     rectification = Rectification(incident_id=incident.id, body=body.strip(), filed_by_id=user.id)
     db.session.add(rectification)
@@ -295,17 +306,19 @@ def _restore(incident: Incident, user) -> None:
             Incident.channel_id == channel.id,
             Incident.id != incident.id,
             Incident.level == 2,
-            Incident.status == "rectifying",
+            Incident.status == IncidentStatus.rectifying,
         )
     )
     if incident.level == 2 and others is None:
         if channel.status == ChannelStatus.suspended and not channel.suspended_for_testing:
-            channel.status = ChannelStatus.live
+            lifecycle.move(
+                channel, ChannelStatus.live, Cause.incident_rectified, user, details={"incident": incident.number}
+            )
         for key in _keys(channel, (KeyStatus.suspended,)):
             if key.status_reason == f"安全风险事件 {incident.number}":
                 key.status, key.status_reason = KeyStatus.active, ""
                 record_event(key, "resume", user, f"整改通过 {incident.number}")
-    incident.status, incident.restored_at = "restored", now
+    incident.status, incident.restored_at = IncidentStatus.restored, now
     incident.observation_until = add_months(today(), current_app.config["OBSERVATION_MONTHS"])
 
 
@@ -316,12 +329,12 @@ def decide_rectification(user, rectification_id: int, accept: bool, opinion: str
     rectification = db.session.get(Rectification, rectification_id)
     if rectification is None:
         raise NotFound()
-    if rectification.status != "pending":
+    if rectification.status != RectificationStatus.pending:
         raise Conflict("该整改报告已核验", "This report has been decided", code="already_decided")
     if not accept and not (opinion or "").strip():
         raise RuleViolation("不通过时须说明理由", "Give the reasons", fields={"opinion": ["required"]})
     incident = db.session.get(Incident, rectification.incident_id)
-    rectification.status = "accepted" if accept else "rejected"
+    rectification.status = RectificationStatus.accepted if accept else RectificationStatus.rejected
     rectification.decided_by_id, rectification.decided_at, rectification.opinion = user.id, utcnow(), opinion or ""
     audit.record("incident.rectification_decide", rectification, actor=user, after={"status": rectification.status})
     _tell_owners(
@@ -332,9 +345,9 @@ def decide_rectification(user, rectification_id: int, accept: bool, opinion: str
 
 def restore_refusal(incident: Incident):
     """Restoring needs an accepted rectification: there is no other way back."""
-    if incident.status != "rectifying":
+    if incident.status != IncidentStatus.rectifying:
         return Conflict("该事件不在整改中", "This incident is not being rectified", code="not_rectifying")
-    if not any(r.status == "accepted" for r in incident.rectifications):
+    if not any(r.status == RectificationStatus.accepted for r in incident.rectifications):
         return Conflict(
             "整改报告未经核验通过，不能恢复服务（C5.5）",
             "No accepted rectification: services cannot be restored (C5.5)",
@@ -364,7 +377,9 @@ def escalate_overdue(on) -> int:
     """C5.5: a rectification not done by its deadline goes to the operator and the national center (once)."""
     overdue = db.session.scalars(
         sa.select(Incident).where(
-            Incident.status == "rectifying", Incident.rectification_due < on, Incident.escalated_at.is_(None)
+            Incident.status == IncidentStatus.rectifying,
+            Incident.rectification_due < on,
+            Incident.escalated_at.is_(None),
         )
     ).all()
     for incident in overdue:
@@ -381,7 +396,8 @@ def approve_renewal(user, incident_id: int) -> Incident:
     if user.role != Role.national_reviewer:
         raise Forbidden("由部信息中心审批", "The national info center approves")
     incident = get_incident(user, incident_id)
-    if incident.status != "restored" or incident.observation_until is None or incident.observation_until > today():
+    observing = incident.status == IncidentStatus.restored and incident.observation_until is not None
+    if not observing or incident.observation_until > today():
         raise Conflict("考察期尚未结束", "The observation period has not ended", code="C4.11")
     incident.renewal_approved_by_id, incident.renewal_approved_at = user.id, utcnow()
     audit.record("incident.renewal_approve", incident, actor=user, after={"number": incident.number})
@@ -394,10 +410,10 @@ def renewal_blocker(channel: Channel, on) -> str | None:
         sa.select(Incident).where(
             Incident.channel_id == channel.id,
             Incident.level.in_((1, 2)),
-            Incident.status.in_(("rectifying", "restored")),
+            Incident.status.in_((IncidentStatus.rectifying, IncidentStatus.restored)),
         )
     ):
-        if incident.status == "rectifying":
+        if incident.status == IncidentStatus.rectifying:
             return f"安全风险事件 {incident.number} 尚未整改完成"
         if incident.observation_until > on:
             return f"安全风险事件 {incident.number} 的考察期至 {incident.observation_until}"

@@ -37,6 +37,8 @@ from app.extensions import db
 from app.modules.applications.models import Application, ApplicationRound
 from app.modules.applications.numbering import next_value
 from app.modules.applications.operations import lock_application
+from app.modules.channels import lifecycle
+from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel, Service
 from app.modules.key_issuance.models import ChannelKey, KeyEvent
 from app.modules.key_issuance.rules import allowed, effective_status
@@ -181,10 +183,9 @@ def complete_test_intake(user, app_id: int) -> list[IssuedKey]:
         before = channel.snapshot()
         _grant(channel, row)
         channel.channel_number = channel.channel_number or channel_number(channel, row.granted_codes)
-        channel.status = ChannelStatus.testing
+        lifecycle.move(channel, ChannelStatus.testing, Cause.test_intake_approved, user, before=before)
         db.session.flush()
         issued.append(issue_key(channel, KeyEnvironment.test, user))
-        audit.record("channel.start_testing", channel, before=before, after=channel.snapshot(), actor=user)
     _close(app, step, user)
     return issued
 

@@ -1,12 +1,34 @@
 """The in-portal inbox (S8, S1): every decision leaves a message for the applicant, with the sending unit."""
 
 from datetime import datetime
+from enum import nonmember
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import TitledEnum, enum_column
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+
+class TemplateStatus(TitledEnum):
+    pending_review = "pending_review"
+    approved = "approved"
+    rejected = "rejected"
+    TITLES = nonmember(
+        {
+            "pending_review": ("待审核", "Awaiting review"),
+            "approved": ("已启用", "Approved"),
+            "rejected": ("未通过", "Rejected"),
+        }
+    )
+
+
+class DeliveryStatus(TitledEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+    TITLES = nonmember({"pending": ("待发送", "Pending"), "sent": ("已发送", "Sent"), "failed": ("发送失败", "Failed")})
 
 
 class Message(db.Model):
@@ -40,7 +62,6 @@ class MessageTemplate(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("code", "version", name="uq_message_template_version"),
         sa.CheckConstraint("category IN ('business', 'notice', 'publicity')", name="category"),
-        sa.CheckConstraint("status IN ('pending_review', 'approved', 'rejected')", name="status"),
         {"comment": "Reviewed message templates (S1)."},
     )
 
@@ -52,7 +73,9 @@ class MessageTemplate(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     placeholders: Mapped[list] = mapped_column(sa.JSON, default=list)
-    status: Mapped[str] = mapped_column(sa.String(16), default="pending_review")
+    status: Mapped[TemplateStatus] = mapped_column(
+        enum_column(TemplateStatus, "status", 16), default=TemplateStatus.pending_review
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), comment="null: seeded")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -66,7 +89,6 @@ class Delivery(db.Model):
     __tablename__ = "delivery"
     __table_args__ = (
         sa.CheckConstraint("channel IN ('email', 'sms')", name="channel"),
-        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
         {"comment": "E-mail and SMS deliveries of messages, with attempts and errors (S1)."},
     )
 
@@ -75,7 +97,9 @@ class Delivery(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     channel: Mapped[str] = mapped_column(sa.String(8))
     address: Mapped[str] = mapped_column(sa.String(200))
-    status: Mapped[str] = mapped_column(sa.String(8), default="pending", index=True)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        enum_column(DeliveryStatus, "status", 8), default=DeliveryStatus.pending, index=True
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")

@@ -24,7 +24,13 @@ from app.modules.applications.models import Application, ApplicationRow, SocialS
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import MONITORED
 from app.modules.messaging.operations import send_many, send_to_operators
-from app.modules.monitoring.models import EvaluationRun, MonitoringEvent, MonitoringRecord, MonthlyStatistic
+from app.modules.monitoring.models import (
+    EvaluationRun,
+    MonitoringEvent,
+    MonitoringRecord,
+    MonthlyStatistic,
+    RecordStatus,
+)
 from app.modules.monitoring.operations import current_statistics
 from app.modules.monitoring.triggers import (
     Thresholds,
@@ -156,12 +162,12 @@ def load_records(month: date) -> list[MonitoringRecord]:
                         MonitoringRecord.kind == "notice",
                         MonitoringRecord.month < month,
                         MonitoringRecord.period_ends >= month,
-                        MonitoringRecord.status != "withdrawn",
+                        MonitoringRecord.status != RecordStatus.withdrawn,
                     ),
                     sa.and_(
                         MonitoringRecord.kind == "alert",
                         MonitoringRecord.month < month,
-                        MonitoringRecord.status == "open",
+                        MonitoringRecord.status == RecordStatus.open,
                     ),
                 )
             )
@@ -173,11 +179,11 @@ def _period_outcome(unit, series, month, ending, th) -> tuple[dict, dict]:
     """Notices whose period ends this month: cleared if noticeably improved, else escalated with one alert."""
     first = min(ending, key=lambda r: r.id)
     ok, figures = improved(series, month, unit.live_since, (first.baseline_issuance, first.baseline_mau), th)
-    statuses = {r.id: ("cleared" if ok else "escalated", figures) for r in ending}
+    statuses = {r.id: (RecordStatus.cleared if ok else RecordStatus.escalated, figures) for r in ending}
     desired = {}
     if not ok:
         desired[("alert", "C4.9")] = Desired(
-            "alert", "C4.9", figures, "open", months_of("C4.9", month, th), notice_id=first.id
+            "alert", "C4.9", figures, RecordStatus.open, months_of("C4.9", month, th), notice_id=first.id
         )
     return statuses, desired
 
@@ -188,7 +194,7 @@ def decide(unit: Unit, series: dict, month: date, earlier: list, th: Thresholds)
     ending = [r for r in earlier if r.kind == "notice" and r.period_ends == month]
     statuses, desired = _period_outcome(unit, series, month, ending, th) if ending else ({}, {})
     in_period = any(r.kind == "notice" and r.period_ends >= month for r in earlier)
-    alerted = {r.rule for r in earlier if r.kind == "alert" and r.status == "open"}
+    alerted = {r.rule for r in earlier if r.kind == "alert" and r.status == RecordStatus.open}
     if not in_period and not alerted - {"C4.10"}:
         for rule, figures in notice_triggers(series, month, unit.live_since, th).items():
             desired[("notice", rule)] = Desired(
@@ -204,7 +210,7 @@ def decide(unit: Unit, series: dict, month: date, earlier: list, th: Thresholds)
         shortfall = social_shortfall(series, month, unit.live_since, *unit.committed, th)
         if shortfall:
             months = [label(add_months(month, -i)) for i in reversed(range(3 * th.social_quarters))]
-            desired[("alert", "C4.10")] = Desired("alert", "C4.10", shortfall, "open", months)
+            desired[("alert", "C4.10")] = Desired("alert", "C4.10", shortfall, RecordStatus.open, months)
     return desired, statuses
 
 
@@ -222,19 +228,23 @@ def _plan(month: date, units: dict, series: dict, records: list, th: Thresholds)
             have = own.get(key)
             if have is None:
                 inserts.append((unit, want))
-            elif have.status == "withdrawn" or have.figures != want.figures:
-                reason = "再次评估后重新触发" if have.status == "withdrawn" else "数据更正后重新评估，触发数据已更新"
-                status = want.status if have.status == "withdrawn" else have.status
+            elif have.status == RecordStatus.withdrawn or have.figures != want.figures:
+                reason = (
+                    "再次评估后重新触发"
+                    if have.status == RecordStatus.withdrawn
+                    else "数据更正后重新评估，触发数据已更新"
+                )
+                status = want.status if have.status == RecordStatus.withdrawn else have.status
                 changes.append((have, status, want.figures, reason))
         for key, have in own.items():
-            if key not in desired and have.status != "withdrawn":
-                changes.append((have, "withdrawn", have.figures, "数据更正后重新评估，不再触发"))
+            if key not in desired and have.status != RecordStatus.withdrawn:
+                changes.append((have, RecordStatus.withdrawn, have.figures, "数据更正后重新评估，不再触发"))
         for record in earlier:
             if record.id not in statuses:
                 continue
             status, figures = statuses[record.id]
             if (record.status, (record.figures or {}).get("period_end")) != (status, figures):
-                reason = "提升期结束：明显改善" if status == "cleared" else "提升期结束：未明显改善，已告警"
+                reason = "提升期结束：明显改善" if status == RecordStatus.cleared else "提升期结束：未明显改善，已告警"
                 changes.append((record, status, record.figures | {"period_end": figures}, reason))
     return inserts, changes
 
@@ -373,7 +383,7 @@ def _evaluate(month: date, dry_run: bool, trigger: str) -> Outcome:
     cleared = [
         (record, units[record.channel_id])
         for record, status, _figures, _why in changes
-        if status == "cleared" and record.status != "cleared" and record.channel_id in units
+        if status == RecordStatus.cleared and record.status != RecordStatus.cleared and record.channel_id in units
     ]
     _notify(inserts, _write(run, month, inserts, changes), cleared, month)
     run.created, run.changed, run.finished_at = len(inserts), len(changes), utcnow()

@@ -13,7 +13,7 @@ from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.agreements.renewal import open_alerts
 from app.modules.messaging.operations import send, send_to_operators
-from app.modules.monitoring.models import ImprovementPlan, MonitoringEvent
+from app.modules.monitoring.models import ImprovementPlan, MonitoringEvent, PlanStatus, RecordStatus
 
 
 @transactional
@@ -29,7 +29,7 @@ def file_plan(user, channel_id: int, body: str) -> ImprovementPlan:
         raise Conflict("该渠道没有未解除的告警，无需提交提升方案", "The channel has no open alert", code="C4.11")
     waiting = db.session.scalar(
         sa.select(ImprovementPlan.id).where(
-            ImprovementPlan.channel_id == channel.id, ImprovementPlan.status == "pending"
+            ImprovementPlan.channel_id == channel.id, ImprovementPlan.status == PlanStatus.pending
         )
     )
     if waiting:
@@ -59,15 +59,17 @@ def decide_plan(user, plan_id: int, approve: bool, opinion: str) -> ImprovementP
     opinion = (opinion or "").strip()
     if not approve and not opinion:
         raise RuleViolation("不同意时须说明理由", "Give the reasons for a rejection", fields={"opinion": ["required"]})
-    if plan.status != "pending":
+    if plan.status != PlanStatus.pending:
         raise Conflict("该提升方案已审核", "This plan has been decided", code="already_decided")
-    plan.status = "approved" if approve else "rejected"
+    plan.status = PlanStatus.approved if approve else PlanStatus.rejected
     plan.decided_by_id, plan.decided_at, plan.opinion = user.id, utcnow(), opinion
     if approve:
         for alert in open_alerts(plan.channel):
-            alert.status, alert.updated_at = "resolved", utcnow()
+            alert.status, alert.updated_at = RecordStatus.resolved, utcnow()
             db.session.add(
-                MonitoringEvent(record_id=alert.id, status="resolved", reason="运营提升方案已获同意", user_id=user.id)
+                MonitoringEvent(
+                    record_id=alert.id, status=RecordStatus.resolved, reason="运营提升方案已获同意", user_id=user.id
+                )
             )
     audit.record("improvement_plan.decide", plan, actor=user, after={"status": plan.status, "opinion": opinion})
     context = {"channel": plan.channel.name, "result": "同意" if approve else "不同意", "opinion": opinion}
@@ -88,6 +90,6 @@ def plans_of(channel) -> list[ImprovementPlan]:
 def pending_plans() -> list[ImprovementPlan]:
     return list(
         db.session.scalars(
-            sa.select(ImprovementPlan).where(ImprovementPlan.status == "pending").order_by(ImprovementPlan.id)
+            sa.select(ImprovementPlan).where(ImprovementPlan.status == PlanStatus.pending).order_by(ImprovementPlan.id)
         )
     )

@@ -4,14 +4,51 @@ A month's figures are never overwritten: a correction is a new version with its 
 figures of a month are those of its highest version."""
 
 from datetime import date, datetime
+from enum import nonmember
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.enums import TitledEnum, enum_column
 from app.core.timeutil import utcnow
 from app.extensions import db
 
 SOURCES = ("gateway", "portal", "import")
+
+
+class RecordStatus(TitledEnum):
+    """A notice runs its improvement period and is cleared or escalated (C4.9); an alert is open until resolved;
+    either is withdrawn when corrected figures no longer raise it."""
+
+    improving = "improving"
+    cleared = "cleared"
+    escalated = "escalated"
+    open = "open"
+    resolved = "resolved"
+    withdrawn = "withdrawn"
+    TITLES = nonmember(
+        {
+            "improving": ("提升期", "Improvement period"),
+            "cleared": ("已改善", "Improved"),
+            "escalated": ("未改善，已告警", "Not improved, alerted"),
+            "open": ("告警中", "Alert open"),
+            "resolved": ("已解除", "Resolved"),
+            "withdrawn": ("已撤销", "Withdrawn"),
+        }
+    )
+
+
+class PlanStatus(TitledEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    TITLES = nonmember(
+        {
+            "pending": ("待审核", "Awaiting review"),
+            "approved": ("已批准", "Approved"),
+            "rejected": ("未批准", "Rejected"),
+        }
+    )
 
 
 class MonthlyStatistic(db.Model):
@@ -56,9 +93,6 @@ class MonitoringRecord(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("channel_id", "kind", "rule", "month", name="uq_monitoring_record_unit_rule_month"),
         sa.CheckConstraint("kind IN ('notice', 'alert')", name="kind"),
-        sa.CheckConstraint(
-            "status IN ('improving', 'cleared', 'escalated', 'open', 'resolved', 'withdrawn')", name="status"
-        ),
         {"comment": "Monitoring notices and alerts with the figures that triggered them (C4.7–C4.10)."},
     )
 
@@ -69,7 +103,7 @@ class MonitoringRecord(db.Model):
     month: Mapped[date] = mapped_column(index=True, comment="the evaluated month that raised it")
     months: Mapped[list] = mapped_column(sa.JSON, comment="the months concerned, YYYY-MM")
     figures: Mapped[dict] = mapped_column(sa.JSON, comment="the figures that triggered it")
-    status: Mapped[str] = mapped_column(sa.String(12), index=True)
+    status: Mapped[RecordStatus] = mapped_column(enum_column(RecordStatus, "status", 12), index=True)
     period_ends: Mapped[date | None] = mapped_column(comment="notice: last month of the improvement period")
     baseline_issuance: Mapped[int | None] = mapped_column(sa.BigInteger, comment="notice: 3-month issuance at notice")
     baseline_mau: Mapped[int | None] = mapped_column(sa.BigInteger, comment="notice: the month's MAU at notice")
@@ -88,7 +122,7 @@ class MonitoringEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(sa.ForeignKey("monitoring_record.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(sa.String(12))
+    status: Mapped[RecordStatus] = mapped_column(enum_column(RecordStatus, "status", 12, constraint=False))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evaluation_run.id"))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -147,14 +181,15 @@ class JobRun(db.Model):
 class ImprovementPlan(db.Model):
     __tablename__ = "improvement_plan"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
         {"comment": "An alerted channel's operational improvement plan; approval allows renewal (C4.11)."},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(sa.ForeignKey("channel.id"), index=True)
     body: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(8), default="pending", index=True)
+    status: Mapped[PlanStatus] = mapped_column(
+        enum_column(PlanStatus, "status", 8), default=PlanStatus.pending, index=True
+    )
     filed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     filed_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -14,7 +14,7 @@ from app.core.enums import ChannelCategory
 from app.extensions import db
 from app.modules.channels.models import Channel, channel_region
 from app.modules.channels.rules import unit_channel_id
-from app.modules.monitoring.models import MissingReport, MonitoringRecord, MonthlyStatistic
+from app.modules.monitoring.models import MissingReport, MonitoringRecord, MonthlyStatistic, RecordStatus
 from app.modules.monitoring.operations import current_statistics
 from app.modules.monitoring.triggers import Thresholds, label
 from app.modules.regions.models import Region
@@ -39,7 +39,7 @@ def filters(args) -> dict:
 
 def overview_query(region: str = "", category: str = "", state: str = ""):
     """Channels with an open notice, an open alert or an unresolved missing report — one query, filterable."""
-    improving, alerted = _exists("notice", "improving"), _exists("alert", "open")
+    improving, alerted = _exists("notice", RecordStatus.improving), _exists("alert", RecordStatus.open)
     missing = sa.exists().where(MissingReport.channel_id == Channel.id, MissingReport.resolved_at.is_(None))
     flags = {"improving": improving, "alerted": alerted, "missing": missing}
     query = sa.select(

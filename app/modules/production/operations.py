@@ -27,6 +27,8 @@ from app.modules.applications.operations import (
     snapshot,
 )
 from app.modules.applications.rules import Problem
+from app.modules.channels import lifecycle
+from app.modules.channels.lifecycle import Cause
 from app.modules.key_issuance.operations import IssuedKey, issue_key
 from app.modules.messaging.operations import send, send_to_operators
 from app.modules.production.models import CHECKLIST, PLATFORMS, Recording, RecordingCheck
@@ -284,7 +286,7 @@ def submit_production(user, app: Application) -> Application:
     guard_submittable(app, submission_problems(app))
     app.report_reviewed_by_id = app.report_reviewed_at = None
     channel = production_channel(app)
-    channel.status = ChannelStatus.production_review
+    lifecycle.move(channel, ChannelStatus.production_review, Cause.production_intake_filed, user)
     open_round(user, app, production_snapshot)
     notify_submitted(app)
     return app
@@ -429,13 +431,12 @@ def go_live(user, app_id: int) -> IssuedKey:
     if refusal:
         raise refusal
     channel = production_channel(app)
-    before = channel.snapshot()
-    channel.status, channel.live_since = ChannelStatus.live, today()
+    lifecycle.move(channel, ChannelStatus.live, Cause.went_live, user)
+    channel.live_since = today()
     channel.contact_name, channel.contact_phone = app.contact_name, app.contact_phone
     channel.contact_email = app.contact_email  # C4.2: fixed at production intake
     issued = issue_key(channel, KeyEnvironment.production, user)
     complete_application(app)
-    audit.record("channel.go_live", channel, before=before, after=channel.snapshot(), actor=user)
     audit.record("application.complete", app, before={"status": "approved"}, after={"status": "completed"}, actor=user)
     context = {"number": app.number, "channel": channel.name, "channel_number": channel.channel_number}
     send("channel.live", context | {"live_since": channel.live_since}, app, organisation_id=app.applicant_id)

@@ -11,6 +11,8 @@ from app.core.validation import check_phone
 from app.extensions import db
 from app.modules.applications.models import Application, ApplicationRound, RowRegion
 from app.modules.applications.operations import lock_application
+from app.modules.channels import lifecycle
+from app.modules.channels.lifecycle import Cause
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions, mainland_provinces
 from app.modules.reviews.models import ReviewStep
@@ -157,7 +159,7 @@ def return_application(app: Application, step: ReviewStep, steps: list[ReviewSte
     if app.kind == ApplicationKind.production:
         for row in app.rows:
             if row.channel.status == ChannelStatus.production_review:
-                row.channel.status = ChannelStatus.testing
+                lifecycle.move(row.channel, ChannelStatus.testing, Cause.production_intake_returned, None)
     for other in steps:
         if other.status in (StepStatus.waiting, StepStatus.pending):
             other.status = StepStatus.cancelled

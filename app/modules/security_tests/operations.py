@@ -11,6 +11,8 @@ from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
 from app.extensions import db
+from app.modules.channels import lifecycle
+from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.security_tests.models import QUALIFICATIONS, Institution, Qualification, SecurityReport, SpotCheck
 from app.modules.security_tests.rules import is_current, missing_qualifications, one_year_after
@@ -232,15 +234,8 @@ def record_spot_check(user, check: SpotCheck, result: str, notes: str = "") -> S
     audit.record("spot_check.record", check, actor=user, after={"result": result, "is_retest": check.is_retest})
     channel = check.channel
     if result == "fail" and check.is_retest and channel.status == ChannelStatus.live:
-        channel.status = ChannelStatus.suspended
+        lifecycle.move(channel, ChannelStatus.suspended, Cause.retest_failed, user, details={"spot_check": check.id})
         channel.suspended_for_testing = True
-        audit.record(
-            "channel.suspend",
-            channel,
-            actor=user,
-            before={"status": "live"},
-            after={"status": "suspended", "cause": "C5.3 failed re-test", "spot_check": check.id},
-        )
     return check
 
 
@@ -252,11 +247,5 @@ def _restore_if_suspended_for_testing(report: SecurityReport, user) -> None:
         and report.result == "pass"
         and report.covers_spec
     ):
-        channel.status, channel.suspended_for_testing = ChannelStatus.live, False
-        audit.record(
-            "channel.restore",
-            channel,
-            actor=user,
-            before={"status": "suspended"},
-            after={"status": "live", "cause": "C5.3 passing report accepted"},
-        )
+        lifecycle.move(channel, ChannelStatus.live, Cause.passing_report_accepted, user, details={"report": report.id})
+        channel.suspended_for_testing = False
