@@ -30,9 +30,9 @@ from app.core.audit import GENESIS
 from app.core.enums import Role
 from app.extensions import db, limiter
 from app.modules.accounts import operations as accounts
+from app.modules.accounts import sessions
 from app.modules.accounts.rules import make_uscc
 from app.modules.applications import operations as applications
-from app.web import sessions
 
 PASSWORD = "correct-horse-battery"
 KEEP = {"region", "alembic_version"}

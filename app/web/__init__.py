@@ -10,8 +10,8 @@ from app.core.i18n import current_locale, gettext
 from app.core.permissions import has_permission
 from app.core.timeutil import local
 from app.extensions import db, login_manager
+from app.modules.accounts.sessions import DatabaseSessionInterface
 from app.web.policy import AUTHENTICATED, CHANNEL_SIGNED, PUBLIC, ROUTE_POLICY
-from app.web.sessions import DatabaseSessionInterface
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "

@@ -23,10 +23,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from app.core.errors import DomainError
+from app.core.http.api import request_json
 from app.core.timeutil import utcnow
 from app.extensions import db, limiter
 from app.modules.accounts.models import LoginLog, User
-from app.web.api import request_json
 
 # Endpoints that check a password or a one-time code.
 SIGN_IN_ENDPOINTS = (

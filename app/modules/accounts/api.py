@@ -3,11 +3,11 @@
 from flask import current_app, request
 from flask_login import current_user
 
+from app.core.http.api import api_bp, doc, load_body
 from app.extensions import db
 from app.modules.accounts import operations as ops
 from app.modules.accounts import schemas as s
 from app.modules.accounts.models import User
-from app.web.api import api_bp, doc, load_body
 
 
 @api_bp.post("/auth/token")

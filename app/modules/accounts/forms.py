@@ -5,7 +5,7 @@ from wtforms import DateField, EmailField, PasswordField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.enums import Role
-from app.web.forms import enum_choices
+from app.core.http.forms import enum_choices
 
 
 class LoginForm(FlaskForm):

@@ -17,6 +17,7 @@ from app.core.validation import check_email, check_phone
 from app.extensions import db
 from app.modules.accounts.models import ApiToken, LoginLog, Organisation, RoleGrant, User, WebSession
 from app.modules.accounts.rules import is_valid_uscc
+from app.modules.accounts.sessions import end_sessions_of
 from app.modules.accounts.signin import (  # noqa: F401  (the sign-in verbs are account operations too)
     LoginFailed,
     authenticate,
@@ -32,7 +33,6 @@ from app.modules.accounts.signin import (  # noqa: F401  (the sign-in verbs are 
 )
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions
-from app.web.sessions import end_sessions_of
 
 
 def hash_password(password: str) -> str:

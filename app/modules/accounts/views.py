@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.core import totp
 from app.core.errors import DomainError
+from app.core.http.forms import apply_error, choices
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.timeutil import utcnow
@@ -27,7 +28,6 @@ from app.modules.accounts.forms import (
     WithdrawForm,
 )
 from app.modules.accounts.models import Organisation, User
-from app.web.forms import apply_error, choices
 
 
 def login():

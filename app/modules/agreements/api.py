@@ -3,13 +3,13 @@
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from app.core.http.api import api_bp, doc, load_body
 from app.core.jurisdiction import get_channel
 from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import today
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.agreements import operations as ops
 from app.modules.agreements.rules import is_outdated
-from app.web.api import api_bp, doc, load_body
 
 
 class VersionSchema(Schema):

@@ -5,14 +5,14 @@ from flask_login import current_user
 
 from app.core.enums import ApplicationStatus
 from app.core.errors import RuleViolation
+from app.core.http.api import api_bp, doc, load_body
+from app.core.http.downloads import send_stored_file
+from app.core.http.pagination import choice_arg, paginate
 from app.core.jurisdiction import get_application, visible_applications
 from app.modules.applications import operations as ops
 from app.modules.applications import schemas as s
 from app.modules.applications.models import Application
 from app.modules.applications.progress import progress
-from app.web.api import api_bp, doc, load_body
-from app.web.downloads import send_stored_file
-from app.web.pagination import choice_arg, paginate
 
 LIST_QUERY = {
     "status": {"type": "string", "enum": [x.value for x in ApplicationStatus]},

@@ -19,8 +19,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm
+from app.core.http.forms import enum_choices, text_choices
 from app.modules.applications.operations import content
-from app.web.forms import enum_choices, text_choices
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -6,6 +6,9 @@ from flask_login import current_user
 
 from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus
 from app.core.errors import DomainError
+from app.core.http.downloads import send_stored_file
+from app.core.http.forms import apply_error, choices
+from app.core.http.pagination import choice_arg, paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, visible_applications
@@ -18,9 +21,6 @@ from app.modules.applications.progress import progress
 from app.modules.channels.models import Channel, Service
 from app.modules.documents.content import FORM_KINDS, kinds_for
 from app.modules.regions.operations import all_regions
-from app.web.downloads import send_stored_file
-from app.web.forms import apply_error, choices
-from app.web.pagination import choice_arg, paginate
 
 
 def list_applications():

@@ -4,10 +4,10 @@ from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields
 
+from app.core.http.api import api_bp, doc
+from app.core.http.pagination import paginate
 from app.core.schema_fields import ZonedDateTime
 from app.modules.audit_log.views import filtered_query
-from app.web.api import api_bp, doc
-from app.web.pagination import paginate
 
 
 class AuditEntrySchema(Schema):

@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from app.core.audit import AuditEntry
 from app.core.errors import RuleViolation
+from app.core.http.pagination import paginate
 from app.modules.accounts.operations import scope_audit
-from app.web.pagination import paginate
 
 FILTERS = ("action", "object_type", "object_id", "actor_name")
 

@@ -3,12 +3,12 @@
 from flask_login import current_user
 from marshmallow import fields, validate
 
+from app.core.http.api import api_bp, doc, load_body
 from app.core.jurisdiction import get_application, get_channel
 from app.modules.accounts.schemas import StrictSchema
 from app.modules.applications.api import detail
 from app.modules.applications.schemas import ApplicationDetailSchema
 from app.modules.changes import operations as ops
-from app.web.api import api_bp, doc, load_body
 
 
 class ChangeInSchema(StrictSchema):

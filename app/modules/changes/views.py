@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.core.errors import DomainError
+from app.core.http.forms import apply_error, choices
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, get_channel
@@ -15,7 +16,6 @@ from app.modules.changes import operations as ops
 from app.modules.changes.forms import ChangeForm
 from app.modules.channels.models import Service
 from app.modules.reviews.forms import DecisionForm
-from app.web.forms import apply_error, choices
 
 
 def change_channel(channel_id: int):

@@ -5,14 +5,14 @@ from flask_login import current_user
 from marshmallow import fields
 
 from app.core.enums import ChannelStatus
+from app.core.http.api import api_bp, doc, load_body
+from app.core.http.pagination import choice_arg, paginate
 from app.core.jurisdiction import get_channel, visible_channels
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
 from app.modules.channels import operations as ops
 from app.modules.channels import schemas as s
 from app.modules.channels.models import Channel, Service
-from app.web.api import api_bp, doc, load_body
-from app.web.pagination import choice_arg, paginate
 
 
 @api_bp.get("/channels")

@@ -3,7 +3,7 @@ from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.core.enums import ChannelCategory, ServiceKind
-from app.web.forms import enum_choices
+from app.core.http.forms import enum_choices
 
 
 class ServiceForm(FlaskForm):

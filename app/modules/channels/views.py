@@ -6,6 +6,8 @@ from flask_login import current_user
 
 from app.core.enums import ChannelStatus
 from app.core.errors import DomainError
+from app.core.http.forms import apply_error
+from app.core.http.pagination import choice_arg, paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_channel, visible_applications, visible_channels
@@ -17,8 +19,6 @@ from app.modules.channels import operations as ops
 from app.modules.channels.forms import ServiceForm
 from app.modules.channels.models import Channel, Service
 from app.modules.key_issuance.rules import ALLOWED, allowed, effective_status
-from app.web.forms import apply_error
-from app.web.pagination import choice_arg, paginate
 
 
 def list_channels():

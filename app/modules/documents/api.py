@@ -4,12 +4,12 @@ from flask import request
 from flask_login import current_user
 from marshmallow import Schema, fields
 
+from app.core.http.api import api_bp, doc
 from app.core.jurisdiction import get_application
 from app.core.schema_fields import ZonedDateTime
 from app.modules.documents import operations as ops
 from app.modules.documents.signing import signature_valid
 from app.modules.documents.views import pdf_response
-from app.web.api import api_bp, doc
 
 
 class DocumentSchema(Schema):

@@ -4,13 +4,13 @@ import sqlalchemy as sa
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
+from app.core.http.api import api_bp, doc, load_body
+from app.core.http.pagination import paginate
 from app.core.schema_fields import ZonedDateTime
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.exits import operations as ops
 from app.modules.exits.models import CAUSES, DeletionCertificate, Exit
-from app.web.api import api_bp, doc, load_body
-from app.web.pagination import paginate
 
 
 class ExitOpinionSchema(Schema):

@@ -7,6 +7,8 @@ from flask_login import current_user
 
 from app.core.enums import Role
 from app.core.errors import DomainError
+from app.core.http.forms import apply_error, choices, run_posted
+from app.core.http.pagination import paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
@@ -17,8 +19,6 @@ from app.modules.channels.rules import CONNECTED
 from app.modules.exits import operations as ops
 from app.modules.exits.forms import AnnouncementForm, ExitForm, ForcedExitForm, OpinionForm
 from app.modules.exits.models import CAUSES, DeletionCertificate, Exit
-from app.web.forms import apply_error, choices, run_posted
-from app.web.pagination import paginate
 
 
 def _channel_choices():

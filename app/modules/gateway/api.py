@@ -3,8 +3,8 @@
 from flask import g
 from marshmallow import Schema, fields
 
+from app.core.http.api import api_bp, doc, request_json
 from app.modules.gateway.check import channel_signed, require_service
-from app.web.api import api_bp, doc, request_json
 
 
 class ChannelStatusSchema(Schema):

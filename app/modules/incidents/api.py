@@ -5,14 +5,14 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.core.errors import NotFound
+from app.core.http.api import api_bp, doc, load_body
+from app.core.http.pagination import paginate
 from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import from_local
 from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.incidents import operations as ops
 from app.modules.incidents.catalogue import INCIDENT_TYPES
 from app.modules.incidents.models import Incident
-from app.web.api import api_bp, doc, load_body
-from app.web.pagination import paginate
 
 
 class RectificationSchema(Schema):

@@ -3,7 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateTimeLocalField, RadioField, SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.web.forms import text_choices
+from app.core.http.forms import text_choices
 
 _BOXES = dict(option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
 

@@ -6,6 +6,8 @@ from flask_login import current_user
 
 from app.core.enums import Role
 from app.core.errors import DomainError
+from app.core.http.forms import apply_error, choices, run_posted
+from app.core.http.pagination import paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
@@ -25,8 +27,6 @@ from app.modules.incidents.forms import (
     RectificationForm,
 )
 from app.modules.incidents.models import Incident, IncidentEvidence, Rectification
-from app.web.forms import apply_error, choices, run_posted
-from app.web.pagination import paginate
 
 
 def type_choices() -> list:

@@ -5,6 +5,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.core.errors import NotFound
+from app.core.http.api import api_bp, doc, load_body
 from app.core.jurisdiction import get_application, get_channel
 from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import utcnow
@@ -15,7 +16,6 @@ from app.modules.key_issuance import operations as ops
 from app.modules.key_issuance.models import ChannelKey
 from app.modules.key_issuance.operations import complete_test_intake
 from app.modules.key_issuance.rules import effective_status
-from app.web.api import api_bp, doc, load_body
 
 
 class IssuedKeySchema(Schema):

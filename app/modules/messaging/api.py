@@ -6,6 +6,8 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.core.errors import NotFound
+from app.core.http.api import api_bp, doc, load_body
+from app.core.http.pagination import choice_arg, paginate
 from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -15,8 +17,6 @@ from app.modules.messaging.catalogue import CATEGORIES
 from app.modules.messaging.delivery import retry
 from app.modules.messaging.models import Delivery, Message
 from app.modules.messaging.operations import inbox_query
-from app.web.api import api_bp, doc, load_body
-from app.web.pagination import choice_arg, paginate
 
 
 class MessageSchema(Schema):

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core.errors import DomainError, NotFound
+from app.core.http.pagination import choice_arg, paginate
 from app.core.i18n import current_locale, gettext
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -15,7 +16,6 @@ from app.modules.messaging.delivery import retry
 from app.modules.messaging.forms import TemplateForm, TemplateReviewForm
 from app.modules.messaging.models import Delivery, Message
 from app.modules.messaging.operations import inbox_query
-from app.web.pagination import choice_arg, paginate
 
 
 def inbox():

@@ -6,6 +6,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.core.enums import ChannelCategory, Role
+from app.core.http.api import api_bp, doc, load_body
 from app.core.jurisdiction import get_channel
 from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import today
@@ -18,7 +19,6 @@ from app.modules.monitoring import imports, improvement, overview
 from app.modules.monitoring import operations as ops
 from app.modules.monitoring.evaluation import evaluate
 from app.modules.monitoring.rules import evaluable_month
-from app.web.api import api_bp, doc, load_body
 
 MAX_COUNT = 10**12
 

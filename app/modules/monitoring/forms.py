@@ -3,7 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.web.forms import text_choices
+from app.core.http.forms import text_choices
 
 
 class EvaluationForm(FlaskForm):

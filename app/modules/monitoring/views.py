@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.core.enums import ChannelCategory, Role
 from app.core.errors import DomainError
+from app.core.http.forms import apply_error, run_posted
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_channel
@@ -21,7 +22,6 @@ from app.modules.monitoring.imports import ImportRefused, import_statistics
 from app.modules.monitoring.jobs import recent_runs
 from app.modules.monitoring.models import EvaluationRun, MissingReport
 from app.modules.monitoring.rules import evaluable_month
-from app.web.forms import apply_error, run_posted
 
 
 def monitoring_overview():

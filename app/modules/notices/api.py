@@ -3,12 +3,12 @@
 from flask import request
 from flask_login import current_user
 
+from app.core.http.api import api_bp, doc, load_body
+from app.core.http.pagination import paginate
 from app.core.timeutil import from_local
 from app.modules.notices import operations as ops
 from app.modules.notices import schemas as s
 from app.modules.notices.models import PlatformNotice
-from app.web.api import api_bp, doc, load_body
-from app.web.pagination import paginate
 
 
 def _utc(data: dict) -> dict:

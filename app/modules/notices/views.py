@@ -8,6 +8,8 @@ from flask_login import current_user
 
 from app.core.enums import ChannelCategory, NoticeKind, Role
 from app.core.errors import DomainError
+from app.core.http.forms import apply_error, choices, enum_choices, text_choices
+from app.core.http.pagination import paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
@@ -20,8 +22,6 @@ from app.modules.channels.rules import CONNECTED
 from app.modules.notices import operations as ops
 from app.modules.notices.forms import ChannelNoticeForm, NoticeForm
 from app.modules.notices.models import PlatformNotice
-from app.web.forms import apply_error, choices, enum_choices, text_choices
-from app.web.pagination import paginate
 
 
 def _notice_form() -> NoticeForm:

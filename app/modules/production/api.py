@@ -7,6 +7,8 @@ from flask_login import current_user
 
 from app.core.enums import ApplicationKind, ApplicationStatus
 from app.core.errors import NotFound, RuleViolation
+from app.core.http.api import api_bp, doc, load_body
+from app.core.http.downloads import send_stored_file
 from app.core.jurisdiction import get_application, get_channel
 from app.modules.accounts.operations import reauthenticate
 from app.modules.applications.api import detail
@@ -14,8 +16,6 @@ from app.modules.key_issuance.api import IssuedKeySchema, ReauthInSchema
 from app.modules.production import operations as ops
 from app.modules.production import schemas as s
 from app.modules.production.models import PLATFORMS
-from app.web.api import api_bp, doc, load_body
-from app.web.downloads import send_stored_file
 
 VIDEO_TYPES = ("video/mp4", "video/quicktime")
 

@@ -6,6 +6,8 @@ from flask_login import current_user
 
 from app.core.enums import ApplicationKind
 from app.core.errors import DomainError, NotFound
+from app.core.http.downloads import send_stored_file
+from app.core.http.forms import apply_error, choices
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, get_channel, visible_channels
@@ -19,8 +21,6 @@ from app.modules.production.models import CHECKLIST, PLATFORMS
 from app.modules.production.rules import report_problem
 from app.modules.reviews.forms import DecisionForm
 from app.modules.security_tests.operations import reports_of
-from app.web.downloads import send_stored_file
-from app.web.forms import apply_error, choices
 
 
 def _production(app_id: int):

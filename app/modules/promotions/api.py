@@ -2,11 +2,11 @@
 
 from flask_login import current_user
 
+from app.core.http.api import api_bp, doc, load_body
+from app.core.http.pagination import paginate
 from app.modules.promotions import operations as ops
 from app.modules.promotions import schemas as s
 from app.modules.promotions.models import Promotion
-from app.web.api import api_bp, doc, load_body
-from app.web.pagination import paginate
 
 
 @api_bp.get("/promotions")

@@ -5,6 +5,8 @@ from flask_login import current_user
 
 from app.core.enums import Role
 from app.core.errors import DomainError
+from app.core.http.forms import apply_error, choices
+from app.core.http.pagination import paginate
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
 from app.core.timeutil import today
@@ -13,8 +15,6 @@ from app.modules.channels.models import Channel
 from app.modules.promotions import operations as ops
 from app.modules.promotions.forms import PromotionForm, PromotionReportForm, PromotionReviewForm
 from app.modules.promotions.models import Promotion
-from app.web.forms import apply_error, choices
-from app.web.pagination import paginate
 
 
 def promotions():

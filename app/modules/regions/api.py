@@ -2,8 +2,8 @@
 
 from marshmallow import Schema, fields
 
+from app.core.http.api import api_bp, doc
 from app.modules.regions.operations import all_regions
-from app.web.api import api_bp, doc
 
 
 class RegionSchema(Schema):

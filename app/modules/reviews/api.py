@@ -4,13 +4,13 @@ from flask_login import current_user
 from marshmallow import fields, validate
 
 from app.core.errors import NotFound
+from app.core.http.api import api_bp, doc, load_body
 from app.core.jurisdiction import get_application, review_queue
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
 from app.modules.applications.schemas import StepSchema
 from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import decide_step
-from app.web.api import api_bp, doc, load_body
 
 
 class DecisionInSchema(StrictSchema):

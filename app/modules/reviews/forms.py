@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.web.forms import text_choices
+from app.core.http.forms import text_choices
 
 
 class DecisionForm(FlaskForm):

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.core.enums import ApplicationKind, Stage
 from app.core.errors import DomainError, NotFound
+from app.core.http.forms import apply_error
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, review_queue
@@ -14,7 +15,6 @@ from app.modules.regions.operations import mainland_provinces
 from app.modules.reviews.forms import DecisionForm
 from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import decide_refusal, decide_step, round_steps
-from app.web.forms import apply_error
 
 
 def queue():

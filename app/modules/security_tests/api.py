@@ -6,6 +6,8 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.core.errors import NotFound, RuleViolation
+from app.core.http.api import api_bp, doc, load_body, load_form
+from app.core.http.downloads import send_stored_file
 from app.core.jurisdiction import get_channel
 from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import today
@@ -14,8 +16,6 @@ from app.modules.accounts.schemas import StrictSchema, id_field
 from app.modules.security_tests import operations as ops
 from app.modules.security_tests.models import QUALIFICATIONS, Institution, SpotCheck
 from app.modules.security_tests.rules import is_current, missing_qualifications
-from app.web.api import api_bp, doc, load_body, load_form
-from app.web.downloads import send_stored_file
 
 
 class QualificationSchema(Schema):

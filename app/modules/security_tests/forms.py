@@ -3,7 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.web.forms import choices, text_choices
+from app.core.http.forms import choices, text_choices
 
 
 class InstitutionForm(FlaskForm):

@@ -5,6 +5,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.core.errors import DomainError, NotFound
+from app.core.http.downloads import send_stored_file
+from app.core.http.forms import apply_error, choices
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_channel
@@ -21,8 +23,6 @@ from app.modules.security_tests.forms import (
 )
 from app.modules.security_tests.models import QUALIFICATIONS, Institution, SpotCheck
 from app.modules.security_tests.rules import is_current, missing_qualifications
-from app.web.downloads import send_stored_file
-from app.web.forms import apply_error, choices
 
 
 def institutions():

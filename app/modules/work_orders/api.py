@@ -3,10 +3,10 @@
 from flask_login import current_user
 
 from app.core.enums import WorkOrderStatus, WorkOrderTag
+from app.core.http.api import api_bp, doc, load_body
+from app.core.http.pagination import choice_arg, paginate
 from app.modules.work_orders import operations as ops
 from app.modules.work_orders import schemas as s
-from app.web.api import api_bp, doc, load_body
-from app.web.pagination import choice_arg, paginate
 
 
 @api_bp.get("/work-orders")

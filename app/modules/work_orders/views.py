@@ -6,6 +6,8 @@ from flask_login import current_user
 
 from app.core.enums import Role, WorkOrderStatus, WorkOrderTag
 from app.core.errors import DomainError
+from app.core.http.forms import apply_error, choices, enum_choices, run_posted
+from app.core.http.pagination import choice_arg, paginate
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
 from app.extensions import db
@@ -13,8 +15,6 @@ from app.modules.channels.models import Channel
 from app.modules.channels.rules import CONNECTED
 from app.modules.work_orders import operations as ops
 from app.modules.work_orders.forms import AssignForm, CloseForm, TagsForm, TextForm, WorkOrderForm
-from app.web.forms import apply_error, choices, enum_choices, run_posted
-from app.web.pagination import choice_arg, paginate
 
 
 def list_work_orders():

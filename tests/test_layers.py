@@ -1,0 +1,179 @@
+"""Imports run one way (issue 14, ../shared/STYLE.md "Layers and registries"): `core` ← the domains in the order of a
+channel's life ← `web`. A lower unit never imports a higher one, not at the top of a module and not inside a function.
+
+The imports that still run upward are listed in UPWARD with the unit they would need to leave; the list may only
+shrink: a new upward import fails, and so does an entry that no longer exists (take it off the list).
+"""
+
+import ast
+from collections import Counter
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app"
+
+# The order of a channel's life: who may be imported by whom. Each unit may import only the units before it.
+LAYERS = (
+    "core",  # app.core, app.extensions: enums, errors, audit, crypto, permissions, the request-handling base
+    "regions",
+    "accounts",
+    "messaging",
+    "documents",
+    "channels",
+    "applications",
+    "reviews",
+    "key_issuance",
+    "production",
+    "security_tests",
+    "agreements",
+    "changes",
+    "gateway",
+    "monitoring",
+    "notices",
+    "work_orders",
+    "promotions",
+    "incidents",
+    "exits",
+    "audit_log",
+    "backups",
+    "demo",
+    "web",  # app, app.models, app.web: create_app, blueprints, the OpenAPI document, route policy, home pages
+)
+
+# Still upward, to be removed (issue 14): {(importer, imported): why it is still there}.
+UPWARD = {
+    ("accounts", "messaging"): "accounts send messages; messaging addresses accounts",
+    ("agreements", "incidents"): "renewal consults incidents (C4.11) — a renewal-check registry",
+    ("agreements", "monitoring"): "renewal consults alerts (C4.11) — a renewal-check registry",
+    ("applications", "changes"): "intake kinds: change applications",
+    ("applications", "key_issuance"): "intake kinds: the operator step",
+    ("applications", "production"): "intake kinds: production intake",
+    ("applications", "reviews"): "the aggregate still opens review rounds",
+    ("channels", "agreements"): "channel page panels — a panel registry",
+    ("channels", "applications"): "channel page panels — a panel registry",
+    ("channels", "changes"): "channel page panels — a panel registry",
+    ("channels", "incidents"): "channel page panels — a panel registry",
+    ("channels", "key_issuance"): "channel page panels — a panel registry",
+    ("channels", "monitoring"): "channel page panels — a panel registry",
+    ("channels", "production"): "channel page panels — a panel registry",
+    ("core", "applications"): "jurisdiction filters — a jurisdiction registry",
+    ("core", "channels"): "jurisdiction filters — a jurisdiction registry",
+    ("core", "regions"): "jurisdiction filters — a jurisdiction registry",
+    ("core", "reviews"): "jurisdiction filters — a jurisdiction registry",
+    ("documents", "applications"): "the appendix forms render applications",
+    ("documents", "reviews"): "the appendix forms render review opinions",
+    ("gateway", "incidents"): "service suspensions (C5.5) — a gateway-check registry",
+    ("incidents", "exits"): "a level-3 incident forces an exit (C6.4) — an event the exits domain handles",
+    ("monitoring", "exits"): "an alert not improved forces an exit (C6.4) — an event the exits domain handles",
+    ("monitoring", "incidents"): "the anomaly watch opens incidents (C5.6)",
+    ("monitoring", "notices"): "missing statistics notices",
+    ("production", "agreements"): "go-live needs the agreement (C2.8)",
+    ("production", "security_tests"): "production intake needs the security report (C2.8)",
+    ("reviews", "production"): "intake kinds: a returned production intake",
+}
+
+
+def unit_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "app":
+        return None
+    if len(parts) == 1 or parts[1] in ("web", "models", "__init__"):
+        return "web"
+    if parts[1] in ("core", "extensions"):
+        return "core"
+    return parts[2] if parts[1] == "modules" and len(parts) > 2 else "core"
+
+
+def _module_name(path: Path) -> tuple[str, str]:
+    """(module, package) of a file under app/."""
+    module = ".".join(path.relative_to(APP.parent).with_suffix("").parts)
+    if path.name == "__init__.py":
+        module = module.removesuffix(".__init__")
+        return module, module
+    return module, module.rsplit(".", 1)[0]
+
+
+def _target(node: ast.ImportFrom | ast.Import, package: str) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if node.level:
+        base = package.split(".")[: len(package.split(".")) - node.level + 1]
+        return [".".join(base + ([node.module] if node.module else []))]
+    return [node.module or ""]
+
+
+def imports():
+    """Every import of an `app` module: (file, importing module, imported module, inside a function)."""
+    found = []
+    for path in sorted(APP.rglob("*.py")):
+        module, package = _module_name(path)
+        stack = [(ast.parse(path.read_text()), False)]
+        while stack:
+            node, in_function = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                nested = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+                if isinstance(child, ast.Import | ast.ImportFrom):
+                    for target in _target(child, package):
+                        if target.startswith("app"):
+                            found.append((path.relative_to(APP.parent).as_posix(), module, target, in_function))
+                stack.append((child, nested))
+    return found
+
+
+def upward_imports() -> dict[tuple[str, str], list[str]]:
+    rank = {name: i for i, name in enumerate(LAYERS)}
+    edges: dict[tuple[str, str], list[str]] = {}
+    for path, module, target, _ in imports():
+        low, high = unit_of(module), unit_of(target)
+        if low != high and rank[low] < rank[high]:
+            edges.setdefault((low, high), []).append(f"{path} imports {target}")
+    return edges
+
+
+def test_every_unit_has_its_place_in_the_layers():
+    units = {unit_of(module) for _, module, _, _ in imports()}
+    assert units <= set(LAYERS)
+    modules = {p.name for p in (APP / "modules").iterdir() if (p / "__init__.py").exists()}
+    assert modules <= set(LAYERS)
+
+
+def test_no_new_upward_import():
+    new = {edge: where for edge, where in upward_imports().items() if edge not in UPWARD}
+    assert new == {}, "a lower unit imports a higher one; register instead (see README, Developers)"
+
+
+def test_the_list_of_upward_imports_only_shrinks():
+    gone = set(UPWARD) - set(upward_imports())
+    assert gone == set(), "these imports no longer run upward: take them off UPWARD"
+
+
+# Imports of app modules still placed inside functions, per unit (issue 14: none when done). May only go down.
+INSIDE = {
+    "accounts": 1,
+    "agreements": 3,
+    "applications": 12,
+    "audit_log": 1,
+    "backups": 6,
+    "changes": 2,
+    "channels": 16,
+    "core": 7,
+    "demo": 13,
+    "documents": 1,
+    "exits": 4,
+    "gateway": 2,
+    "incidents": 4,
+    "key_issuance": 5,
+    "messaging": 1,
+    "monitoring": 15,
+    "reviews": 1,
+    "security_tests": 4,
+    "web": 41,
+}
+
+
+def test_imports_inside_functions_only_decrease():
+    """An import inside a function hides a cycle from the reader; their number per unit may only go down, and the
+    table follows it down."""
+    counts = Counter(unit_of(module) for _, module, _, inside in imports() if inside)
+    grown = {unit: n for unit, n in counts.items() if n > INSIDE.get(unit, 0)}
+    assert grown == {}, "move these imports to the top of the module, or register instead"
+    assert dict(counts) == INSIDE, "fewer imports inside functions: lower INSIDE to match"
