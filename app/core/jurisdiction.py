@@ -2,112 +2,80 @@
 
 A company sees its own organisation's records; a municipal or provincial reviewer sees what has a step (or a grant)
 in their city or province; the national center and the operator see every submitted record. Anything else is 404.
+
+This module knows no domain. Each domain registers, at start-up, the model of each kind of record it owns
+(`register_scope`) and, per role, the clauses by which that role reaches such records (`register_clause`) — also
+clauses for another domain's records that it adds a path to (the applications domain: a reviewer reaches a channel
+through an application in their jurisdiction). A role reaches what any of its clauses reaches; a role without a clause
+reaches nothing.
 """
+
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 
-from app.core.enums import ApplicationStatus, Role, Stage
+from app.core.enums import Role
 from app.core.errors import NotFound
 from app.extensions import db
 
 NATIONWIDE = (Role.national_reviewer, Role.operator, Role.auditor)
+REGIONAL = (Role.municipal_reviewer, Role.provincial_reviewer)
+
+Clause = Callable[[object], sa.ColumnElement[bool]]
+_MODELS: dict[str, type] = {}
+_CLAUSES: dict[tuple[str, Role], list[Clause]] = {}
+_MISSING = {
+    "application": ("申请不存在或不在您的管辖范围内", "No such application in your jurisdiction"),
+    "channel": ("渠道不存在或不在您的管辖范围内", "No such channel in your jurisdiction"),
+}
 
 
-def _models():
-    from app.modules.applications.models import Application, ApplicationRow
-    from app.modules.channels.models import Channel, channel_region
-    from app.modules.regions.models import Region
-    from app.modules.reviews.models import ReviewStep
+def register_scope(scope: str, model: type) -> None:
+    _MODELS[scope] = model
 
-    return Application, ApplicationRow, Channel, channel_region, Region, ReviewStep
+
+def register_clause(scope: str, roles: Iterable[Role], clause: Clause) -> None:
+    for role in roles:
+        _CLAUSES.setdefault((scope, role), []).append(clause)
+
+
+def scope_filter(scope: str, user) -> sa.ColumnElement[bool]:
+    clauses = [clause(user) for clause in _CLAUSES.get((scope, user.role), [])]
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def visible(scope: str, user) -> sa.Select:
+    return sa.select(_MODELS[scope]).where(scope_filter(scope, user))
+
+
+def get_visible(scope: str, user, object_id: int):
+    """The record if `user` may see it; otherwise NotFound (404, never 403: nothing leaks)."""
+    model = _MODELS[scope]
+    found = db.session.scalar(visible(scope, user).where(model.id == object_id))
+    if found is None:
+        raise NotFound(*_MISSING.get(scope, ("记录不存在或不在您的管辖范围内", "No such record in your jurisdiction")))
+    return found
 
 
 def application_filter(user):
-    Application, _row, _ch, _cr, _region, ReviewStep = _models()
-    if user.role == Role.company:
-        return Application.applicant_id == user.organisation_id
-    if user.role in (Role.municipal_reviewer, Role.provincial_reviewer):
-        stage = Stage.municipal if user.role == Role.municipal_reviewer else Stage.provincial
-        return sa.exists().where(
-            ReviewStep.application_id == Application.id,
-            ReviewStep.stage == stage,
-            ReviewStep.region_code == user.region_code,
-        )
-    if user.role in NATIONWIDE:
-        return Application.status != ApplicationStatus.draft
-    return sa.false()
+    return scope_filter("application", user)
 
 
 def channel_filter(user):
-    Application, ApplicationRow, Channel, channel_region, Region, _step = _models()
-    if user.role == Role.company:
-        return Channel.owner_id == user.organisation_id
-    if user.role in NATIONWIDE:
-        return sa.true()
-    if user.role not in (Role.municipal_reviewer, Role.provincial_reviewer):
-        return sa.false()
-    granted = sa.exists().where(
-        channel_region.c.channel_id == Channel.id,
-        channel_region.c.region_code == Region.code,
-        sa.or_(Region.code == user.region_code, Region.parent_code == user.region_code),
-    )
-    via_application = sa.exists().where(
-        ApplicationRow.channel_id == Channel.id,
-        ApplicationRow.application_id == Application.id,
-        application_filter(user),
-    )
-    return sa.or_(granted, via_application)
-
-
-def own_or_level2_of_own(organisation_id):
-    """C3.3/C3.5/C3.6: the organisation's channels, and the level-2 channels of its level-1 channels (which it reports
-    for, answers for and files the exit of)."""
-    Channel = _models()[2]
-    parents = sa.select(Channel.id).where(Channel.owner_id == organisation_id, Channel.level == 1)
-    return sa.or_(Channel.owner_id == organisation_id, Channel.parent_id.in_(parents))
+    return scope_filter("channel", user)
 
 
 def visible_applications(user):
-    Application = _models()[0]
-    return sa.select(Application).where(application_filter(user))
+    return visible("application", user)
 
 
 def visible_channels(user):
-    Channel = _models()[2]
-    return sa.select(Channel).where(channel_filter(user))
+    return visible("channel", user)
 
 
 def get_application(user, app_id: int):
-    """The application if `user` may see it; otherwise NotFound (404, never 403: nothing leaks)."""
-    Application = _models()[0]
-    app = db.session.scalar(visible_applications(user).where(Application.id == app_id))
-    if app is None:
-        raise NotFound("申请不存在或不在您的管辖范围内", "No such application in your jurisdiction")
-    return app
+    return get_visible("application", user, app_id)
 
 
 def get_channel(user, channel_id: int):
-    Channel = _models()[2]
-    channel = db.session.scalar(visible_channels(user).where(Channel.id == channel_id))
-    if channel is None:
-        raise NotFound("渠道不存在或不在您的管辖范围内", "No such channel in your jurisdiction")
-    return channel
-
-
-def review_queue(user):
-    """Pending steps the user can decide: their role's stage, in their jurisdiction."""
-    Application, _row, _ch, _cr, _region, ReviewStep = _models()
-    from app.core.enums import StepStatus
-    from app.modules.reviews.operations import STAGE_ROLE
-
-    stages = [stage for stage, role in STAGE_ROLE.items() if role == user.role]
-    query = (
-        sa.select(ReviewStep)
-        .join(Application)
-        .where(
-            ReviewStep.status == StepStatus.pending, ReviewStep.stage.in_(stages), ReviewStep.round == Application.round
-        )
-    )
-    if user.role in (Role.municipal_reviewer, Role.provincial_reviewer):
-        query = query.where(ReviewStep.region_code == user.region_code)
-    return query.order_by(ReviewStep.opened_at, ReviewStep.id)
+    return get_visible("channel", user, channel_id)

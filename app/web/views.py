@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from app.core.audit import AuditEntry
 from app.core.enums import ApplicationKind, ApplicationStatus, Role, Stage, StepStatus
-from app.core.jurisdiction import review_queue, visible_applications, visible_channels
+from app.core.jurisdiction import visible_applications, visible_channels
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.accounts.operations import locked_user_ids, scope_audit, users_in_reach
@@ -14,6 +14,7 @@ from app.modules.applications.models import Application
 from app.modules.channels.models import Channel
 from app.modules.messaging.operations import unread_count
 from app.modules.reviews.models import ReviewStep
+from app.modules.reviews.scope import review_queue
 
 bp = Blueprint("web", __name__)
 

@@ -179,7 +179,7 @@ def test_c1_4_lists_hold_no_foreign_ids(world, client, objects):
 
 
 def test_c1_4_reviewer_queue_is_scoped(world):
-    from app.core.jurisdiction import review_queue
+    from app.modules.reviews.scope import review_queue
 
     file_application(world.company_a)
     assert len(db.session.scalars(review_queue(world.jinan)).all()) == 1

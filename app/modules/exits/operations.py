@@ -17,7 +17,7 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import ChannelStatus, KeyStatus, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.jurisdiction import get_channel, own_or_level2_of_own
+from app.core.jurisdiction import get_channel
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_url
@@ -30,6 +30,7 @@ from app.modules.channels import lifecycle
 from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import CONNECTED, liable_organisation_ids
+from app.modules.channels.scope import own_or_level2_of_own
 from app.modules.exits.models import CAUSES, Exit, ExitOpinion, ExitStatus
 from app.modules.key_issuance.operations import record_event
 from app.modules.messaging.operations import send, send_to_operators

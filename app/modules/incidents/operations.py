@@ -13,7 +13,7 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import ChannelStatus, KeyStatus, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.jurisdiction import get_channel, own_or_level2_of_own
+from app.core.jurisdiction import get_channel
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
@@ -25,6 +25,7 @@ from app.modules.channels import lifecycle
 from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import liable_organisation_ids
+from app.modules.channels.scope import own_or_level2_of_own
 from app.modules.incidents.catalogue import INCIDENT_TYPES, level_of
 from app.modules.incidents.models import (
     Incident,

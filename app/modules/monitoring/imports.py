@@ -19,11 +19,11 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import Role
 from app.core.errors import DomainError
-from app.core.jurisdiction import own_or_level2_of_own
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.channels.models import Channel
+from app.modules.channels.scope import own_or_level2_of_own
 from app.modules.monitoring.models import MonthlyStatistic
 from app.modules.monitoring.operations import current_statistics
 from app.modules.monitoring.rules import FIGURES, figure_problems, parse_month

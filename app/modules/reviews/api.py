@@ -5,12 +5,13 @@ from marshmallow import fields, validate
 
 from app.core.errors import NotFound
 from app.core.http.api import api_bp, doc, load_body
-from app.core.jurisdiction import get_application, review_queue
+from app.core.jurisdiction import get_application
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
 from app.modules.applications.schemas import StepSchema
 from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import decide_step
+from app.modules.reviews.scope import review_queue
 
 
 class DecisionInSchema(StrictSchema):

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.core import audit
-from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, Role, Stage, StepStatus
+from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, Stage, StepStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
@@ -16,14 +16,7 @@ from app.modules.channels.lifecycle import Cause
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions, mainland_provinces
 from app.modules.reviews.models import ReviewStep
-from app.modules.reviews.rules import plan_steps, province_of, ready_to_open
-
-STAGE_ROLE = {
-    Stage.municipal: Role.municipal_reviewer,
-    Stage.provincial: Role.provincial_reviewer,
-    Stage.national: Role.national_reviewer,
-    Stage.operator: Role.operator,
-}
+from app.modules.reviews.rules import STAGE_ROLE, plan_steps, province_of, ready_to_open
 
 
 def round_steps(app: Application, round_no: int | None = None) -> list[ReviewStep]:

@@ -8,7 +8,14 @@ opinion, which informs the national decision but does not stop it (C2.3).
 
 from dataclasses import dataclass
 
-from app.core.enums import Stage, StepStatus
+from app.core.enums import Role, Stage, StepStatus
+
+STAGE_ROLE = {
+    Stage.municipal: Role.municipal_reviewer,
+    Stage.provincial: Role.provincial_reviewer,
+    Stage.national: Role.national_reviewer,
+    Stage.operator: Role.operator,
+}
 
 
 @dataclass(frozen=True)

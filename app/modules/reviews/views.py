@@ -8,13 +8,14 @@ from app.core.errors import DomainError, NotFound
 from app.core.http.forms import apply_error
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
-from app.core.jurisdiction import get_application, review_queue
+from app.core.jurisdiction import get_application
 from app.extensions import db
 from app.modules.applications.progress import progress
 from app.modules.regions.operations import mainland_provinces
 from app.modules.reviews.forms import DecisionForm
 from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import decide_refusal, decide_step, round_steps
+from app.modules.reviews.scope import review_queue
 
 
 def queue():
