@@ -13,7 +13,8 @@ from app.core.timeutil import today
 from app.modules.accounts.forms import ActionForm
 from app.modules.agreements import operations as ops
 from app.modules.agreements.forms import SignForm, VersionForm
-from app.modules.agreements.rules import earliest_effective_date, is_outdated
+from app.modules.agreements.rules import earliest_effective_date, is_outdated, needs_agreement
+from app.modules.channels.panels import register_panel
 
 
 def agreements():
@@ -97,3 +98,14 @@ def countersign(agreement_id: int):
         else:
             flash(_("已会签"), "success")
     return redirect(url_for("agreements.agreements"))
+
+
+def _channel_panel(channel, user) -> dict | None:
+    """C2.8, C4.12: the channel's signed versions and what its owner can sign now."""
+    if not needs_agreement(channel.category):
+        return None
+    signable = [v for v in ops.all_versions() if ops.signing_refusal(user, channel, v) is None]
+    return {"agreements": ops.agreements_of(channel), "signable": signable}
+
+
+register_panel(10, "agreements/_channel_panel.html", _channel_panel)

@@ -16,9 +16,10 @@ from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.applications import operations as ops
 from app.modules.applications.forms import ApplicationForm, AttachmentForm, application_to_formdata, form_to_data
-from app.modules.applications.models import Application
+from app.modules.applications.models import Application, ApplicationRow
 from app.modules.applications.progress import progress
 from app.modules.channels.models import Channel, Service
+from app.modules.channels.panels import register_panel
 from app.modules.documents.content import FORM_KINDS, kinds_for
 from app.modules.regions.operations import all_regions
 
@@ -191,3 +192,12 @@ def upload_attachment(app_id: int):
 def download_attachment(app_id: int, attachment_id: int):
     attachment = ops.get_attachment(get_application(current_user, app_id), attachment_id)
     return send_stored_file(attachment.stored_name, attachment.filename, attachment.content_type)
+
+
+def _channel_panel(channel, user) -> dict:
+    """The applications of the channel the user may see."""
+    query = visible_applications(user).join(ApplicationRow).where(ApplicationRow.channel_id == channel.id)
+    return {"applications": db.session.scalars(query.order_by(Application.id.desc())).unique().all()}
+
+
+register_panel(50, "applications/_channel_panel.html", _channel_panel)

@@ -14,7 +14,9 @@ from app.extensions import db
 from app.modules.applications.views import region_choices
 from app.modules.changes import operations as ops
 from app.modules.changes.forms import ChangeForm
+from app.modules.changes.operations import creation_refusal
 from app.modules.channels.models import Service
+from app.modules.channels.panels import register_action
 from app.modules.reviews.forms import DecisionForm
 
 
@@ -62,3 +64,6 @@ def decide_change(app_id: int):
     else:
         flash(_("表单有误，请检查标红的项目"), "danger")
     return redirect(url_for("applications.application_detail", app_id=app.id))
+
+
+register_action(10, "changes/_channel_action.html", lambda channel, user: creation_refusal(user, channel) is None)

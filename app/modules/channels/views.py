@@ -4,21 +4,19 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import ChannelStatus
+from app.core.enums import ChannelStatus, Role
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error
 from app.core.http.pagination import choice_arg, paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
-from app.core.jurisdiction import get_channel, visible_applications, visible_channels
-from app.core.timeutil import utcnow
+from app.core.jurisdiction import get_channel, visible_channels
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
-from app.modules.applications.models import Application, ApplicationRow
 from app.modules.channels import operations as ops
-from app.modules.channels.forms import ServiceForm
+from app.modules.channels.forms import ContactForm, ServiceForm
 from app.modules.channels.models import Channel, Service
-from app.modules.key_issuance.rules import ALLOWED, allowed, effective_status
+from app.modules.channels.panels import actions_of, panels_of
 
 
 def list_channels():
@@ -32,65 +30,18 @@ def list_channels():
 
 def channel_detail(channel_id: int):
     channel = get_channel(current_user, channel_id)
-    apps = (
-        db.session.scalars(
-            visible_applications(current_user)
-            .join(ApplicationRow)
-            .where(ApplicationRow.channel_id == channel.id)
-            .order_by(Application.id.desc())
-        )
-        .unique()
-        .all()
-    )
-    now = utcnow()
-    key_actions = {k.id: [a for a in ALLOWED if allowed(a, effective_status(k, now))] for k in channel.keys}
     return render_template(
         "channels/detail.html",
         channel=channel,
-        applications=apps,
         form=ActionForm(),
-        key_actions=key_actions,
-        **_intake_context(channel),
+        contact_form=_contact_form(channel),
+        contact_history=ops.contact_history(channel),
+        panels=panels_of(channel, current_user),
+        actions=actions_of(channel, current_user),
     )
 
 
-def _intake_context(channel) -> dict:
-    """What the owner can do next on the way to going live: production intake (C2.8), signing a version (C4.12)."""
-    from app.modules.agreements import operations as agreements
-    from app.modules.agreements.rules import needs_agreement
-    from app.modules.changes.operations import creation_refusal as change_refusal
-    from app.modules.monitoring.operations import statistics_of
-    from app.modules.production.operations import creation_refusal
-
-    versions = agreements.all_versions()
-    return {
-        "can_apply_production": creation_refusal(current_user, channel) is None,
-        "can_apply_change": change_refusal(current_user, channel) is None,
-        "needs_agreement": needs_agreement(channel.category),
-        "agreements": agreements.agreements_of(channel),
-        "signable": [v for v in versions if agreements.signing_refusal(current_user, channel, v) is None],
-        "statistics": statistics_of(channel)[:24],
-        "contact_form": _contact_form(channel),
-        "contact_history": ops.contact_history(channel),
-        "incidents": _incidents_of(channel),
-    }
-
-
-def _incidents_of(channel) -> list:
-    """C3.5: the channel's incidents and its level-2 channels' (jointly liable, shown on the level-1 record)."""
-
-    from app.modules.incidents.models import Incident
-    from app.modules.incidents.operations import visible_incidents
-
-    ids = [channel.id, *(c.id for c in channel.children)]
-    query = visible_incidents(current_user).where(Incident.channel_id.in_(ids)).order_by(Incident.id.desc())
-    return list(db.session.scalars(query))
-
-
 def _contact_form(channel):
-    from app.core.enums import ChannelStatus, Role
-    from app.modules.channels.forms import ContactForm
-
     own = current_user.role == Role.company and channel.owner_id == current_user.organisation_id
     if not own or channel.status not in (ChannelStatus.live, ChannelStatus.suspended):
         return None
@@ -141,8 +92,6 @@ def edit_service(code: str | None = None):
 
 def change_contact(channel_id: int):
     """C4.2: the owner's contact form on the channel page."""
-    from app.modules.channels.forms import ContactForm
-
     channel = get_channel(current_user, channel_id)
     form = ContactForm()
     if form.validate_on_submit():

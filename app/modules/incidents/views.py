@@ -16,6 +16,7 @@ from app.core.uploads import upload_path
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.channels.models import Channel
+from app.modules.channels.panels import register_panel
 from app.modules.incidents import operations as ops
 from app.modules.incidents.catalogue import INCIDENT_TYPES
 from app.modules.incidents.forms import (
@@ -167,3 +168,14 @@ def restore_incident(incident_id: int):
 
 def approve_renewal(incident_id: int):
     return _run(incident_id, ActionForm(), lambda f: ops.approve_renewal(current_user, incident_id), _("已同意续签"))
+
+
+def _channel_panel(channel, user) -> dict | None:
+    """C3.5: the channel's incidents and its level-2 channels' (jointly liable, shown on the level-1 record)."""
+    ids = [channel.id, *(c.id for c in channel.children)]
+    query = ops.visible_incidents(user).where(Incident.channel_id.in_(ids)).order_by(Incident.id.desc())
+    incidents = list(db.session.scalars(query))
+    return {"incidents": incidents} if incidents else None
+
+
+register_panel(40, "incidents/_channel_panel.html", _channel_panel)

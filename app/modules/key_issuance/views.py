@@ -7,12 +7,15 @@ from flask_login import current_user
 from app.core.errors import DomainError, NotFound
 from app.core.i18n import current_locale, gettext
 from app.core.jurisdiction import get_application, get_channel
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm, ReasonForm
 from app.modules.accounts.views import fresh_auth
+from app.modules.channels.panels import register_panel
 from app.modules.key_issuance import operations as ops
 from app.modules.key_issuance.models import ChannelKey
 from app.modules.key_issuance.operations import complete_test_intake, issuance_refusal
+from app.modules.key_issuance.rules import ALLOWED, allowed, effective_status
 
 
 def issue(app_id: int):
@@ -77,3 +80,12 @@ def _run(action: str, key, reason_field):
         "destroy": lambda: ops.destroy_key(current_user, key),
     }
     return verbs[action]()
+
+
+def _channel_panel(channel, user) -> dict:
+    """C5.1: the channel's keys, with the actions each allows now."""
+    now = utcnow()
+    return {"key_actions": {k.id: [a for a in ALLOWED if allowed(a, effective_status(k, now))] for k in channel.keys}}
+
+
+register_panel(20, "key_issuance/_channel_panel.html", _channel_panel)

@@ -14,6 +14,7 @@ from app.core.jurisdiction import get_channel
 from app.core.timeutil import today
 from app.extensions import db
 from app.modules.agreements import renewal as renewals
+from app.modules.channels.panels import register_panel
 from app.modules.monitoring import improvement
 from app.modules.monitoring import overview as ov
 from app.modules.monitoring.evaluation import evaluate
@@ -21,6 +22,7 @@ from app.modules.monitoring.forms import EvaluationForm, ImportForm, ObjectionFo
 from app.modules.monitoring.imports import ImportRefused, import_statistics
 from app.modules.monitoring.jobs import recent_runs
 from app.modules.monitoring.models import EvaluationRun, MissingReport
+from app.modules.monitoring.operations import statistics_of
 from app.modules.monitoring.rules import evaluable_month
 
 
@@ -146,3 +148,12 @@ def import_page():
         else:
             flash(_("已导入"), "success")
     return render_template("monitoring/import.html", form=form, result=result, problems=problems)
+
+
+def _channel_panel(channel, user) -> dict | None:
+    """C3.6: the channel's last 24 figures, every version."""
+    statistics = statistics_of(channel)[:24]
+    return {"statistics": statistics} if statistics else None
+
+
+register_panel(30, "monitoring/_channel_panel.html", _channel_panel)

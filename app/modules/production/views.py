@@ -15,9 +15,11 @@ from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.accounts.views import fresh_auth
+from app.modules.channels.panels import register_action
 from app.modules.production import operations as ops
 from app.modules.production.forms import ProductionForm, RecordingForm, VerificationForm
 from app.modules.production.models import CHECKLIST, PLATFORMS
+from app.modules.production.operations import creation_refusal
 from app.modules.production.rules import report_problem
 from app.modules.reviews.forms import DecisionForm
 from app.modules.security_tests.operations import reports_of
@@ -189,3 +191,6 @@ def go_live(app_id: int):
         problems=ops.go_live_problems(app),
         refusal=refusal.message(current_locale()) if refusal else None,
     )
+
+
+register_action(20, "production/_channel_action.html", lambda channel, user: creation_refusal(user, channel) is None)
