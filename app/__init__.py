@@ -1,6 +1,9 @@
 """The e-SSC channel-management service."""
 
+import importlib
+import importlib.util
 import os
+import pkgutil
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -43,6 +46,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     init_throttle(app)
     _register_commands(app)
+    _load_domain_jobs()
     if app.config["REQUIRE_CJK_FONT"]:
         from app.modules.documents.render import check_cjk_font
 
@@ -94,6 +98,13 @@ def _limit_request_size() -> None:
     limit, length = request.max_content_length, request.content_length
     if limit is not None and length is not None and length > limit:
         abort(413)
+
+
+def _load_domain_jobs() -> None:
+    """Each domain's `jobs.py` registers its scheduled work with `app.core.jobs` when imported."""
+    for module in pkgutil.iter_modules([os.path.join(os.path.dirname(__file__), "modules")]):
+        if importlib.util.find_spec(f"app.modules.{module.name}.jobs") is not None:
+            importlib.import_module(f"app.modules.{module.name}.jobs")
 
 
 def _register_blueprints(app: Flask) -> None:

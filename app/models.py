@@ -1,6 +1,7 @@
 """Imports every model so that metadata (and Alembic) sees all tables."""
 
 from app.core.audit import AuditEntry  # noqa: F401
+from app.core.jobs import JobRun  # noqa: F401
 from app.modules.accounts.models import ApiToken, LoginLog, Organisation, RoleGrant, User  # noqa: F401
 from app.modules.agreements.models import Agreement, AgreementRenewal, AgreementVersion  # noqa: F401
 from app.modules.applications.models import (  # noqa: F401
@@ -29,7 +30,6 @@ from app.modules.messaging.models import Delivery, Message, MessageTemplate  # n
 from app.modules.monitoring.models import (  # noqa: F401
     EvaluationRun,
     ImprovementPlan,
-    JobRun,
     MissingReport,
     MonitoringEvent,
     MonitoringRecord,

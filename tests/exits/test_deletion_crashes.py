@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.modules.exits import deletion
 from app.modules.exits import operations as ops
+from app.modules.exits.jobs import exit_jobs
 from app.modules.exits.models import DeletionCertificate, Exit
 from app.modules.key_issuance.operations import complete_test_intake
-from app.modules.monitoring.jobs import exit_jobs
 from tests.applications.test_level2 import level2_data
 from tests.exits.test_exits import _remaining, _with_data
 from tests.journeys import live_channel

@@ -9,14 +9,15 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.errors import Conflict, RuleViolation
+from app.core.jobs import JobRun, daily_checks, run_job
+from app.core.scheduler import SchedulerLock, build_scheduler
 from app.extensions import db
 from app.modules.agreements import renewal as renewals
 from app.modules.agreements.models import Agreement
 from app.modules.messaging.models import Message
 from app.modules.monitoring import improvement
-from app.modules.monitoring.jobs import check_missing_reports, daily_checks, monthly_evaluation, run_job
-from app.modules.monitoring.models import JobRun, MissingReport, MonitoringRecord
-from app.modules.monitoring.scheduler import SchedulerLock, build_scheduler
+from app.modules.monitoring.jobs import check_missing_reports, monthly_evaluation
+from app.modules.monitoring.models import MissingReport, MonitoringRecord
 from tests.monitoring.test_evaluation import BANK, live, report, run
 
 

@@ -115,7 +115,7 @@ def test_anonymous_pages_create_no_session_rows(world, client, app):
 
 
 def test_expired_session_rows_are_purged_by_the_daily_job(world, client, app):
-    from app.modules.monitoring.jobs import daily_checks
+    from app.core.jobs import daily_checks
 
     login(client, "company_a")
     app.test_client().get("/login")

@@ -52,7 +52,7 @@ def run_command(month_text: str, dry_run: bool) -> None:
 def daily_command(on) -> None:
     """The daily checks once: missing reports (C3.6), agreements nearing expiry and renewal (C4.11), security reports
     (C5.3), notice reminders (C4.3)."""
-    from app.modules.monitoring.jobs import daily_checks
+    from app.core.jobs import daily_checks
 
     click.echo(json.dumps(daily_checks(on.date() if on else today()), ensure_ascii=False, default=str))
 
@@ -61,6 +61,6 @@ def daily_command(on) -> None:
 def scheduler_command() -> None:
     """Run the scheduled jobs in this process (blocking). Start exactly one per deployment: a second one waits as a
     standby until the first stops (database lock), see the README."""
-    from app.modules.monitoring.scheduler import run_scheduler
+    from app.core.scheduler import run_scheduler
 
     run_scheduler()

@@ -1,11 +1,6 @@
-"""The scheduled jobs (issue 7) and the checks they run: the monthly evaluation (C4.9, C4.10), missing reports (C3.6),
-agreement expiry and renewal (C4.11), security reports (C5.3), notice reminders (C4.3).
+"""The monitoring domain's scheduled work (registered with `app.core.jobs`): the monthly evaluation (C4.9, C4.10) at
+EVALUATION_CRON, caught up by the daily checks from the 5th if it was missed, and the missing-report check (C3.6)."""
 
-`run_job` makes each job's period run exactly once across processes and hosts: the job's `JobRun` row (unique per job
-and period) is written in the same transaction as the job's work, so a second runner of the same period fails on the
-unique key and skips, and a crash rolls back the row with the work — the next run does it all again."""
-
-import socket
 from collections import defaultdict
 from datetime import date
 
@@ -13,38 +8,17 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
+from app.core.jobs import register_cron, register_daily, run_job
 from app.core.timeutil import today, utcnow
-from app.core.transaction import ConcurrentWrite, transactional
+from app.core.transaction import transactional
 from app.extensions import db
-from app.modules.accounts.operations import purge_expired_sessions
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import MONITORED
 from app.modules.messaging.operations import send_many, send_to_operators
-from app.modules.monitoring.models import JobRun, MissingReport, MonthlyStatistic
+from app.modules.monitoring.evaluation import evaluate
+from app.modules.monitoring.models import MissingReport, MonthlyStatistic
 from app.modules.monitoring.rules import month_end
 from app.modules.monitoring.triggers import add_months, label
-
-
-def run_job(job: str, period: str, work) -> dict:
-    """Run `work()` once for (job, period): {"skipped": True} if it has already run (or is running elsewhere)."""
-    if db.session.scalar(sa.select(JobRun.id).where(JobRun.job == job, JobRun.period == period)):
-        return {"job": job, "period": period, "skipped": True}
-    try:
-        return _run_once(job, period, work)
-    except ConcurrentWrite:
-        db.session.rollback()
-        return {"job": job, "period": period, "skipped": True}
-
-
-@transactional
-def _run_once(job: str, period: str, work) -> dict:
-    row = JobRun(job=job, period=period, host=socket.gethostname()[:100])
-    db.session.add(row)
-    db.session.flush()
-    result = work()
-    row.finished_at, row.outcome = utcnow(), str(result)[:2000]
-    return {"job": job, "period": period, "result": result}
-
 
 # C3.6 ------------------------------------------------------------------------------------------------------------
 
@@ -123,8 +97,6 @@ def check_missing_reports(on: date) -> dict:
 
 def monthly_evaluation(on: date | None = None) -> dict:
     """C4.9/C4.10: evaluate the month that ended before `on` (the schedule runs it on the 5th)."""
-    from app.modules.monitoring.evaluation import evaluate
-
     month = add_months((on or today()).replace(day=1), -1)
 
     def work():
@@ -134,38 +106,11 @@ def monthly_evaluation(on: date | None = None) -> dict:
     return run_job("monthly_evaluation", label(month), work)
 
 
-def exit_jobs(on: date) -> dict:
-    """C6.4 forced exits the system calls for, exits whose transition ended (C6.2), interrupted deletions (C6.5).
-    Idempotent by state (no period claim: a deletion that crashed must resume the same day)."""
-    from app.modules.exits.deletion import resume_unfinished
-    from app.modules.exits.operations import complete_due, open_due_forced_exits
-
-    return {"forced": open_due_forced_exits(on), "completed": complete_due(on), "resumed": resume_unfinished()}
+def catch_up_evaluation(on: date):
+    """Improvement periods end with a month's evaluation: from the 5th, run it if the 5th's run was missed."""
+    return monthly_evaluation(on) if on.day >= 5 else None
 
 
-def daily_checks(on: date | None = None) -> dict:
-    """Missing reports, agreement expiry and renewal, security reports and notice reminders, once per day; and the
-    previous month's evaluation if it has not run yet (the scheduler was down on the 5th)."""
-    from app.modules.agreements.renewal import check_renewals
-    from app.modules.incidents.operations import escalate_overdue
-    from app.modules.notices.operations import send_reminders
-    from app.modules.security_tests.jobs import check_report_expiry
-
-    on = on or today()
-    period = on.isoformat()
-    catch_up = {}
-    if on.day >= 5:  # improvement periods end with a month's evaluation: catch up if the 5th's run was missed
-        catch_up["monthly_evaluation"] = monthly_evaluation(on)
-    return catch_up | {
-        "incident_escalation": run_job("incident_escalation", period, lambda: escalate_overdue(on)),
-        "exits": exit_jobs(on),
-        "missing_reports": run_job("missing_reports", period, lambda: check_missing_reports(on)),
-        "renewals": run_job("agreement_renewals", period, lambda: check_renewals(on)),
-        "security_reports": run_job("security_reports", period, lambda: check_report_expiry(on)),
-        "notice_reminders": run_job("notice_reminders", period, lambda: {"reminders": send_reminders()}),
-        "expired_sessions": run_job("expired_sessions", period, lambda: {"deleted": purge_expired_sessions()}),
-    }
-
-
-def recent_runs(limit: int = 30) -> list[JobRun]:
-    return list(db.session.scalars(sa.select(JobRun).order_by(JobRun.id.desc()).limit(limit)))
+register_cron("monthly_evaluation", monthly_evaluation, "EVALUATION_CRON")
+register_daily("monthly_evaluation", catch_up_evaluation, order=0)
+register_daily("missing_reports", check_missing_reports, order=30, claim="missing_reports")

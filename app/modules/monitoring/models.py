@@ -162,22 +162,6 @@ class MissingReport(db.Model):
     channel = relationship("Channel")
 
 
-class JobRun(db.Model):
-    __tablename__ = "job_run"
-    __table_args__ = (
-        sa.UniqueConstraint("job", "period", name="uq_job_run_period"),
-        {"comment": "Scheduled jobs: one row per job and period, so a period runs once across hosts."},
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job: Mapped[str] = mapped_column(sa.String(48))
-    period: Mapped[str] = mapped_column(sa.String(16), comment="YYYY-MM-DD or YYYY-MM")
-    host: Mapped[str] = mapped_column(sa.String(100), default="")
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column()
-    outcome: Mapped[str] = mapped_column(sa.Text, default="")
-
-
 class ImprovementPlan(db.Model):
     __tablename__ = "improvement_plan"
     __table_args__ = (

@@ -10,6 +10,7 @@ from app.core.errors import DomainError
 from app.core.http.forms import apply_error, run_posted
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
+from app.core.jobs import recent_runs
 from app.core.jurisdiction import get_channel
 from app.core.timeutil import today
 from app.extensions import db
@@ -20,7 +21,6 @@ from app.modules.monitoring import overview as ov
 from app.modules.monitoring.evaluation import evaluate
 from app.modules.monitoring.forms import EvaluationForm, ImportForm, ObjectionForm, PlanDecisionForm, PlanForm
 from app.modules.monitoring.imports import ImportRefused, import_statistics
-from app.modules.monitoring.jobs import recent_runs
 from app.modules.monitoring.models import EvaluationRun, MissingReport
 from app.modules.monitoring.operations import statistics_of
 from app.modules.monitoring.rules import evaluable_month

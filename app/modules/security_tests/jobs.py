@@ -9,6 +9,7 @@ from flask import current_app
 
 from app.core import audit
 from app.core.enums import ChannelStatus
+from app.core.jobs import register_daily
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.channels.models import Channel
@@ -55,3 +56,6 @@ def check_report_expiry(on: date) -> dict:
         audit.record(f"security_report.{kind}", notice, after={"channel_id": channel.id, "report_id": report_id})
         counts[kind] += 1
     return counts
+
+
+register_daily("security_reports", check_report_expiry, order=50, claim="security_reports")

@@ -5,7 +5,8 @@ process (`flask monitoring scheduler`, never started inside web workers), and be
 database-wide lock — a PostgreSQL session advisory lock held on a dedicated connection, or an exclusive file lock next
 to an SQLite database. A second scheduler waits as a standby and takes over when the first one's connection ends.
 Independently of the lock, each job's period is claimed in the job's own transaction (`jobs.run_job`), so even two
-schedulers could not run the same month's evaluation or the same day's checks twice."""
+schedulers could not run the same month's evaluation or the same day's checks twice. The jobs are those the domains
+registered (`app.core.jobs`)."""
 
 import fcntl
 import logging
@@ -19,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 
+from app.core import jobs
 from app.extensions import db
 
 LOCK_KEY = 7_420_150_001  # the advisory-lock key of the scheduler
@@ -73,25 +75,17 @@ def _in_context(app, func):
 
 
 def build_scheduler(app) -> BlockingScheduler:
-    """The jobs and their times (SCHEDULER_TIMEZONE, default Asia/Shanghai)."""
-    from app.modules.messaging.delivery import deliver_pending
-    from app.modules.monitoring.jobs import daily_checks, monthly_evaluation
-
+    """The registered jobs and their times (SCHEDULER_TIMEZONE, default Asia/Shanghai): each cron job at its
+    configured crontab, the daily checks at DAILY_CHECKS_CRON, each interval job every so many minutes."""
     zone = app.config["SCHEDULER_TIMEZONE"]
     scheduler = BlockingScheduler(timezone=zone, job_defaults={"coalesce": True, "max_instances": 1})
-    scheduler.add_job(
-        _in_context(app, monthly_evaluation),
-        CronTrigger.from_crontab(app.config["EVALUATION_CRON"], timezone=zone),
-        id="monthly_evaluation",
-        misfire_grace_time=6 * 3600,
-    )
-    scheduler.add_job(
-        _in_context(app, daily_checks),
-        CronTrigger.from_crontab(app.config["DAILY_CHECKS_CRON"], timezone=zone),
-        id="daily_checks",
-        misfire_grace_time=6 * 3600,
-    )
-    scheduler.add_job(_in_context(app, lambda: deliver_pending(200)), IntervalTrigger(minutes=1), id="deliveries")
+    for job in jobs.CRON:
+        trigger = CronTrigger.from_crontab(app.config[job.setting], timezone=zone)
+        scheduler.add_job(_in_context(app, job.func), trigger, id=job.key, misfire_grace_time=6 * 3600)
+    daily = CronTrigger.from_crontab(app.config["DAILY_CHECKS_CRON"], timezone=zone)
+    scheduler.add_job(_in_context(app, jobs.daily_checks), daily, id="daily_checks", misfire_grace_time=6 * 3600)
+    for job in jobs.INTERVAL:
+        scheduler.add_job(_in_context(app, job.func), IntervalTrigger(minutes=job.minutes), id=job.key)
     return scheduler
 
 
