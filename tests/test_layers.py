@@ -54,7 +54,6 @@ UPWARD = {
     ("incidents", "exits"): "a level-3 incident forces an exit (C6.4) — an event the exits domain handles",
     ("production", "agreements"): "go-live needs the agreement (C2.8)",
     ("production", "security_tests"): "production intake needs the security report (C2.8)",
-    ("reviews", "production"): "intake kinds: a returned production intake",
 }
 
 
@@ -150,7 +149,6 @@ INSIDE = {
     "key_issuance": 5,
     "messaging": 1,
     "monitoring": 6,
-    "reviews": 1,
     "security_tests": 4,
     "web": 41,
 }

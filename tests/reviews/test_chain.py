@@ -169,3 +169,17 @@ def test_c2_3_national_scope_collects_provincial_opinions(world):
     approve(world.national, step(app, Stage.national))
     granted = app.rows[0].granted_codes
     assert "370000" in granted and "440000" not in granted and len(granted) == 30
+
+
+def test_the_review_chain_branches_on_no_intake_kind():
+    """Issue 14: reviews asks the registry of intake kinds (applications/kinds.py); every kind is registered."""
+    import ast
+    from pathlib import Path
+
+    from app.core.enums import ApplicationKind
+    from app.modules.applications.kinds import KINDS
+
+    assert set(KINDS) == set(ApplicationKind)
+    for path in Path("app/modules/reviews").glob("*.py"):
+        names = {n.id for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Name)}
+        assert "ApplicationKind" not in names, path

@@ -21,6 +21,7 @@ from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
 from app.core.validation import check_email, check_phone
 from app.extensions import db
+from app.modules.applications.kinds import register_kind
 from app.modules.applications.models import (
     Application,
     ApplicationRound,
@@ -442,3 +443,20 @@ def _record_attachment(user, app_id: int, kind: str, stored):
         actor=user,
     )
     return attachment
+
+
+def _approve_test_intake(app: Application, grant) -> None:
+    """C2.3, C2.6: the national center grants regions (and services) and the test intake is approved; the operator
+    then assigns the number and issues the test key."""
+    grant()
+    app.status = ApplicationStatus.approved
+
+
+register_kind(
+    ApplicationKind.test,
+    operator_step=(
+        "运营机构环节通过分配渠道编号和签发测试密钥办结",
+        "The operator step is completed by assigning the number and issuing the key",
+    ),
+    national_approval=_approve_test_intake,
+)

@@ -13,6 +13,7 @@ from app.core.jurisdiction import get_channel
 from app.core.timeutil import today
 from app.core.transaction import transactional
 from app.extensions import db
+from app.modules.applications.kinds import register_kind
 from app.modules.applications.models import Application, ApplicationRound, ApplicationRow, RowRegion, RowService
 from app.modules.applications.numbering import application_number
 from app.modules.applications.operations import lock_application, notify_submitted, open_round, resolve_services
@@ -204,3 +205,25 @@ def decide_change(user, app_id: int, approve: bool, opinion: str, contact: str, 
         send("change.completed", context, app, organisation_id=app.applicant_id)
         send_to_operators("change.completed", context, app)
     return app
+
+
+def _new_regions(app: Application, row) -> list[str]:
+    """C4.1: only the regions the channel does not have yet are reviewed by their centers (a change of services alone
+    goes straight to the national center)."""
+    held = {r.code for r in row.channel.regions}
+    return [code for code in row.region_codes if code not in held]
+
+
+def _grant_change(app: Application, grant) -> None:
+    grant()  # C4.1: the operator then puts the change into effect
+
+
+register_kind(
+    ApplicationKind.change,
+    operator_step=(
+        "运营机构环节在变更申请页面办理，通过后变更即生效（C4.1）",
+        "The operator step is done on the change application's page; approval puts the change into effect",
+    ),
+    routed_codes=_new_regions,
+    national_approval=_grant_change,
+)

@@ -15,6 +15,7 @@ from app.core.uploads import remove_upload, save_upload
 from app.core.validation import check_email, check_phone
 from app.extensions import db
 from app.modules.agreements.operations import agreement_complete
+from app.modules.applications.kinds import register_kind
 from app.modules.applications.models import Application, ApplicationRow, RowRegion, RowService
 from app.modules.applications.numbering import application_number
 from app.modules.applications.operations import (
@@ -442,3 +443,21 @@ def go_live(user, app_id: int) -> IssuedKey:
     send("channel.live", context | {"live_since": channel.live_since}, app, organisation_id=app.applicant_id)
     send_to_operators("channel.live_operators", context | {"key_id": issued.key.key_id}, app)
     return issued
+
+
+def _return_to_testing(app: Application) -> None:
+    """C2.8: a returned production intake puts its channel back into integration testing."""
+    for row in app.rows:
+        if row.channel.status == ChannelStatus.production_review:
+            lifecycle.move(row.channel, ChannelStatus.testing, Cause.production_intake_returned, None)
+
+
+register_kind(
+    ApplicationKind.production,
+    operator_step=(
+        "运营机构环节在正式入网核验页面办理（录屏核验、检测报告审查）",
+        "The operator step is done on the production verification page (recordings and report)",
+    ),
+    returned=_return_to_testing,
+    review_context=evidence_context,
+)

@@ -3,16 +3,15 @@
 import sqlalchemy as sa
 
 from app.core import audit
-from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, Stage, StepStatus
+from app.core.enums import ApplicationStatus, Stage, StepStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_phone
 from app.extensions import db
+from app.modules.applications.kinds import kind_of
 from app.modules.applications.models import Application, ApplicationRound, RowRegion
 from app.modules.applications.operations import lock_application
-from app.modules.channels import lifecycle
-from app.modules.channels.lifecycle import Cause
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions, mainland_provinces
 from app.modules.reviews.models import ReviewStep
@@ -33,20 +32,12 @@ def open_ready_steps(steps: list[ReviewStep]) -> None:
             step.status, step.opened_at = StepStatus.pending, now
 
 
-def _routed_codes(app: Application, row) -> list[str]:
-    """The regions whose centers review a row: all requested ones; for a change (C4.1) only the regions the channel
-    does not have yet (a change of services alone goes straight to the national center)."""
-    if app.kind != ApplicationKind.change:
-        return row.region_codes
-    held = {r.code for r in row.channel.regions}
-    return [code for code in row.region_codes if code not in held]
-
-
 def start_round(app: Application) -> list[ReviewStep]:
     """C2.6 routing: municipal for each requested city, provincial for each province (a province-level region skips
     the municipal step), then the national center and the operator. National scope: every mainland province gives an
     opinion to the national center (C2.3)."""
-    requested = [(code, province_of(code)) for row in app.rows for code in _routed_codes(app, row)]
+    routed = kind_of(app).routed_codes
+    requested = [(code, province_of(code)) for row in app.rows for code in routed(app, row)]
     mainland = [r.code for r in mainland_provinces()] if app.national_scope else []
     steps = [
         ReviewStep(
@@ -75,24 +66,8 @@ def in_jurisdiction(user, step: ReviewStep) -> bool:
 
 def decide_refusal(user, step: ReviewStep):
     """Why `user` may not decide `step` now, or None. Views and API both ask this (the UI offers only what works)."""
-    if step.stage == Stage.operator and step.application.kind == ApplicationKind.production:
-        return Conflict(
-            "运营机构环节在正式入网核验页面办理（录屏核验、检测报告审查）",
-            "The operator step is done on the production verification page (recordings and report)",
-            code="operator_step",
-        )
-    if step.stage == Stage.operator and step.application.kind == ApplicationKind.change:
-        return Conflict(
-            "运营机构环节在变更申请页面办理，通过后变更即生效（C4.1）",
-            "The operator step is done on the change application's page; approval puts the change into effect",
-            code="operator_step",
-        )
     if step.stage == Stage.operator:
-        return Conflict(
-            "运营机构环节通过分配渠道编号和签发测试密钥办结",
-            "The operator step is completed by assigning the number and issuing the key",
-            code="operator_step",
-        )
+        return Conflict(*kind_of(step.application).operator_step, code="operator_step")
     if not in_jurisdiction(user, step):
         return Forbidden(
             "此环节不属于您的辖区或角色", "This step is not in your jurisdiction or role", code="not_your_step"
@@ -146,13 +121,10 @@ def _grant_regions(app: Application, granted: dict | None, steps: list[ReviewSte
 
 
 def return_application(app: Application, step: ReviewStep, steps: list[ReviewStep]) -> None:
-    """C2.10: a rejection goes back to the applicant with its reasons; the round is closed and kept. A returned
-    production intake puts its channel back into integration testing (C2.8)."""
+    """C2.10: a rejection goes back to the applicant with its reasons; the round is closed and kept; the kind does
+    what else a return means (a production intake's channel goes back to integration testing, C2.8)."""
     app.status = ApplicationStatus.returned
-    if app.kind == ApplicationKind.production:
-        for row in app.rows:
-            if row.channel.status == ChannelStatus.production_review:
-                lifecycle.move(row.channel, ChannelStatus.testing, Cause.production_intake_returned, None)
+    kind_of(app).returned(app)
     for other in steps:
         if other.status in (StepStatus.waiting, StepStatus.pending):
             other.status = StepStatus.cancelled
@@ -238,11 +210,8 @@ def decide_step(
     record_decision(user, step, approve, opinion, contact, phone)
     steps = round_steps(app)
     if approve or step.advisory:
-        if step.stage == Stage.national and app.kind == ApplicationKind.test:
-            _grant_regions(app, granted, steps)
-            app.status = ApplicationStatus.approved
-        if step.stage == Stage.national and app.kind == ApplicationKind.change:
-            _grant_regions(app, granted, steps)  # C4.1: the operator then puts the change into effect
+        if step.stage == Stage.national:
+            kind_of(app).national_approval(app, lambda: _grant_regions(app, granted, steps))
         open_ready_steps(steps)
     else:
         return_application(app, step, steps)

@@ -3,13 +3,14 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import ApplicationKind, Stage
+from app.core.enums import Stage
 from app.core.errors import DomainError, NotFound
 from app.core.http.forms import apply_error
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application
 from app.extensions import db
+from app.modules.applications.kinds import kind_of
 from app.modules.applications.progress import progress
 from app.modules.regions.operations import mainland_provinces
 from app.modules.reviews.forms import DecisionForm
@@ -62,11 +63,7 @@ def decide(step_id: int):
             return redirect(url_for("reviews.queue"))
     refusal = decide_refusal(current_user, step)
     provinces = mainland_provinces() if step.stage == Stage.national and app.national_scope else []
-    extra = {}
-    if app.kind == ApplicationKind.production:
-        from app.modules.production.operations import evidence_context
-
-        extra = evidence_context(app)
+    extra = kind_of(app).review_context(app)
     return render_template(
         "reviews/decide.html",
         step=step,

@@ -1,0 +1,44 @@
+"""Intake kinds — test intake (C2.6), production intake (C2.8), change of scope (C4.1) — share one application
+aggregate and one review chain. What differs between them is registered here by the domain of each kind; the review
+chain asks `kind_of(app)` and branches on no kind.
+
+Hooks of a kind:
+- `routed_codes(app, row)`: the regions whose centers review a row (default: every region it requests);
+- `operator_step`: (Chinese, English) — where the operator's step is done instead of the review queue;
+- `national_approval(app, grant)`: what the national center's approval does; `grant()` applies its grant (C2.3);
+- `returned(app)`: what a return to the applicant does besides closing the round (C2.10);
+- `review_context(app)`: what the reviewer's page shows besides the application.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.core.enums import ApplicationKind
+
+
+def _requested(app, row) -> list[str]:
+    return row.region_codes
+
+
+def _nothing(*_args) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class IntakeKind:
+    operator_step: tuple[str, str]
+    routed_codes: Callable = _requested
+    national_approval: Callable = _nothing
+    returned: Callable = _nothing
+    review_context: Callable = lambda app: {}
+
+
+KINDS: dict[ApplicationKind, IntakeKind] = {}
+
+
+def register_kind(kind: ApplicationKind, **hooks) -> None:
+    KINDS[kind] = IntakeKind(**hooks)
+
+
+def kind_of(app) -> IntakeKind:
+    return KINDS[ApplicationKind(app.kind)]
