@@ -135,7 +135,7 @@ def test_the_list_of_upward_imports_only_shrinks():
 INSIDE = {
     "accounts": 1,
     "agreements": 3,
-    "applications": 12,
+    "applications": 10,
     "audit_log": 1,
     "backups": 6,
     "changes": 2,

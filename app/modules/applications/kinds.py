@@ -7,7 +7,10 @@ Hooks of a kind:
 - `operator_step`: (Chinese, English) — where the operator's step is done instead of the review queue;
 - `national_approval(app, grant)`: what the national center's approval does; `grant()` applies its grant (C2.3);
 - `returned(app)`: what a return to the applicant does besides closing the round (C2.10);
-- `review_context(app)`: what the reviewer's page shows besides the application.
+- `review_context(app)`: what the reviewer's page shows besides the application;
+- `submit(user, app)`: the kind's own submission (None: the test-intake submission of `applications.operations`).
+
+When a round opens, the chain that reviews it is built by what `reviews` registered with `register_round_opener`.
 """
 
 from collections.abc import Callable
@@ -31,6 +34,7 @@ class IntakeKind:
     national_approval: Callable = _nothing
     returned: Callable = _nothing
     review_context: Callable = lambda app: {}
+    submit: Callable | None = None
 
 
 KINDS: dict[ApplicationKind, IntakeKind] = {}
@@ -42,3 +46,19 @@ def register_kind(kind: ApplicationKind, **hooks) -> None:
 
 def kind_of(app) -> IntakeKind:
     return KINDS[ApplicationKind(app.kind)]
+
+
+ROUND_OPENERS: list[Callable] = []
+
+
+def register_round_opener(open_chain: Callable) -> None:
+    if open_chain not in ROUND_OPENERS:
+        ROUND_OPENERS.append(open_chain)
+
+
+def round_opened(app) -> None:
+    """A review round opened (C2.6, C2.8, C4.1): whoever registered builds its chain."""
+    if not ROUND_OPENERS:
+        raise RuntimeError("no review chain is registered (app.modules.reviews is not loaded)")
+    for open_chain in ROUND_OPENERS:
+        open_chain(app)

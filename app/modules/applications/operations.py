@@ -21,7 +21,7 @@ from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
 from app.core.validation import check_email, check_phone
 from app.extensions import db
-from app.modules.applications.kinds import register_kind
+from app.modules.applications.kinds import kind_of, register_kind, round_opened
 from app.modules.applications.models import (
     Application,
     ApplicationRound,
@@ -329,8 +329,6 @@ def guard_submittable(app: Application, problems: list) -> None:
 def open_round(user, app: Application, content) -> None:
     """Start the next review round: the application goes into review, the round keeps `content(app)` (the snapshot
     as submitted, C2.10) and the chain is routed (C2.6, C2.8)."""
-    from app.modules.reviews.operations import start_round
-
     before = {"status": str(app.status), "round": app.round}
     app.round += 1
     app.status = ApplicationStatus.in_review
@@ -339,7 +337,7 @@ def open_round(user, app: Application, content) -> None:
     db.session.add(
         ApplicationRound(application_id=app.id, round=app.round, submitted_by_id=user.id, content=content(app))
     )
-    start_round(app)
+    round_opened(app)
     audit.record(
         "application.submit", app, before=before, after={"status": str(app.status), "round": app.round}, actor=user
     )
@@ -348,10 +346,9 @@ def open_round(user, app: Application, content) -> None:
 @transactional
 def submit(user, app: Application) -> Application:
     """Submit (or resubmit) the application: checks C2.2 and the supplements, snapshots the round, routes it (C2.6)."""
-    if app.kind == ApplicationKind.production:
-        from app.modules.production.operations import submit_production
-
-        return submit_production(user, app)
+    own_submission = kind_of(app).submit
+    if own_submission is not None:
+        return own_submission(user, app)
     app = lock_application(app.id)
     guard_submittable(app, submission_problems(app))
     _sync_channels(app)

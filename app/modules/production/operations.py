@@ -460,4 +460,5 @@ register_kind(
     ),
     returned=_return_to_testing,
     review_context=evidence_context,
+    submit=submit_production,
 )

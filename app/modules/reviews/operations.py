@@ -9,7 +9,7 @@ from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_phone
 from app.extensions import db
-from app.modules.applications.kinds import kind_of
+from app.modules.applications.kinds import kind_of, register_round_opener
 from app.modules.applications.models import Application, ApplicationRound, RowRegion
 from app.modules.applications.operations import lock_application
 from app.modules.messaging.operations import send
@@ -262,3 +262,6 @@ def audit_operator_decision(user, app: Application, step: ReviewStep) -> None:
             "application_status": str(app.status),
         },
     )
+
+
+register_round_opener(start_round)
