@@ -168,3 +168,16 @@ def has_permission(role: Role | str | None, permission: Permission) -> bool:
     if role is None:
         return False
     return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
+
+
+P = Permission
+
+
+def may(user, permission: Permission) -> bool:
+    """What operations ask: does the user's role hold `permission` (the table above is the one source)."""
+    return user is not None and has_permission(getattr(user, "role", None), permission)
+
+
+def acts_for(user, organisation_id) -> bool:
+    """The user is an account of the organisation (a company account acting for its own records, C1.4)."""
+    return user is not None and user.role == Role.company and user.organisation_id == organisation_id

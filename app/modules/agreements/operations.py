@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import ChannelStatus, Role
+from app.core.enums import ChannelStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.permissions import P, acts_for, may
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
@@ -48,7 +49,7 @@ def current_version(on: date | None = None) -> AgreementVersion | None:
 
 
 def _require_operator(user) -> None:
-    if user.role != Role.operator:
+    if not may(user, P.agreement_manage):
         raise Forbidden("只有平台运营机构可以办理此事项", "Only the platform operator can do this")
 
 
@@ -136,7 +137,7 @@ def get_agreement(agreement_id: int) -> Agreement:
 
 def signing_refusal(user, channel, version: AgreementVersion):
     """Why `user` may not sign `version` for `channel` now, or None (the UI offers only what works)."""
-    if user.role != Role.company or channel.owner_id != user.organisation_id:
+    if not (may(user, P.agreement_sign) and acts_for(user, channel.owner_id)):
         return Forbidden("只有渠道所属单位可以签署合作协议", "Only the channel's owner signs its agreement")
     if not needs_agreement(channel.category):
         return Conflict(

@@ -7,9 +7,10 @@ channel's grants change at once, so the gateway check follows from the approval 
 import sqlalchemy as sa
 
 from app.core import audit
-from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, Role, StepStatus
+from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, StepStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.jurisdiction import get_channel
+from app.core.permissions import P, acts_for, may
 from app.core.timeutil import today
 from app.core.transaction import transactional
 from app.extensions import db
@@ -48,7 +49,7 @@ def open_change(channel) -> Application | None:
 
 def creation_refusal(user, channel):
     """C4.1: the owner of a live channel, one change at a time."""
-    if user.role != Role.company or channel.owner_id != user.organisation_id:
+    if not (may(user, P.application_create) and acts_for(user, channel.owner_id)):
         return Forbidden("只有渠道所属单位可以申请变更", "Only the channel's owner applies for a change")
     if channel.status != ChannelStatus.live:
         return Conflict(
@@ -91,7 +92,7 @@ def _requested_scope(channel, data: dict) -> tuple[list[str], list]:
 def apply_for_change(user, channel_id: int, data: dict) -> Application:
     """C4.1: file and submit the change; the chain starts at once (a change has no separate draft)."""
     channel = get_channel(user, channel_id)
-    if user.role != Role.company:
+    if not may(user, P.application_create):
         raise NotFound()
     refusal = creation_refusal(user, channel)
     if refusal:
@@ -147,7 +148,7 @@ def change_reason(app: Application) -> str:
 
 
 def decision_refusal(user, app: Application):
-    if user.role != Role.operator:
+    if not may(user, P.channel_manage):
         return Forbidden("运营机构办理变更生效", "The operator puts a change into effect")
     if app.kind != ApplicationKind.change or app.status != ApplicationStatus.in_review:
         return Conflict("申请不在审核中", "The application is not under review", code="not_in_review")

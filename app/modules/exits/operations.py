@@ -17,7 +17,8 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import ChannelStatus, KeyStatus, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.jurisdiction import get_channel
+from app.core.jurisdiction import get_channel, visible
+from app.core.permissions import P, may
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_url
@@ -30,7 +31,6 @@ from app.modules.channels import lifecycle
 from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import CONNECTED, liable_organisation_ids
-from app.modules.channels.scope import own_or_level2_of_own
 from app.modules.exits.models import CAUSES, Exit, ExitOpinion, ExitStatus
 from app.modules.key_issuance.operations import record_event
 from app.modules.messaging.operations import send, send_to_operators
@@ -39,16 +39,8 @@ OPEN = (ExitStatus.consulting, ExitStatus.approved, ExitStatus.transition)
 
 
 def visible_exits(user):
-    query = sa.select(Exit).join(Channel, Channel.id == Exit.channel_id)
-    if user.role in (Role.operator, Role.national_reviewer, Role.auditor):
-        return query
-    if user.role == Role.provincial_reviewer:
-        return query.where(
-            sa.exists().where(ExitOpinion.exit_id == Exit.id, ExitOpinion.province_code == user.region_code)
-        )
-    if user.role == Role.company:
-        return query.where(own_or_level2_of_own(user.organisation_id))
-    return query.where(sa.false())
+    """The exits `user` reaches (registered in exits/scope.py)."""
+    return visible("exit", user)
 
 
 def get_exit(user, exit_id: int) -> Exit:
@@ -86,7 +78,7 @@ def in_term(channel: Channel, on: date) -> bool:
 
 def filing_refusal(user, channel: Channel):
     """C3.3/C6.6: a level-1 channel's owner files its exit; a level-2 channel's exit only its level-1 owner."""
-    if user.role != Role.company:
+    if not may(user, P.exit_apply):
         return Forbidden()
     filer = channel.parent.owner_id if channel.level == 2 else channel.owner_id
     if filer != user.organisation_id:
@@ -163,7 +155,7 @@ def give_opinion(user, exit_id: int, agree: bool, opinion: str) -> ExitOpinion:
     """C6.2: the provincial center of one of the channel's provinces gives its opinion."""
     exit_ = get_exit(user, exit_id)
     row = next((o for o in exit_.opinions if o.province_code == user.region_code), None)
-    if user.role != Role.provincial_reviewer or row is None:
+    if not may(user, P.exit_opinion) or row is None:
         raise NotFound()
     if exit_.status != ExitStatus.consulting or row.decided_at is not None:
         raise Conflict("已给出意见或已不在征求意见阶段", "The opinion is given or no longer asked for", code="decided")
@@ -175,7 +167,7 @@ def give_opinion(user, exit_id: int, agree: bool, opinion: str) -> ExitOpinion:
 @transactional
 def national_decide(user, exit_id: int, approve: bool, opinion: str) -> Exit:
     """C6.2: the national center decides once every provincial center has given its opinion."""
-    if user.role != Role.national_reviewer:
+    if not may(user, P.exit_decide):
         raise Forbidden("由部信息中心审批", "The national info center decides")
     exit_ = get_exit(user, exit_id)
     if exit_.status != ExitStatus.consulting:
@@ -229,7 +221,7 @@ def _start_transition(exit_: Exit, user) -> None:
 @transactional
 def notify(user, exit_id: int) -> Exit:
     """C6.2: the operator notifies the channel of the approved exit; the one-month transition starts."""
-    if user.role != Role.operator:
+    if not may(user, P.exit_manage):
         raise Forbidden("由平台运营机构通知渠道", "The platform operator notifies the channel")
     exit_ = get_exit(user, exit_id)
     if exit_.status != ExitStatus.approved:
@@ -240,7 +232,7 @@ def notify(user, exit_id: int) -> Exit:
 
 def _owner_exit(user, exit_id: int) -> Exit:
     exit_ = get_exit(user, exit_id)
-    if user.role != Role.company:
+    if not may(user, P.exit_apply):
         raise Forbidden()
     if exit_.status != ExitStatus.transition:
         raise Conflict("不在退出过渡期", "The exit is not in its transition", code="not_in_transition")
@@ -278,7 +270,7 @@ def record_announcement(user, exit_id: int, url: str, start: date, end: date) ->
 def open_forced_exit(user, channel_id: int, cause: str, evidence: str, incident=None) -> Exit:
     """C6.4: the operator (or the system) opens a forced exit for one of the causes, with evidence; the transition
     starts at once and the channel is told."""
-    if user is not None and user.role != Role.operator:
+    if user is not None and not may(user, P.exit_manage):
         raise Forbidden("只有平台运营机构可以启动强制退出", "Only the platform operator opens a forced exit")
     if cause not in CAUSES or cause == "parent_exit":
         raise RuleViolation(

@@ -13,7 +13,8 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import ChannelStatus, KeyStatus, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.jurisdiction import get_channel
+from app.core.jurisdiction import get_channel, visible
+from app.core.permissions import P, may
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
@@ -25,7 +26,6 @@ from app.modules.channels import lifecycle
 from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import liable_organisation_ids
-from app.modules.channels.scope import own_or_level2_of_own
 from app.modules.incidents.catalogue import INCIDENT_TYPES, level_of
 from app.modules.incidents.models import (
     Incident,
@@ -45,12 +45,7 @@ OPEN = (IncidentStatus.reported, IncidentStatus.candidate)
 def visible_incidents(user):
     """The owner sees its channels' incidents and, as level-1 owner, those of its level-2 channels (C3.5); the operator,
     the national center and the auditor see all."""
-    query = sa.select(Incident).join(Channel, Channel.id == Incident.channel_id)
-    if user.role in (Role.operator, Role.national_reviewer, Role.auditor):
-        return query
-    if user.role == Role.company:
-        return query.where(own_or_level2_of_own(user.organisation_id))
-    return query.where(sa.false())
+    return visible("incident", user)  # registered in incidents/scope.py
 
 
 def get_incident(user, incident_id: int) -> Incident:
@@ -138,7 +133,7 @@ def report_incident(user, channel_id: int, data: dict) -> Incident:
     """C5.2: the channel reports at once, to HR&SS (the national center) and the operator. A level-2 channel's incident
     may be reported by the level-1 owner too (C3.5)."""
     channel = get_channel(user, channel_id)
-    if user.role != Role.company:
+    if not may(user, P.incident_report):
         raise NotFound()
     incident = _new_incident(channel, user, data, "channel")
     send_to_operators("incident.reported", _context(incident), incident)
@@ -150,7 +145,7 @@ def report_incident(user, channel_id: int, data: dict) -> Incident:
 @transactional
 def record_incident(user, channel_id: int, data: dict) -> Incident:
     """C5.5: the operator records an incident it detected; it is confirmed (or re-graded) before sanctions apply."""
-    if user.role != Role.operator:
+    if not may(user, P.incident_manage):
         raise Forbidden("只有平台运营机构记录其发现的事件", "Only the platform operator records detected incidents")
     channel = db.session.get(Channel, channel_id)
     if channel is None:
@@ -164,7 +159,7 @@ def record_incident(user, channel_id: int, data: dict) -> Incident:
 def add_evidence(user, incident_id: int, stream, filename: str) -> IncidentEvidence:
     """Evidence files: type-checked and size-limited like attachments; the file is removed if the row fails."""
     incident = get_incident(user, incident_id)
-    if user.role not in (Role.company, Role.operator):
+    if not (may(user, P.incident_report) or may(user, P.incident_manage)):
         raise Forbidden()
     stored = save_upload(stream, filename)
     try:
@@ -184,7 +179,7 @@ def _record_evidence(user, incident_id: int, stored) -> IncidentEvidence:
 
 
 def _require_operator(user) -> None:
-    if user.role != Role.operator:
+    if not may(user, P.incident_manage):
         raise Forbidden("只有平台运营机构认定安全风险事件", "Only the platform operator grades incidents")
 
 
@@ -280,7 +275,7 @@ def dismiss(user, incident_id: int, reason: str) -> Incident:
 def file_rectification(user, incident_id: int, body: str) -> Rectification:
     """The owner reports what it rectified; one report waits for verification at a time."""
     incident = get_incident(user, incident_id)
-    if user.role != Role.company:
+    if not may(user, P.incident_report):
         raise Forbidden()
     if incident.status != IncidentStatus.rectifying:
         raise Conflict("该事件无需整改或已恢复", "This incident is not awaiting rectification", code="not_rectifying")
@@ -394,7 +389,7 @@ def escalate_overdue(on) -> int:
 @transactional
 def approve_renewal(user, incident_id: int) -> Incident:
     """C4.11: after a stable observation period the national center approves the renewal."""
-    if user.role != Role.national_reviewer:
+    if not may(user, P.incident_approve):
         raise Forbidden("由部信息中心审批", "The national info center approves")
     incident = get_incident(user, incident_id)
     observing = incident.status == IncidentStatus.restored and incident.observation_until is not None

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.core import audit
 from app.core.enums import Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.permissions import P, may
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.extensions import db
@@ -201,7 +202,7 @@ def check_template(data: dict) -> None:
 
 
 def _require_operator(user) -> None:
-    if user.role != Role.operator:
+    if not may(user, P.message_template_manage):
         raise Forbidden("只有平台运营机构管理消息模板", "Only the platform operator manages message templates")
 
 

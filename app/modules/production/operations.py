@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, KeyEnvironment, Role, StepStatus
+from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus, KeyEnvironment, StepStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.permissions import P, acts_for, may
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
@@ -73,7 +74,7 @@ def open_application(channel) -> Application | None:
 
 def creation_refusal(user, channel):
     """C2.8: only the owner, only from `testing`, one open production application per channel."""
-    if user.role != Role.company or channel.owner_id != user.organisation_id:
+    if not (may(user, P.application_create) and acts_for(user, channel.owner_id)):
         return Forbidden("只有渠道所属单位可以申请正式入网", "Only the channel's owner files its production intake")
     if channel.status != ChannelStatus.testing:
         return Conflict(
@@ -182,7 +183,7 @@ def update_production_draft(user, app: Application, data: dict) -> Application:
 
 
 def _guard_owner(user, app: Application) -> None:
-    if user.role != Role.company or user.organisation_id != app.applicant_id:
+    if not (may(user, P.application_create) and acts_for(user, app.applicant_id)):
         raise Forbidden("只有申请单位可以修改申请", "Only the applicant changes its application")
     if app.kind != ApplicationKind.production:
         raise NotFound()
@@ -296,7 +297,7 @@ def submit_production(user, app: Application) -> Application:
 def verification_refusal(user, app: Application):
     """Why `user` may not verify `app` now, or None: the operator, on a production application whose operator step
     is open (after the national review)."""
-    if user.role != Role.operator:
+    if not may(user, P.production_verify):
         return Forbidden(
             "只有平台运营机构核验录屏和检测报告", "Only the platform operator verifies the recordings and report"
         )
@@ -408,7 +409,7 @@ def go_live_problems(app: Application) -> list[Problem]:
 
 
 def go_live_refusal(user, app: Application):
-    if user.role != Role.operator:
+    if not may(user, P.production_verify):
         return Forbidden("只有平台运营机构签发生产密钥", "Only the platform operator issues production keys")
     if app.kind != ApplicationKind.production:
         return NotFound()

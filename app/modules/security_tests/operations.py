@@ -5,8 +5,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.core import audit
-from app.core.enums import ChannelStatus, Role
+from app.core.enums import ChannelStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.permissions import P, acts_for, may
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
@@ -21,7 +22,7 @@ REPORTABLE = (ChannelStatus.testing, ChannelStatus.production_review, ChannelSta
 
 
 def _operator(user) -> None:
-    if user.role != Role.operator:
+    if not may(user, P.institution_manage):
         raise Forbidden(
             "只有平台运营机构可以维护检测机构名录", "Only the platform operator keeps the institution register"
         )
@@ -105,7 +106,7 @@ def _check_report(channel, institution: Institution | None, data: dict) -> None:
 
 def submit_report(user, channel, data: dict, stream, filename: str) -> SecurityReport:
     """C5.3: the channel files the report of a qualified institution (C5.4); a PDF, at most one year old."""
-    if user.role != Role.company or channel.owner_id != user.organisation_id:
+    if not (may(user, P.security_report_file) and acts_for(user, channel.owner_id)):
         raise Forbidden("只有渠道所属单位可以提交检测报告", "Only the channel's owner files its security reports")
     institution = db.session.get(Institution, data["institution_id"])
     _check_report(channel, institution, data)
@@ -157,7 +158,7 @@ def _record_report(user, channel_id: int, data: dict, stored) -> SecurityReport:
 @transactional
 def declare_major_change(user, channel, kind: str, description: str):
     """C5.3: after a major upgrade or security-policy change the channel needs a new security test."""
-    if user.role != Role.company or channel.owner_id != user.organisation_id:
+    if not (may(user, P.security_report_file) and acts_for(user, channel.owner_id)):
         raise Forbidden("只有渠道所属单位可以申报重大变更", "Only the channel's owner declares its changes")
     if kind not in ("upgrade", "policy") or not (description or "").strip():
         raise RuleViolation(
