@@ -46,7 +46,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     init_throttle(app)
     _register_commands(app)
-    _load_domain_jobs()
+    _load_domain_registrations()
     if app.config["REQUIRE_CJK_FONT"]:
         from app.modules.documents.render import check_cjk_font
 
@@ -100,11 +100,13 @@ def _limit_request_size() -> None:
         abort(413)
 
 
-def _load_domain_jobs() -> None:
-    """Each domain's `jobs.py` registers its scheduled work with `app.core.jobs` when imported."""
+def _load_domain_registrations() -> None:
+    """Each domain's `jobs.py` registers its scheduled work (`app.core.jobs`), its `deletion.py` its part of a channel's
+    data deletion (`app.core.deletion`), when imported."""
     for module in pkgutil.iter_modules([os.path.join(os.path.dirname(__file__), "modules")]):
-        if importlib.util.find_spec(f"app.modules.{module.name}.jobs") is not None:
-            importlib.import_module(f"app.modules.{module.name}.jobs")
+        for part in ("jobs", "deletion"):
+            if importlib.util.find_spec(f"app.modules.{module.name}.{part}") is not None:
+                importlib.import_module(f"app.modules.{module.name}.{part}")
 
 
 def _register_blueprints(app: Flask) -> None:

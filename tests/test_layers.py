@@ -143,7 +143,7 @@ INSIDE = {
     "core": 1,
     "demo": 13,
     "documents": 1,
-    "exits": 4,
+    "exits": 3,
     "gateway": 2,
     "incidents": 4,
     "key_issuance": 5,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from app.core import deletion as parts
 from app.core.audit import AuditEntry, verify_chain
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.timeutil import today, utcnow
@@ -163,19 +164,21 @@ def test_c6_5_a_deletion_interrupted_by_a_crash_is_finished_by_the_next_run(worl
     channel, _key = live_channel(world)
     _with_data(world, channel)
     exit_ = ops.open_forced_exit(world.operator, channel.id, "reputation_damage", "证据")
-    original = deletion._step_operations
+    original = parts.run_step
 
-    def crash(cid):
-        raise RuntimeError("power cut")
+    def crash(step, cid, scope):
+        if step == "operations":
+            raise RuntimeError("power cut")
+        return original(step, cid, scope)
 
-    monkeypatch.setattr(deletion, "_step_operations", crash)
+    monkeypatch.setattr(parts, "run_step", crash)
     with pytest.raises(RuntimeError):
         ops.complete_due(exit_.transition_end)
     db.session.rollback()
     certificate = db.session.scalar(sa.select(DeletionCertificate).where(DeletionCertificate.channel_id == channel.id))
     assert certificate.completed_at is None and set(certificate.steps) == {"scope", "files", "application_contents"}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyStatistic)) == 1
-    monkeypatch.setattr(deletion, "_step_operations", original)
+    monkeypatch.setattr(parts, "run_step", original)
     assert deletion.resume_unfinished() == 1
     db.session.refresh(certificate)
     assert certificate.completed_at is not None and _remaining(channel.id) == {}
