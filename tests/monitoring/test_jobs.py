@@ -16,6 +16,7 @@ from app.modules.agreements import renewal as renewals
 from app.modules.agreements.models import Agreement
 from app.modules.messaging.models import Message
 from app.modules.monitoring import improvement
+from app.modules.monitoring.alerts import open_alerts
 from app.modules.monitoring.jobs import check_missing_reports, monthly_evaluation
 from app.modules.monitoring.models import MissingReport, MonitoringRecord
 from tests.monitoring.test_evaluation import BANK, live, report, run
@@ -65,7 +66,7 @@ def _alerted(world):
     report(channel, "2026-07", [(1, 143, 1)])
     for month in ("2026-04", "2026-05", "2026-06", "2026-07"):
         run(month)
-    assert renewals.open_alerts(channel)
+    assert open_alerts(channel)
     return channel
 
 

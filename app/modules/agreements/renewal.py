@@ -5,8 +5,8 @@ renewal will need. On the day the term ends: with no open alert (C4.9, C4.10), n
 its observation period, it extends by another term (AGREEMENT_TERM_MONTHS) automatically; an alerted channel is
 renewed only if the operator has approved its improvement plan since the alert; otherwise it is not renewed and the
 channel is marked for forced exit (C6.4). A channel with a level-1 or level-2 incident renews only after
-rectification, a stable 6-month observation period and the national center's approval
-(`incidents.operations.renewal_blocker`)."""
+rectification, a stable 6-month observation period and the national center's approval. Those two checks are
+registered by their domains (`register_renewal_blocker`)."""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -23,54 +23,25 @@ from app.extensions import db
 from app.modules.agreements.models import Agreement, AgreementRenewal
 from app.modules.agreements.rules import add_months
 from app.modules.channels.models import Channel
-from app.modules.channels.rules import MONITORED, unit_channel_id
+from app.modules.channels.rules import MONITORED
 from app.modules.messaging.operations import send, send_to_operators
 
-
-def open_alerts(channel: Channel) -> list:
-    from app.modules.monitoring.models import MonitoringRecord, RecordStatus
-
-    return list(
-        db.session.scalars(
-            sa.select(MonitoringRecord).where(
-                MonitoringRecord.channel_id == unit_channel_id(channel),
-                MonitoringRecord.kind == "alert",
-                MonitoringRecord.status == RecordStatus.open,
-            )
-        )
-    )
+# C4.11: what else keeps a term from renewing by itself — registered by monitoring (an alert without an approved
+# improvement plan) and incidents (a level-1/2 incident before rectification, observation and national approval).
+BLOCKERS: list = []
 
 
-def approved_plan_since(channel: Channel, since) -> bool:
-    from app.modules.monitoring.models import ImprovementPlan, PlanStatus
-
-    return bool(
-        db.session.scalar(
-            sa.select(ImprovementPlan.id).where(
-                ImprovementPlan.channel_id == channel.id,
-                ImprovementPlan.status == PlanStatus.approved,
-                ImprovementPlan.decided_at >= since,
-            )
-        )
-    )
-
-
-def incident_blocker(channel: Channel, on: date) -> str | None:
-    """C4.11: a level-1 or level-2 incident: renewal after rectification, a stable 6-month observation period and the
-    national center's approval."""
-    from app.modules.incidents.operations import renewal_blocker as blocker
-
-    return blocker(channel, on)
+def register_renewal_blocker(order: int, blocker) -> None:
+    """`blocker(channel, on) -> str | None`: why the channel's term may not renew by itself, or None; asked in
+    `order`, the first reason given is the one recorded."""
+    BLOCKERS[:] = sorted([b for b in BLOCKERS if b[1] is not blocker] + [(order, blocker)], key=lambda b: b[0])
 
 
 def renewal_blocker(channel: Channel, renewal: AgreementRenewal | None, on: date) -> str | None:
     """Why the term may not renew automatically, or None."""
     if renewal is not None and renewal.objection:
         return f"运营机构提出异议：{renewal.objection}"
-    alerts = open_alerts(channel)
-    if alerts and not approved_plan_since(channel, min(a.created_at for a in alerts)):
-        return "渠道被告警，运营提升方案尚未经运营机构同意"
-    return incident_blocker(channel, on)
+    return next((reason for reason in (blocker(channel, on) for _, blocker in BLOCKERS) if reason), None)
 
 
 def _terms_due(on: date, horizon: date) -> list[tuple[Channel, Agreement]]:

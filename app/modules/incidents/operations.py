@@ -20,6 +20,7 @@ from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
 from app.extensions import db
 from app.modules.accounts.models import User
+from app.modules.agreements.renewal import register_renewal_blocker
 from app.modules.agreements.rules import add_months
 from app.modules.applications.numbering import daily_number
 from app.modules.channels import lifecycle
@@ -426,3 +427,6 @@ def suspended_services(channel_id: int) -> set[str]:
             )
         )
     )
+
+
+register_renewal_blocker(20, renewal_blocker)

@@ -11,8 +11,8 @@ from app.core.jurisdiction import get_channel
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.extensions import db
-from app.modules.agreements.renewal import open_alerts
 from app.modules.messaging.operations import send, send_to_operators
+from app.modules.monitoring.alerts import open_alerts
 from app.modules.monitoring.models import ImprovementPlan, MonitoringEvent, PlanStatus, RecordStatus
 
 

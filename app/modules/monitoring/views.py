@@ -18,6 +18,7 @@ from app.modules.agreements import renewal as renewals
 from app.modules.channels.panels import register_panel
 from app.modules.monitoring import improvement
 from app.modules.monitoring import overview as ov
+from app.modules.monitoring.alerts import open_alerts
 from app.modules.monitoring.evaluation import evaluate
 from app.modules.monitoring.forms import EvaluationForm, ImportForm, ObjectionForm, PlanDecisionForm, PlanForm
 from app.modules.monitoring.imports import ImportRefused, import_statistics
@@ -102,7 +103,7 @@ def channel_monitoring(channel_id: int):
         records=ov.records_of(channel),
         plans=improvement.plans_of(channel),
         renewals=renewals.renewals_of(channel),
-        alerted=bool(renewals.open_alerts(channel)),
+        alerted=bool(open_alerts(channel)),
         plan_form=PlanForm() if owner else None,
         objection_form=ObjectionForm() if current_user.role == Role.operator else None,
     )
