@@ -49,7 +49,6 @@ UPWARD = {
     ("documents", "applications"): "the appendix forms render applications",
     ("documents", "reviews"): "the appendix forms render review opinions",
     ("gateway", "incidents"): "service suspensions (C5.5) — a gateway-check registry",
-    ("incidents", "exits"): "a level-3 incident forces an exit (C6.4) — an event the exits domain handles",
     ("production", "agreements"): "go-live needs the agreement (C2.8)",
     ("production", "security_tests"): "production intake needs the security report (C2.8)",
 }
@@ -142,7 +141,7 @@ INSIDE = {
     "documents": 1,
     "exits": 3,
     "gateway": 2,
-    "incidents": 4,
+    "incidents": 3,
     "key_issuance": 5,
     "messaging": 1,
     "monitoring": 6,

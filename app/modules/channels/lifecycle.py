@@ -17,6 +17,7 @@ from enum import nonmember
 from app.core import audit
 from app.core.enums import ChannelStatus, TitledEnum
 from app.core.errors import Conflict
+from app.core.timeutil import utcnow
 
 S = ChannelStatus
 INITIAL = S.applying  # a channel is created by its test intake (C2.1)
@@ -108,3 +109,21 @@ def move(channel, to: ChannelStatus, cause: Cause, actor, *, before: dict | None
     channel.status = to
     after = channel.snapshot() | {"cause": str(cause)} | (details or {})
     audit.record(TRANSITIONS[cause].action, channel, actor=actor, before=before, after=after)
+
+
+# C6.4: a forced exit is opened by the exits domain; a lower domain that calls for one (a level-3 incident, C5.5)
+# asks through here.
+_FORCED_EXIT: list = []
+
+
+def register_forced_exit(open_forced_exit) -> None:
+    """`open_forced_exit(user, channel_id, cause, evidence, **context)`, registered by the exits domain."""
+    _FORCED_EXIT[:] = [open_forced_exit]
+
+
+def call_for_forced_exit(user, channel, cause: str, evidence: str, **context):
+    """Mark the channel for a forced exit (C6.4) and open it at once."""
+    channel.forced_exit_cause, channel.forced_exit_marked_at = cause, utcnow()
+    if not _FORCED_EXIT:
+        raise RuntimeError("no forced-exit handler is registered (app.modules.exits is not loaded)")
+    return _FORCED_EXIT[0](user, channel.id, cause, evidence, **context)

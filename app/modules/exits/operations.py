@@ -391,3 +391,6 @@ def open_due_forced_exits(on: date) -> int:
         open_forced_exit(None, channel_id, cause, evidence)
         opened += 1
     return opened
+
+
+lifecycle.register_forced_exit(open_forced_exit)

@@ -222,10 +222,8 @@ def _terminate(incident: Incident, user) -> None:
     for key in _keys(channel, (KeyStatus.active, KeyStatus.suspended)):
         key.status, key.status_reason = KeyStatus.revoked, f"三级安全风险事件 {incident.number}"
         record_event(key, "revoke", user, key.status_reason)
-    channel.forced_exit_cause, channel.forced_exit_marked_at = "level3_incident", utcnow()
-    from app.modules.exits.operations import open_forced_exit
-
-    open_forced_exit(user, channel.id, "level3_incident", f"三级安全风险事件 {incident.number}", incident=incident)
+    evidence = f"三级安全风险事件 {incident.number}"
+    lifecycle.call_for_forced_exit(user, channel, "level3_incident", evidence, incident=incident)
 
 
 @transactional
