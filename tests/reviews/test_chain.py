@@ -183,3 +183,12 @@ def test_the_review_chain_branches_on_no_intake_kind():
     for path in Path("app/modules/reviews").glob("*.py"):
         names = {n.id for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Name)}
         assert "ApplicationKind" not in names, path
+
+
+def test_every_intake_kind_registers_its_page_and_the_operator_step_where_it_has_one():
+    """Issue 14: the application page and its progress ask the kinds (applications/kinds.py), not `if app.kind`."""
+    from app.core.enums import ApplicationKind
+    from app.modules.applications import kinds
+
+    assert set(kinds._PAGES) == set(ApplicationKind)
+    assert set(kinds._OPERATOR_ACTIONS) == {ApplicationKind.test, ApplicationKind.production}

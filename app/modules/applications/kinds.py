@@ -62,3 +62,28 @@ def round_opened(app) -> None:
         raise RuntimeError("no review chain is registered (app.modules.reviews is not loaded)")
     for open_chain in ROUND_OPENERS:
         open_chain(app)
+
+
+# The application page and its progress, per kind (registered by the kind's domain, views and operations).
+_PAGES: dict[ApplicationKind, Callable] = {}
+_OPERATOR_ACTIONS: dict[ApplicationKind, Callable] = {}
+
+
+def register_page(kind: ApplicationKind, context: Callable) -> None:
+    """`context(app, user) -> (problems, extra)`: what the application page shows for this kind."""
+    _PAGES[kind] = context
+
+
+def page_context(app, user) -> tuple[list, dict]:
+    context = _PAGES.get(ApplicationKind(app.kind))
+    return context(app, user) if context else ([], {})
+
+
+def register_operator_actions(kind: ApplicationKind, actions: Callable) -> None:
+    """`actions(app, user) -> {"can_issue" | "can_verify" | "can_go_live": bool}`: the operator's step of this kind."""
+    _OPERATOR_ACTIONS[kind] = actions
+
+
+def operator_actions(app, user) -> dict:
+    actions = _OPERATOR_ACTIONS.get(ApplicationKind(app.kind))
+    return actions(app, user) if actions else {}

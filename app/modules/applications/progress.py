@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from app.core.enums import ApplicationKind, ApplicationStatus, Role, StepStatus
+from app.core.enums import ApplicationStatus, Role, StepStatus
 from app.extensions import db
+from app.modules.applications.kinds import operator_actions
 from app.modules.reviews.models import ReviewStep
 
 
@@ -31,7 +32,6 @@ def step_handler(step: ReviewStep) -> str:
 
 
 def progress(app, user) -> Progress:
-    from app.modules.key_issuance.operations import issuance_refusal
     from app.modules.reviews.operations import decide_refusal
 
     steps = db.session.scalars(
@@ -51,11 +51,6 @@ def progress(app, user) -> Progress:
         *(ApplicationStatus.draft, ApplicationStatus.returned),
         ApplicationStatus.in_review,
     )
-    if app.kind == ApplicationKind.production:
-        from app.modules.production.operations import verification_refusal
-
-        result.can_verify = verification_refusal(user, app) is None
-        result.can_go_live = user.role == Role.operator and app.status == ApplicationStatus.approved
-    else:
-        result.can_issue = issuance_refusal(user, app) is None
+    for action, allowed in operator_actions(app, user).items():  # registered by each intake kind
+        setattr(result, action, allowed)
     return result

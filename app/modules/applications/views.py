@@ -16,6 +16,7 @@ from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.applications import operations as ops
 from app.modules.applications.forms import ApplicationForm, AttachmentForm, application_to_formdata, form_to_data
+from app.modules.applications.kinds import page_context, register_page
 from app.modules.applications.models import Application, ApplicationRow
 from app.modules.applications.progress import progress
 from app.modules.channels.models import Channel, Service
@@ -110,18 +111,7 @@ def application_detail(app_id: int):
     upload_form.kind.choices = [
         (k, v[1] if current_locale() == "en" else v[0]) for k, v in ops.ATTACHMENT_KINDS.items()
     ]
-    extra = {}
-    if app.kind == ApplicationKind.production:
-        from app.modules.production import operations as production
-        from app.modules.production.forms import RecordingForm
-
-        problems = production.submission_problems(app) if app.status in ops.EDITABLE else []
-        go_live = production.go_live_problems(app) if app.status == ApplicationStatus.approved else []
-        extra = production.evidence_context(app) | {"recording_form": RecordingForm(), "go_live_problems": go_live}
-    elif app.kind == ApplicationKind.change:
-        problems, extra = [], _change_context(app)
-    else:
-        problems = ops.submission_problems(app) if app.status in ops.EDITABLE else []
+    problems, extra = page_context(app, current_user)  # registered by each intake kind
     return render_template(
         "applications/detail.html",
         app=app,
@@ -134,19 +124,6 @@ def application_detail(app_id: int):
         form_titles=FORM_KINDS,
         **extra,
     )
-
-
-def _change_context(app) -> dict:
-    """C4.1: the scope before and requested, the reason, and the operator's decision form when it is due."""
-    from app.modules.changes import operations as changes
-    from app.modules.reviews.forms import DecisionForm
-
-    content = app.rounds[0].content if app.rounds else {}
-    due = changes.decision_refusal(current_user, app) is None
-    return {
-        "change": {"before": content.get("before", {}), "reason": content.get("reason", "")},
-        "change_form": DecisionForm() if due else None,
-    }
 
 
 def submit_application(app_id: int):
@@ -201,3 +178,10 @@ def _channel_panel(channel, user) -> dict:
 
 
 register_panel(50, "applications/_channel_panel.html", _channel_panel)
+
+
+def _test_intake_page(app, user) -> tuple[list, dict]:
+    return (ops.submission_problems(app) if app.status in ops.EDITABLE else []), {}
+
+
+register_page(ApplicationKind.test, _test_intake_page)

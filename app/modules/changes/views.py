@@ -5,12 +5,14 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.core.enums import ApplicationKind
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error, choices
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, get_channel
 from app.extensions import db
+from app.modules.applications.kinds import register_page
 from app.modules.applications.views import region_choices
 from app.modules.changes import operations as ops
 from app.modules.changes.forms import ChangeForm
@@ -67,3 +69,14 @@ def decide_change(app_id: int):
 
 
 register_action(10, "changes/_channel_action.html", lambda channel, user: creation_refusal(user, channel) is None)
+
+
+def _change_page(app, user) -> tuple[list, dict]:
+    """C4.1: the scope before and requested, the reason, and the operator's decision form when it is due."""
+    content = app.rounds[0].content if app.rounds else {}
+    due = ops.decision_refusal(user, app) is None
+    change = {"before": content.get("before", {}), "reason": content.get("reason", "")}
+    return [], {"change": change, "change_form": DecisionForm() if due else None}
+
+
+register_page(ApplicationKind.change, _change_page)

@@ -34,6 +34,7 @@ from app.core.errors import Conflict, Forbidden, RuleViolation
 from app.core.timeutil import utcnow, zoned
 from app.core.transaction import lock_row, transactional
 from app.extensions import db
+from app.modules.applications.kinds import register_operator_actions
 from app.modules.applications.models import Application, ApplicationRound
 from app.modules.applications.numbering import next_value
 from app.modules.applications.operations import lock_application
@@ -294,3 +295,6 @@ def destroy_key(user, key: ChannelKey) -> ChannelKey:
 def key_secret(key: ChannelKey) -> bytes:
     """The clear secret, for verifying a signature only; never logged, stored or returned."""
     return unseal(Sealed(key.secret_ciphertext, key.wrapped_data_key, key.master_key_id), key.key_id)
+
+
+register_operator_actions(ApplicationKind.test, lambda app, user: {"can_issue": issuance_refusal(user, app) is None})

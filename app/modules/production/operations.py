@@ -16,7 +16,7 @@ from app.core.uploads import remove_upload, save_upload
 from app.core.validation import check_email, check_phone
 from app.extensions import db
 from app.modules.agreements.operations import agreement_complete
-from app.modules.applications.kinds import register_kind
+from app.modules.applications.kinds import register_kind, register_operator_actions
 from app.modules.applications.models import Application, ApplicationRow, RowRegion, RowService
 from app.modules.applications.numbering import application_number
 from app.modules.applications.operations import (
@@ -463,3 +463,11 @@ register_kind(
     review_context=evidence_context,
     submit=submit_production,
 )
+
+
+def _operator_actions(app: Application, user) -> dict:
+    can_go_live = may(user, P.production_verify) and app.status == ApplicationStatus.approved
+    return {"can_verify": verification_refusal(user, app) is None, "can_go_live": can_go_live}
+
+
+register_operator_actions(ApplicationKind.production, _operator_actions)

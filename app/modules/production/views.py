@@ -4,7 +4,7 @@ go-live, where the production key is shown once."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import ApplicationKind
+from app.core.enums import ApplicationKind, ApplicationStatus
 from app.core.errors import DomainError, NotFound
 from app.core.http.downloads import send_stored_file
 from app.core.http.forms import apply_error, choices
@@ -15,6 +15,8 @@ from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.accounts.views import fresh_auth
+from app.modules.applications.kinds import register_page
+from app.modules.applications.operations import EDITABLE
 from app.modules.channels.panels import register_action
 from app.modules.production import operations as ops
 from app.modules.production.forms import ProductionForm, RecordingForm, VerificationForm
@@ -194,3 +196,13 @@ def go_live(app_id: int):
 
 
 register_action(20, "production/_channel_action.html", lambda channel, user: creation_refusal(user, channel) is None)
+
+
+def _production_page(app, user) -> tuple[list, dict]:
+    """C2.8: what the production intake still lacks, its evidence, and what go-live still needs."""
+    problems = ops.submission_problems(app) if app.status in EDITABLE else []
+    go_live = ops.go_live_problems(app) if app.status == ApplicationStatus.approved else []
+    return problems, ops.evidence_context(app) | {"recording_form": RecordingForm(), "go_live_problems": go_live}
+
+
+register_page(ApplicationKind.production, _production_page)
