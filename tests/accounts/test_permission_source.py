@@ -12,9 +12,9 @@ LEFT = {
     "accounts": 4,
     "key_issuance": 2,
     "notices": 8,
-    "promotions": 7,
+    "promotions": 3,
     "reviews": 1,
-    "work_orders": 5,
+    "work_orders": 3,
 }
 
 

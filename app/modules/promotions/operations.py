@@ -7,43 +7,20 @@ import sqlalchemy as sa
 from app.core import audit
 from app.core.enums import ChannelStatus, PromotionStatus, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.jurisdiction import get_channel
+from app.core.jurisdiction import get_channel, visible
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.accounts.models import User
-from app.modules.channels.models import channel_region
 from app.modules.messaging.operations import send, send_to_operators
 from app.modules.promotions.models import Promotion
-from app.modules.regions.models import Region
 
 REVIEWERS = (Role.national_reviewer, Role.provincial_reviewer)
 
 
-def _provinces_of(channel_id):
-    """The provinces of a channel's granted regions, as a subquery."""
-    return (
-        sa.select(sa.func.coalesce(Region.parent_code, Region.code))
-        .join(channel_region, channel_region.c.region_code == Region.code)
-        .where(channel_region.c.channel_id == channel_id)
-    )
-
-
 def visible_promotions(user):
-    """Owner: its own; operator, auditor: all; national center: those for HR&SS review; a provincial center: those
-    for review of channels serving its province (C1.4)."""
-    query = sa.select(Promotion)
-    if user.role == Role.company:
-        return query.where(Promotion.organisation_id == user.organisation_id)
-    if user.role in (Role.operator, Role.auditor):
-        return query
-    if user.role == Role.national_reviewer:
-        return query.where(Promotion.uses_hrss_wording)
-    if user.role == Role.provincial_reviewer:
-        return query.where(
-            Promotion.uses_hrss_wording, sa.literal(user.region_code).in_(_provinces_of(Promotion.channel_id))
-        )
-    return query.where(sa.false())
+    """The promotions `user` reaches (registered in promotions/scope.py)."""
+    return visible("promotion", user)
 
 
 def get_promotion(user, promotion_id: int) -> Promotion:

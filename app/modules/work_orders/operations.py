@@ -12,7 +12,7 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import Role, WorkOrderStatus, WorkOrderTag
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.jurisdiction import get_channel
+from app.core.jurisdiction import get_channel, visible
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.core.validation import refuse_id_numbers
@@ -25,13 +25,9 @@ from app.modules.work_orders.models import WorkOrder, WorkOrderEntry
 
 
 def visible_work_orders(user):
-    """A company sees its own organisation's work orders; the operator and the auditor see all (C1.4)."""
-    query = sa.select(WorkOrder)
-    if user.role == Role.company:
-        return query.where(WorkOrder.organisation_id == user.organisation_id)
-    if user.role in (Role.operator, Role.auditor):
-        return query
-    return query.where(sa.false())
+    """A company sees its own organisation's work orders; the operator and the auditor see all (C1.4; registered in
+    work_orders/scope.py)."""
+    return visible("work_order", user)
 
 
 def search(user, status: str | None = None, tag: str | None = None):
