@@ -11,7 +11,7 @@ MODULES = Path(__file__).resolve().parents[2] / "app" / "modules"
 LEFT = {
     "accounts": 4,
     "key_issuance": 2,
-    "notices": 8,
+    "notices": 1,
     "promotions": 3,
     "reviews": 1,
     "work_orders": 3,

@@ -12,7 +12,8 @@ from flask import current_app
 from app.core import audit
 from app.core.enums import ChannelCategory, NoticeKind, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from app.core.jurisdiction import get_channel
+from app.core.jurisdiction import get_channel, visible
+from app.core.permissions import P, may
 from app.core.timeutil import from_local, local, today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
@@ -87,7 +88,7 @@ def notice_snapshot(notice: PlatformNotice) -> dict:
 @transactional
 def publish_notice(user, data: dict) -> PlatformNotice:
     """C4.3: publish to the selected connected channels; every owner gets the notice in its inbox (S1)."""
-    if user.role != Role.operator:
+    if not may(user, P.notice_publish):
         raise Forbidden("只有平台运营机构发布平台公告", "Only the platform operator publishes platform notices")
     categories, region_codes = list(data.get("categories") or []), list(data.get("region_codes") or [])
     levels = [int(level) for level in data.get("levels") or []]
@@ -128,17 +129,8 @@ def publish_notice(user, data: dict) -> PlatformNotice:
 
 
 def visible_notices(user):
-    """The operator and the auditor see every notice; a company the notices sent to its channels."""
-    query = sa.select(PlatformNotice)
-    if user.role in (Role.operator, Role.auditor):
-        return query
-    if user.role == Role.company:
-        return query.where(
-            sa.exists().where(
-                NoticeRecipient.notice_id == PlatformNotice.id, NoticeRecipient.organisation_id == user.organisation_id
-            )
-        )
-    return query.where(sa.false())
+    """The operator and the auditor see every notice; a company the notices sent to its channels (notices/scope.py)."""
+    return visible("platform_notice", user)
 
 
 def get_notice(user, notice_id: int) -> PlatformNotice:
@@ -170,7 +162,7 @@ def acknowledge(user, notice_id: int, channel_id: int) -> NoticeRecipient:
             NoticeRecipient.organisation_id == user.organisation_id,
         )
     )
-    if recipient is None or user.role != Role.company:
+    if recipient is None or not may(user, P.notice_acknowledge):
         raise NotFound("该公告未发送给此渠道", "This notice was not sent to that channel")
     if recipient.acknowledged_at is None:
         recipient.acknowledged_at, recipient.acknowledged_by_id = utcnow(), user.id
@@ -240,7 +232,7 @@ def file_channel_notice(user, channel_id: int, data: dict) -> ChannelNotice:
     """C4.4: the owner announces a maintenance, suspension or restoration of a connected channel in advance: the
     start must lie at least MAINTENANCE_MIN_LEAD_HOURS in the future. The operator is told."""
     channel = get_channel(user, channel_id)
-    if user.role != Role.company:
+    if not may(user, P.maintenance_file):
         raise NotFound()
     kind = NoticeKind(data["kind"])
     if kind not in CHANNEL_KINDS:
@@ -290,12 +282,8 @@ def file_channel_notice(user, channel_id: int, data: dict) -> ChannelNotice:
 
 
 def visible_channel_notices(user):
-    query = sa.select(ChannelNotice)
-    if user.role in (Role.operator, Role.auditor):
-        return query
-    if user.role == Role.company:
-        return query.where(ChannelNotice.organisation_id == user.organisation_id)
-    return query.where(sa.false())
+    """Registered in notices/scope.py."""
+    return visible("channel_notice", user)
 
 
 def month_bounds(text: str | None) -> tuple[datetime, datetime]:
