@@ -44,7 +44,6 @@ UPWARD = {
     ("accounts", "messaging"): "accounts send messages; messaging addresses accounts",
     ("applications", "documents"): "the application page shows its forms — panels of the application page, registered",
     ("applications", "reviews"): "ReviewStep read by the aggregate, progress and schemas — the aggregate module split",
-    ("gateway", "incidents"): "service suspensions (C5.5) — a gateway-check registry",
 }
 
 
@@ -134,7 +133,6 @@ INSIDE = {
     "demo": 13,
     "documents": 1,
     "exits": 3,
-    "gateway": 2,
     "incidents": 3,
     "key_issuance": 5,
     "messaging": 1,

@@ -89,12 +89,32 @@ def _usable(key: ChannelKey, sandbox: bool) -> None:
         raise GatewayRefused("channel_not_live", "渠道未正式入网或已暂停服务", "The channel is not live", 403)
 
 
+# Registered by the incidents domain (C5.5, C5.6): the services suspended for an incident, and the watch that counts
+# refusals; the gateway check imports neither.
+_SERVICE_BLOCKS: list = []
+_REFUSAL_WATCHERS: list = []
+
+
+def register_service_block(blocked_services) -> None:
+    """`blocked_services(channel_id) -> set[str]`: services the channel may not use now, whatever its grant."""
+    if blocked_services not in _SERVICE_BLOCKS:
+        _SERVICE_BLOCKS.append(blocked_services)
+
+
+def register_refusal_watcher(watch) -> None:
+    """`watch(key_id, code, path)`: told of every refusal of a signed request that names a key."""
+    if watch not in _REFUSAL_WATCHERS:
+        _REFUSAL_WATCHERS.append(watch)
+
+
+def _blocked(channel_id: int) -> set[str]:
+    return set().union(*(blocked(channel_id) for blocked in _SERVICE_BLOCKS))
+
+
 def require_service(channel, service_code: str) -> None:
     """C2.1: only the services granted to a live channel, and only while they are active and not suspended for an
     incident (C5.5 level 1: the services the operator picked)."""
-    from app.modules.incidents.operations import suspended_services
-
-    if not may_serve(channel, service_code) or service_code in suspended_services(channel.id):
+    if not may_serve(channel, service_code) or service_code in _blocked(channel.id):
         raise GatewayRefused(
             "service_not_granted",
             "该服务未授予本渠道或已暂停",
@@ -105,10 +125,9 @@ def require_service(channel, service_code: str) -> None:
 
 def _watch(key_id: str, code: str) -> None:
     """C5.6: every refusal of a known key is counted by cause; a burst opens a candidate incident."""
-    from app.modules.incidents.anomaly import watch_refusal
-
     db.session.rollback()  # whatever the refused request had started is not kept
-    watch_refusal(key_id, code, request.path)
+    for watch in _REFUSAL_WATCHERS:
+        watch(key_id, code, request.path)
 
 
 def channel_signed(sandbox: bool = False, service: str | None = None):

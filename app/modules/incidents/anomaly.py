@@ -10,6 +10,7 @@ from flask import current_app
 
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.modules.gateway.check import register_refusal_watcher
 from app.modules.incidents.catalogue import WATCHED_REFUSALS
 from app.modules.incidents.models import GatewayRefusal, Incident, IncidentStatus
 from app.modules.key_issuance.models import ChannelKey
@@ -61,3 +62,6 @@ def _candidate(channel_id: int, code: str) -> Incident | None:
     incident = _new_incident(channel, None, data, "anomaly")
     send_to_operators("incident.candidate", _context(incident), incident)
     return incident
+
+
+register_refusal_watcher(watch_refusal)

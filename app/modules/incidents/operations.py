@@ -27,6 +27,7 @@ from app.modules.channels import lifecycle
 from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import liable_organisation_ids
+from app.modules.gateway.check import register_service_block
 from app.modules.incidents.catalogue import INCIDENT_TYPES, level_of
 from app.modules.incidents.models import (
     Incident,
@@ -428,3 +429,6 @@ def suspended_services(channel_id: int) -> set[str]:
 
 
 register_renewal_blocker(20, renewal_blocker)
+
+
+register_service_block(suspended_services)
