@@ -4,7 +4,7 @@ changes it. Each change has a cause (the verb of a later domain that brings it a
     applying ──approved──▶ testing ──Form 3 filed──▶ production_review ──go-live──▶ live ◀──restored──▶ suspended
        │                      ▲                             │                          │                   │
        └──withdrawn──▶ withdrawn └──returned / withdrawn────┘                          └──────┬────────────┘
-                                                                         exit transition (C6.2) ▼
+                               exit transition (C6.2) from testing, production_review, live or suspended ▼
                                                                                   exiting ──▶ exited
 
 The messages of each change carry the verb's own context (an application's number, a key's id, an exit's end date)
