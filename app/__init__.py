@@ -5,10 +5,48 @@ import importlib.util
 import os
 import pkgutil
 
-from flask import Flask
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from app import models  # noqa: F401  (every model registered before use)
+from app.core.crypto import KEYS, ensure_keys, load_key
+from app.core.permissions import has_permission
+from app.extensions import csrf, db, login_manager, migrate
+from app.modules.accounts.blueprint import bp as accounts_bp
+from app.modules.accounts.cli import users_cli
+from app.modules.agreements.blueprint import bp as agreements_bp
+from app.modules.applications.blueprint import bp as applications_bp
+from app.modules.audit_log.blueprint import bp as audit_bp
+from app.modules.audit_log.cli import audit_cli
+from app.modules.backups.cli import backup_cli
+from app.modules.changes.blueprint import bp as changes_bp
+from app.modules.channels.blueprint import bp as channels_bp
+from app.modules.demo.cli import demo_cli
+from app.modules.documents.blueprint import bp as documents_bp
+from app.modules.documents.render import check_cjk_font
+from app.modules.exits.blueprint import bp as exits_bp
+from app.modules.incidents.blueprint import bp as incidents_bp
+from app.modules.key_issuance.blueprint import bp as keys_bp
+from app.modules.key_issuance.cli import keys_cli
+from app.modules.messaging.blueprint import bp as messaging_bp
+from app.modules.messaging.cli import messages_cli
+from app.modules.monitoring.blueprint import bp as monitoring_bp
+from app.modules.monitoring.cli import monitoring_cli
+from app.modules.notices.blueprint import bp as notices_bp
+from app.modules.notices.cli import notices_cli
+from app.modules.production.blueprint import bp as production_bp
+from app.modules.promotions.blueprint import bp as promotions_bp
+from app.modules.reviews.blueprint import bp as reviews_bp
+from app.modules.security_tests.blueprint import bp as security_tests_bp
+from app.modules.security_tests.cli import security_tests_cli
+from app.modules.work_orders.blueprint import bp as work_orders_bp
+from app.web import init_web
+from app.web.api import api_bp, load_api_routes
+from app.web.policy import ROUTE_POLICY
+from app.web.throttle import init_throttle
+from app.web.views import bp as web_bp
 from config import CONFIGS
 
 
@@ -23,8 +61,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from app.extensions import csrf, db, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(
         app,
@@ -37,23 +73,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import models  # noqa: F401  (every model registered before use)
-    from app.web import init_web
-
     init_web(app)
     _register_blueprints(app)
-    from app.web.throttle import init_throttle
 
     init_throttle(app)
     _register_commands(app)
     _load_domain_registrations()
     if app.config["REQUIRE_CJK_FONT"]:
-        from app.modules.documents.render import check_cjk_font
-
         check_cjk_font()  # C7.4: refuse to start rather than print forms with empty boxes
     with app.app_context():
-        from app.core.crypto import KEYS, ensure_keys, load_key
-
         ensure_keys()
         for name in KEYS:  # refuse to start without usable keys (production never generates one)
             load_key(name)
@@ -86,12 +114,6 @@ RECORDING_ENDPOINTS = frozenset({"production.upload_recording", "api.upload_reco
 def _limit_request_size() -> None:
     """Every request body is refused (413) from its Content-Length, before a byte of it is read, when it is larger
     than its endpoint allows. Only a caller allowed to upload a screen recording may send one that large."""
-    from flask import abort, current_app, request
-    from flask_login import current_user
-
-    from app.core.permissions import has_permission
-    from app.web.policy import ROUTE_POLICY
-
     allowed = request.endpoint in RECORDING_ENDPOINTS and current_user.is_authenticated
     if allowed and has_permission(current_user.role, ROUTE_POLICY[request.endpoint]):
         request.max_content_length = current_app.config["MAX_RECORDING_BYTES"] + 64 * 1024
@@ -110,27 +132,6 @@ def _load_domain_registrations() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.modules.accounts.blueprint import bp as accounts_bp
-    from app.modules.agreements.blueprint import bp as agreements_bp
-    from app.modules.applications.blueprint import bp as applications_bp
-    from app.modules.audit_log.blueprint import bp as audit_bp
-    from app.modules.changes.blueprint import bp as changes_bp
-    from app.modules.channels.blueprint import bp as channels_bp
-    from app.modules.documents.blueprint import bp as documents_bp
-    from app.modules.exits.blueprint import bp as exits_bp
-    from app.modules.incidents.blueprint import bp as incidents_bp
-    from app.modules.key_issuance.blueprint import bp as keys_bp
-    from app.modules.messaging.blueprint import bp as messaging_bp
-    from app.modules.monitoring.blueprint import bp as monitoring_bp
-    from app.modules.notices.blueprint import bp as notices_bp
-    from app.modules.production.blueprint import bp as production_bp
-    from app.modules.promotions.blueprint import bp as promotions_bp
-    from app.modules.reviews.blueprint import bp as reviews_bp
-    from app.modules.security_tests.blueprint import bp as security_tests_bp
-    from app.modules.work_orders.blueprint import bp as work_orders_bp
-    from app.web.api import api_bp, load_api_routes
-    from app.web.views import bp as web_bp
-
     for blueprint in (
         web_bp,
         accounts_bp,
@@ -158,16 +159,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from app.modules.accounts.cli import users_cli
-    from app.modules.audit_log.cli import audit_cli
-    from app.modules.backups.cli import backup_cli
-    from app.modules.demo.cli import demo_cli
-    from app.modules.key_issuance.cli import keys_cli
-    from app.modules.messaging.cli import messages_cli
-    from app.modules.monitoring.cli import monitoring_cli
-    from app.modules.notices.cli import notices_cli
-    from app.modules.security_tests.cli import security_tests_cli
-
     groups = (users_cli, demo_cli, audit_cli, backup_cli, keys_cli, security_tests_cli, messages_cli, notices_cli)
     for group in (*groups, monitoring_cli):
         app.cli.add_command(group)

@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from app.core.errors import RuleViolation
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _frozen: datetime | None = None
 
@@ -38,8 +40,6 @@ def from_local(moment: datetime | None) -> datetime | None:
     try:
         return aware.astimezone(UTC).replace(tzinfo=None)
     except OverflowError as exc:  # year 1 or 9999 at the edge of the calendar
-        from app.core.errors import RuleViolation
-
         raise RuleViolation("时间超出范围", "The time is out of range", fields={"time": ["out of range"]}) from exc
 
 

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 import struct
+from datetime import UTC
 from urllib.parse import quote
 
 from app.core.timeutil import utcnow
@@ -23,8 +24,6 @@ def new_secret() -> str:
 
 
 def current_step() -> int:
-    from datetime import UTC
-
     return int(utcnow().replace(tzinfo=UTC).timestamp()) // STEP_SECONDS
 
 

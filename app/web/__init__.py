@@ -4,12 +4,15 @@ from flask import Flask, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from app.core import audit
 from app.core.enums import Role
 from app.core.errors import HTTP_MESSAGES, DomainError, http_message, with_allow
 from app.core.i18n import current_locale, gettext
 from app.core.permissions import has_permission
 from app.core.timeutil import local
 from app.extensions import db, login_manager
+from app.modules.accounts.models import User
+from app.modules.accounts.operations import user_for_token
 from app.modules.accounts.sessions import DatabaseSessionInterface
 from app.web.policy import AUTHENTICATED, CHANNEL_SIGNED, PUBLIC, ROUTE_POLICY
 
@@ -44,8 +47,6 @@ def init_web(app: Flask) -> None:
 
 def _load_user(user_id: str):
     """Session users, for the UI only: the API accepts bearer tokens, never the session cookie."""
-    from app.modules.accounts.models import User
-
     if _is_api():
         return None
 
@@ -57,8 +58,6 @@ def _load_user(user_id: str):
 
 def _audit_denial(status: int) -> None:
     """Refused requests are security events: record them (outcome `denied`) in their own transaction."""
-    from app.core import audit
-
     db.session.rollback()
     actor = current_user if current_user.is_authenticated else None
     audit.record(
@@ -75,8 +74,6 @@ def _audit_denial(status: int) -> None:
 
 def _load_user_from_bearer(req):
     """API clients authenticate with a per-user bearer token (`Authorization: Bearer essc_...`)."""
-    from app.modules.accounts.operations import user_for_token
-
     header = req.headers.get("Authorization", "")
     if not _is_api() or not header.startswith("Bearer "):
         return None
@@ -181,7 +178,6 @@ def _http_error(exc: HTTPException):
 
 def _unexpected_error(exc: Exception):
     db.session.rollback()
-    from flask import current_app
 
     current_app.logger.exception("unexpected error")
     if _is_api():

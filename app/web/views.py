@@ -10,6 +10,7 @@ from app.core.jurisdiction import visible_applications, visible_channels
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.accounts.operations import locked_user_ids, scope_audit, users_in_reach
+from app.modules.agreements.operations import pending_countersignatures
 from app.modules.applications.models import Application
 from app.modules.channels.models import Channel
 from app.modules.messaging.operations import unread_count
@@ -28,8 +29,6 @@ def _company_home() -> dict:
 def _operator_home() -> dict:
     """The operator's desk: test intakes awaiting number and key (C2.6), production intakes awaiting verification
     and the production key (C2.8), agreements awaiting countersignature."""
-    from app.modules.agreements.operations import pending_countersignatures
-
     approved = db.session.scalars(
         visible_applications(current_user)
         .where(Application.status == ApplicationStatus.approved)

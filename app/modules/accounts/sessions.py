@@ -23,6 +23,7 @@ from werkzeug.datastructures import CallbackDict
 
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.modules.accounts.models import WebSession
 
 TOUCH_SECONDS = 60
 ANON_COOKIE = "essc_anon"
@@ -49,8 +50,6 @@ def _digest(token: str) -> str:
 
 
 def _table():
-    from app.modules.accounts.models import WebSession
-
     return WebSession.__table__
 
 

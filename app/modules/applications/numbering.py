@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from app.core.timeutil import today
 from app.extensions import db
 from app.modules.applications.models import Counter
 
@@ -25,8 +26,6 @@ def next_value(name: str) -> int:
 def daily_number(letter: str, counter: str) -> str:
     """A number shown to users: a letter, today's date YYYYMMDD and a 5-digit serial for that day (work orders W,
     incidents I, exits E)."""
-    from app.core.timeutil import today
-
     prefix = letter + today().strftime("%Y%m%d")
     return f"{prefix}{next_value(counter + ':' + prefix):05d}"
 

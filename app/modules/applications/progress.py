@@ -10,6 +10,7 @@ from app.core.enums import ApplicationStatus, Role, StepStatus
 from app.extensions import db
 from app.modules.applications.kinds import operator_actions
 from app.modules.reviews.models import ReviewStep
+from app.modules.reviews.operations import decide_refusal, step_unit
 
 
 @dataclass
@@ -26,14 +27,10 @@ class Progress:
 
 
 def step_handler(step: ReviewStep) -> str:
-    from app.modules.reviews.operations import step_unit
-
     return step_unit(step)
 
 
 def progress(app, user) -> Progress:
-    from app.modules.reviews.operations import decide_refusal
-
     steps = db.session.scalars(
         sa.select(ReviewStep)
         .where(ReviewStep.application_id == app.id)

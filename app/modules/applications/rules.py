@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.core.enums import ChannelCategory
+from app.core.timeutil import today
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,4 @@ def supplement_problems(app, organisation) -> list[Problem]:
 
 
 def _today() -> date:
-    from app.core.timeutil import today
-
     return today()

@@ -5,14 +5,14 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from app.core.audit import verify_chain
+
 audit_cli = click.Group("audit", help="The tamper-evident audit log.")
 
 
 @audit_cli.command("verify")
 @with_appcontext
 def verify():
-    from app.core.audit import verify_chain
-
     result = verify_chain()
     if result.first_bad is None:
         click.echo(f"audit chain intact: {result.checked} entries")

@@ -6,6 +6,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.modules.backups.crypto import BackupCorrupt
+from app.modules.backups.operations import (
+    RestoreRefused,
+    create_backup,
+    create_key_backup,
+    restore_backup,
+    restore_key_backup,
+)
+
 backup_cli = click.Group(
     "backup", help="Encrypted backups of the database and uploads; of the key store apart, under its own passphrase."
 )
@@ -31,8 +40,6 @@ def _passphrase(path: str | None, variable: str = "BACKUP_PASSPHRASE") -> str:
 )
 @with_appcontext
 def create(output, passphrase_file, include_keys):
-    from app.modules.backups.operations import create_backup
-
     path = create_backup(output, _passphrase(passphrase_file), include_keys=include_keys)
     click.echo(str(path))
     if not include_keys:
@@ -45,8 +52,6 @@ def create(output, passphrase_file, include_keys):
 @with_appcontext
 def create_keys(output, passphrase_file):
     """The key store alone, under KEY_BACKUP_PASSPHRASE (never the data backups' passphrase); keep it apart."""
-    from app.modules.backups.operations import create_key_backup
-
     passphrase = _passphrase(passphrase_file, "KEY_BACKUP_PASSPHRASE")
     if passphrase == os.environ.get("BACKUP_PASSPHRASE"):
         raise click.ClickException("the key backup needs a passphrase of its own, not BACKUP_PASSPHRASE")
@@ -59,9 +64,6 @@ def create_keys(output, passphrase_file):
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def restore_keys(backup, keys, passphrase_file):
-    from app.modules.backups.crypto import BackupCorrupt
-    from app.modules.backups.operations import RestoreRefused, restore_key_backup
-
     try:
         manifest = restore_key_backup(
             backup, _passphrase(passphrase_file, "KEY_BACKUP_PASSPHRASE"), keys or current_app.config["KEYS_DIR"]
@@ -79,9 +81,6 @@ def restore_keys(backup, keys, passphrase_file):
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def restore(backup, database_url, uploads, keys, passphrase_file):
-    from app.modules.backups.crypto import BackupCorrupt
-    from app.modules.backups.operations import RestoreRefused, restore_backup
-
     try:
         manifest = restore_backup(
             backup,

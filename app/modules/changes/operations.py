@@ -20,7 +20,9 @@ from app.modules.applications.numbering import application_number
 from app.modules.applications.operations import lock_application, notify_submitted, open_round, resolve_services
 from app.modules.applications.operations import snapshot as application_snapshot
 from app.modules.channels import rules as channel_rules
+from app.modules.channels.models import Service
 from app.modules.messaging.operations import send, send_to_operators
+from app.modules.regions.models import Region
 from app.modules.regions.operations import get_regions
 from app.modules.reviews.operations import (
     audit_operator_decision,
@@ -164,9 +166,6 @@ def decision_refusal(user, app: Application):
 
 def _apply_grants(app: Application, user) -> None:
     """Replace the channel's regions and services by those granted: effective now (the gateway reads them)."""
-    from app.modules.channels.models import Service
-    from app.modules.regions.models import Region
-
     row = app.rows[0]
     channel = row.channel
     before = channel.snapshot()

@@ -3,12 +3,14 @@
 import sqlalchemy as sa
 
 from app.core import audit
-from app.core.enums import ChannelCategory, ServiceKind
-from app.core.errors import Conflict, NotFound, RuleViolation
+from app.core.enums import ChannelCategory, ChannelStatus, ServiceKind
+from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.permissions import P, acts_for, may
 from app.core.transaction import transactional
+from app.core.validation import check_email, check_phone
 from app.extensions import db
-from app.modules.channels.models import Service
+from app.modules.channels.models import ContactChange, Service
+from app.modules.messaging.operations import send_to_operators
 
 SERVICE_FIELDS = ("name_zh", "name_en", "description", "allowed_categories", "active", "sort_order")
 
@@ -86,12 +88,6 @@ def contact_of(channel) -> dict:
 def change_contact(user, channel, data: dict):
     """C4.2: the owner changes the contact person or details of a live channel (fixed at production intake); phone
     and e-mail are validated (S3), the history is kept and the operator is told."""
-    from app.core.enums import ChannelStatus
-    from app.core.errors import Conflict, Forbidden
-    from app.core.validation import check_email, check_phone
-    from app.modules.channels.models import ContactChange
-    from app.modules.messaging.operations import send_to_operators
-
     if not (may(user, P.application_create) and acts_for(user, channel.owner_id)):
         raise Forbidden("只有渠道所属单位可以变更联系人", "Only the channel's owner changes its contact")
     if channel.status not in (ChannelStatus.live, ChannelStatus.suspended):
@@ -125,7 +121,5 @@ def change_contact(user, channel, data: dict):
 
 
 def contact_history(channel) -> list:
-    from app.modules.channels.models import ContactChange
-
     query = sa.select(ContactChange).where(ContactChange.channel_id == channel.id).order_by(ContactChange.id.desc())
     return list(db.session.scalars(query))

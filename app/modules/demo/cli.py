@@ -1,7 +1,10 @@
 """`flask demo load`: one account per role, organisations, and channels in several states (idempotent)."""
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+
+from app.modules.demo.data import current_code, load_demo, print_logins
 
 demo_cli = click.Group("demo", help="Demo data.")
 
@@ -9,12 +12,9 @@ demo_cli = click.Group("demo", help="Demo data.")
 @demo_cli.command("load")
 @with_appcontext
 def load():
-    from app.modules.demo.data import load_demo
-
     created = load_demo()
     if not created:
         click.echo("demo data already present")
-    from app.modules.demo.data import print_logins
 
     print_logins(click.echo)
 
@@ -24,9 +24,6 @@ def load():
 @with_appcontext
 def otp(username):
     """Print the current one-time code of a demo staff account (refused in production)."""
-    from flask import current_app
-
-    from app.modules.demo.data import current_code
 
     if not current_app.config.get("CREATE_MASTER_KEY"):
         raise click.ClickException("not available in production")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.core import totp
 from app.core.enums import Role, Stage
-from app.core.timeutil import today
+from app.core.timeutil import today, utcnow
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.accounts.operations import (
@@ -23,12 +23,19 @@ from app.modules.agreements import operations as agreements
 from app.modules.agreements.rules import add_months
 from app.modules.applications import operations as apps
 from app.modules.channels.models import Channel
+from app.modules.exits import operations as exits
+from app.modules.incidents import operations as incidents
 from app.modules.key_issuance.operations import complete_test_intake
+from app.modules.monitoring.evaluation import evaluate
+from app.modules.monitoring.imports import import_statistics
+from app.modules.notices import operations as notices
 from app.modules.production import operations as production
 from app.modules.production.models import CHECKLIST
+from app.modules.promotions import operations as promotions
 from app.modules.reviews.operations import decide_step, round_steps
 from app.modules.security_tests import operations as security_tests
 from app.modules.security_tests.models import QUALIFICATIONS
+from app.modules.work_orders import operations as work_orders
 
 DEMO_PASSWORD = "Demo-essc-2026"
 PDF = b"%PDF-1.4\n% demo test information collection sheet\n"
@@ -291,10 +298,6 @@ def _incidents_and_exits(bank, operator, live_one, users):
     """C5.2: an incident the live channel reported, waiting for the operator; C6: a voluntary exit asking Shandong for
     its opinion; a channel in a forced exit's transition (`exiting`); another forced exit run to completion
     — the channel `exited`, its data deleted, the certificate kept."""
-    from app.core.timeutil import utcnow
-    from app.modules.exits import operations as exits
-    from app.modules.incidents import operations as incidents
-
     by_name = {
         c.name: c for c in db.session.scalars(sa.select(Channel).where(Channel.owner_id == bank.organisation_id))
     }
@@ -318,10 +321,6 @@ def _incidents_and_exits(bank, operator, live_one, users):
 def _monitoring(operator, channel):
     """C3.6, C4.9: the live bank channel backdated eight months, its figures imported, last month evaluated: its
     issuance fell away, so it has a notice and an improvement period."""
-    from app.modules.monitoring.evaluation import evaluate
-    from app.modules.monitoring.imports import import_statistics
-    from app.modules.monitoring.triggers import add_months
-
     first = add_months(today().replace(day=1), -7)
     channel.live_since = first - timedelta(days=20)
     db.session.commit()
@@ -337,13 +336,6 @@ def _monitoring(operator, channel):
 def _operations(bank, operator, channel):
     """C4.3–C4.6: a platform notice not yet acknowledged, a maintenance notice, a promotion awaiting HR&SS review,
     an answered work order."""
-    from datetime import timedelta
-
-    from app.core.timeutil import utcnow
-    from app.modules.notices import operations as notices
-    from app.modules.promotions import operations as promotions
-    from app.modules.work_orders import operations as work_orders
-
     soon = utcnow().replace(second=0, microsecond=0) + timedelta(days=3)
     notice = {
         "kind": "upgrade",

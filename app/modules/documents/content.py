@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 from app.core.enums import ApplicationKind, ChannelCategory, Stage, StepStatus
+from app.modules.applications.operations import SOCIAL_FIELDS
 
 FORM_KINDS = {
     "form1": ("附表1 电子社会保障卡服务渠道测试入网申请表", "Form 1: test intake application"),
@@ -86,7 +87,6 @@ def application_content(app, steps) -> dict:
 def _social(social) -> dict | None:
     if social is None:
         return None
-    from app.modules.applications.operations import SOCIAL_FIELDS
 
     return {name: getattr(social, name) for name in SOCIAL_FIELDS}
 

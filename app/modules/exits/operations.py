@@ -31,9 +31,12 @@ from app.modules.channels import lifecycle
 from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import CONNECTED, liable_organisation_ids
+from app.modules.exits.deletion import delete_channel_data
 from app.modules.exits.models import CAUSES, Exit, ExitOpinion, ExitStatus
 from app.modules.key_issuance.operations import record_event
 from app.modules.messaging.operations import send, send_to_operators
+from app.modules.monitoring.models import MonitoringRecord
+from app.modules.security_tests.models import ReportNotice
 
 OPEN = (ExitStatus.consulting, ExitStatus.approved, ExitStatus.transition)
 
@@ -349,8 +352,6 @@ def _close_due(on: date) -> list[int]:
 def complete_due(on: date) -> list[int]:
     """The daily job: every exit whose transition has ended is completed — keys revoked, portal closed — in one
     transaction, then each channel's data is deleted step by step (C6.5, resumable). Returns the exits completed."""
-    from app.modules.exits.deletion import delete_channel_data
-
     ids = _close_due(on)
     for exit_id in ids:
         delete_channel_data(db.session.get(Exit, exit_id))
@@ -360,9 +361,6 @@ def complete_due(on: date) -> list[int]:
 def _auto_causes(on: date) -> list[tuple[int, str, str]]:
     """C6.4 causes found by the system: agreement not renewed (C4.11), security report overdue (C5.3), an alert still
     open after the improvement period and no approved plan (C4.9)."""
-    from app.modules.monitoring.models import MonitoringRecord
-    from app.modules.security_tests.models import ReportNotice
-
     found = []
     for channel in db.session.scalars(
         sa.select(Channel).where(Channel.forced_exit_cause.is_not(None), Channel.status.in_(CONNECTED))

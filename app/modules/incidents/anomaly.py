@@ -10,10 +10,13 @@ from flask import current_app
 
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.modules.channels.models import Channel
 from app.modules.gateway.check import register_refusal_watcher
 from app.modules.incidents.catalogue import WATCHED_REFUSALS
 from app.modules.incidents.models import GatewayRefusal, Incident, IncidentStatus
+from app.modules.incidents.operations import _context, _new_incident
 from app.modules.key_issuance.models import ChannelKey
+from app.modules.messaging.operations import send_to_operators
 
 
 def watch_refusal(key_id: str, code: str, path: str) -> Incident | None:
@@ -47,10 +50,6 @@ def _candidate(channel_id: int, code: str) -> Incident | None:
     ).all()
     if any((i.anomaly or {}).get("code") == code for i in open_candidates):
         return None
-    from app.modules.channels.models import Channel
-    from app.modules.incidents.operations import _context, _new_incident
-    from app.modules.messaging.operations import send_to_operators
-
     channel = db.session.get(Channel, channel_id)
     data = {
         "incident_type": WATCHED_REFUSALS[code],

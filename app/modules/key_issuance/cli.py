@@ -4,6 +4,12 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from app.core import audit
+from app.core.crypto import Sealed, retire_master_key, rewrap, rotate_master_key
+from app.extensions import db
+from app.modules.accounts.models import User
+from app.modules.key_issuance.models import ChannelKey
+
 keys_cli = click.Group("keys", help="The platform master key.")
 
 
@@ -12,12 +18,6 @@ keys_cli = click.Group("keys", help="The platform master key.")
 def rotate_master():
     """The old key stays readable (master-<id>.key) while each row is re-wrapped in its own short transaction, so the
     running service keeps working; the old key file is removed once no row names it."""
-    from app.core import audit
-    from app.core.crypto import Sealed, retire_master_key, rewrap, rotate_master_key
-    from app.extensions import db
-    from app.modules.accounts.models import User
-    from app.modules.key_issuance.models import ChannelKey
-
     old_id, new_id = rotate_master_key()
     keys = _rewrap_all(
         db,

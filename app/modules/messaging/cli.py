@@ -5,6 +5,8 @@ import json
 import click
 from flask.cli import AppGroup
 
+from app.modules.messaging.delivery import deliver_pending
+
 messages_cli = AppGroup("messages", help="Message delivery (S1).")
 
 
@@ -12,6 +14,4 @@ messages_cli = AppGroup("messages", help="Message delivery (S1).")
 @click.option("--limit", default=200, show_default=True, help="deliveries to try in this run")
 def deliver(limit: int) -> None:
     """Try every due e-mail/SMS delivery once; failures are recorded and retried later."""
-    from app.modules.messaging.delivery import deliver_pending
-
     click.echo(json.dumps(deliver_pending(limit)))

@@ -5,15 +5,18 @@ import json
 import click
 from flask.cli import AppGroup
 
+from app.core.errors import RuleViolation
+from app.core.jobs import daily_checks
+from app.core.scheduler import run_scheduler
 from app.core.timeutil import today
+from app.extensions import db
+from app.modules.monitoring.evaluation import evaluate
 from app.modules.monitoring.rules import evaluable_month
 
 monitoring_cli = AppGroup("monitoring", help="Monthly monitoring (C3.6, C4.7–C4.11) and the scheduled jobs.")
 
 
 def _month(text: str):
-    from app.core.errors import RuleViolation
-
     try:
         return evaluable_month(text, today())
     except RuleViolation as exc:
@@ -25,9 +28,6 @@ def _month(text: str):
 @click.option("--dry-run", is_flag=True, help="show what would fire without writing anything")
 def run_command(month_text: str, dry_run: bool) -> None:
     """Evaluate every channel for one month: prints what was (or would be) created and changed, one JSON object."""
-    from app.extensions import db
-    from app.modules.monitoring.evaluation import evaluate
-
     outcome = evaluate(_month(month_text), dry_run=dry_run, trigger="cli")
     if dry_run:
         db.session.rollback()
@@ -52,8 +52,6 @@ def run_command(month_text: str, dry_run: bool) -> None:
 def daily_command(on) -> None:
     """The daily checks once: missing reports (C3.6), agreements nearing expiry and renewal (C4.11), security reports
     (C5.3), notice reminders (C4.3)."""
-    from app.core.jobs import daily_checks
-
     click.echo(json.dumps(daily_checks(on.date() if on else today()), ensure_ascii=False, default=str))
 
 
@@ -61,6 +59,4 @@ def daily_command(on) -> None:
 def scheduler_command() -> None:
     """Run the scheduled jobs in this process (blocking). Start exactly one per deployment: a second one waits as a
     standby until the first stops (database lock), see the README."""
-    from app.core.scheduler import run_scheduler
-
     run_scheduler()

@@ -5,6 +5,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from app.core.errors import RuleViolation
+
 FIGURES = ("new_issuance", "cumulative_issuance", "monthly_active_users")
 MAX_FIGURE = 2**63 - 1  # the BIGINT columns' range
 
@@ -27,8 +29,6 @@ def parse_month(text: str) -> date | None:
 
 def evaluable_month(text: str, today: date) -> date:
     """A finished month (YYYY-MM, years 2000–2199) to evaluate, or RuleViolation."""
-    from app.core.errors import RuleViolation
-
     month = parse_month(text or "")
     if month is None or not 2000 <= month.year <= 2199 or month >= today.replace(day=1):
         raise RuleViolation(

@@ -4,6 +4,8 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.http.forms import choices, text_choices
+from app.core.i18n import current_locale
+from app.modules.security_tests.models import QUALIFICATIONS
 
 
 class InstitutionForm(FlaskForm):
@@ -17,9 +19,6 @@ class QualificationForm(FlaskForm):
     valid_until = DateField("截止日期", validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
-        from app.core.i18n import current_locale
-        from app.modules.security_tests.models import QUALIFICATIONS
-
         super().__init__(*args, **kwargs)
         index = 1 if current_locale() == "en" else 0
         self.kind.choices = choices([(k, v[index]) for k, v in QUALIFICATIONS.items()])
