@@ -40,7 +40,6 @@ LAYERS = (
 
 # Still upward, to be removed (issue 14): {(importer, imported): why it is still there}.
 UPWARD = {
-    ("accounts", "messaging"): "accounts send messages; messaging addresses accounts",
     ("applications", "documents"): "the application page shows its forms — panels of the application page, registered",
     ("applications", "reviews"): "ReviewStep read by the aggregate, progress and schemas — the aggregate module split",
 }

@@ -66,6 +66,8 @@ def test_s2_a_withdrawn_role_leaves_an_account_that_cannot_act(world):
     last = db.session.scalars(ops.search_login_log(world.admin, username="company_a")).first()
     assert last.reason == "no_role"
     assert ops.grants_of(world.company_a)[0].reason == "离职"
+    told = db.session.scalars(sa.select(Message).where(Message.user_id == world.company_a.id)).all()
+    assert any("离职" in m.body and "渠道所属单位" in m.body for m in told)  # told by messaging, listening (S2)
     ops.grant_role(world.admin, world.company_a.id, "company", organisation_id=world.org_a.id)
     assert ops.authenticate("company_a", PASSWORD).role == "company"
 

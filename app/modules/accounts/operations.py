@@ -15,6 +15,7 @@ from app.core.timeutil import from_local, utcnow, zoned
 from app.core.transaction import transactional
 from app.core.validation import check_email, check_phone
 from app.extensions import db
+from app.modules.accounts import signals
 from app.modules.accounts.models import ApiToken, LoginLog, Organisation, RoleGrant, User, WebSession
 from app.modules.accounts.rules import is_valid_uscc
 from app.modules.accounts.sessions import end_sessions_of
@@ -31,7 +32,6 @@ from app.modules.accounts.signin import (  # noqa: F401  (the sign-in verbs are 
     start_totp_enrollment,
     totp_secret,
 )
-from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions
 
 
@@ -304,13 +304,7 @@ def grant_role(admin, user_id: int, role, region_code=None, organisation_id=None
     _revoke_tokens(user)
     end_sessions_of(user.id)
     audit.record("user.role_grant", user, before=before, after=user_snapshot(user), actor=admin)
-    context = {
-        "admin": admin.display_name,
-        "username": user.username,
-        "role": role.title_zh,
-        "jurisdiction": _jurisdiction_text(user),
-    }
-    send("account.role_granted", context, user, user_id=user.id)
+    signals.role_granted.send(user, admin=admin, jurisdiction=_jurisdiction_text(user))
     return user
 
 
@@ -331,8 +325,7 @@ def withdraw_role(admin, user_id: int, reason: str) -> User:
     _revoke_tokens(user)
     end_sessions_of(user.id)
     audit.record("user.role_withdraw", user, before=before, after=user_snapshot(user) | {"reason": reason}, actor=admin)
-    context = {"admin": admin.display_name, "username": user.username, "role": role.title_zh, "reason": reason}
-    send("account.role_withdrawn", context, user, user_id=user.id)
+    signals.role_withdrawn.send(user, admin=admin, role=role, reason=reason)
     return user
 
 
