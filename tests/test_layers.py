@@ -1,8 +1,8 @@
 """Imports run one way (issue 14, ../shared/STYLE.md "Layers and registries"): `core` ← the domains in the order of a
 channel's life ← `web`. A lower unit never imports a higher one, not at the top of a module and not inside a function.
 
-The imports that still run upward are listed in UPWARD with the unit they would need to leave; the list may only
-shrink: a new upward import fails, and so does an entry that no longer exists (take it off the list).
+Between units there is therefore no cycle; where a lower unit must let a higher one act, it offers a registry or a
+signal and the higher one connects to it.
 """
 
 import ast
@@ -37,12 +37,6 @@ LAYERS = (
     "demo",
     "web",  # app, app.models, app.web: create_app, blueprints, the OpenAPI document, route policy, home pages
 )
-
-# Still upward, to be removed (issue 14): {(importer, imported): why it is still there}.
-UPWARD = {
-    ("applications", "documents"): "the application page shows its forms — panels of the application page, registered",
-    ("applications", "reviews"): "ReviewStep read by the aggregate, progress and schemas — the aggregate module split",
-}
 
 
 def unit_of(module: str) -> str | None:
@@ -109,14 +103,9 @@ def test_every_unit_has_its_place_in_the_layers():
     assert modules <= set(LAYERS)
 
 
-def test_no_new_upward_import():
-    new = {edge: where for edge, where in upward_imports().items() if edge not in UPWARD}
-    assert new == {}, "a lower unit imports a higher one; register instead (see README, Developers)"
-
-
-def test_the_list_of_upward_imports_only_shrinks():
-    gone = set(UPWARD) - set(upward_imports())
-    assert gone == set(), "these imports no longer run upward: take them off UPWARD"
+def test_no_upward_import():
+    """A lower unit never imports a higher one: it registers, and the higher one connects (README, Developers)."""
+    assert upward_imports() == {}, "a lower unit imports a higher one; register instead (see README, Developers)"
 
 
 def test_no_import_hides_inside_a_function():

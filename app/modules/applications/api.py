@@ -12,7 +12,7 @@ from app.core.jurisdiction import get_application, visible_applications
 from app.modules.applications import operations as ops
 from app.modules.applications import schemas as s
 from app.modules.applications.models import Application
-from app.modules.applications.progress import progress
+from app.modules.applications.parts import api_parts
 
 LIST_QUERY = {
     "status": {"type": "string", "enum": [x.value for x in ApplicationStatus]},
@@ -22,14 +22,8 @@ LIST_QUERY = {
 
 
 def detail(app: Application) -> dict:
-    info = progress(app, current_user)
-    body = s.ApplicationSchema().dump(app)
-    steps = [step for round_steps in info.rounds.values() for step in round_steps]
-    body["progress"] = {
-        "current_steps": s.StepSchema(many=True).dump(info.current),
-        "steps": s.StepSchema(many=True).dump(steps),
-    }
-    return body
+    """The application and what later domains add to it (its progress, S8: `parts.py`)."""
+    return s.ApplicationSchema().dump(app) | api_parts(app, current_user)
 
 
 @api_bp.get("/applications")

@@ -10,7 +10,8 @@ Hooks of a kind:
 - `review_context(app)`: what the reviewer's page shows besides the application;
 - `submit(user, app)`: the kind's own submission (None: the test-intake submission of `applications.operations`).
 
-When a round opens, the chain that reviews it is built by what `reviews` registered with `register_round_opener`.
+When a round opens, the chain that reviews it is built by what `reviews` registered with `register_round_opener`;
+when the applicant withdraws, its open steps are cancelled by what it registered with `register_round_canceller`.
 """
 
 from collections.abc import Callable
@@ -62,6 +63,20 @@ def round_opened(app) -> None:
         raise RuntimeError("no review chain is registered (app.modules.reviews is not loaded)")
     for open_chain in ROUND_OPENERS:
         open_chain(app)
+
+
+ROUND_CANCELLERS: list[Callable] = []
+
+
+def register_round_canceller(cancel: Callable) -> None:
+    if cancel not in ROUND_CANCELLERS:
+        ROUND_CANCELLERS.append(cancel)
+
+
+def round_cancelled(app) -> None:
+    """The applicant withdrew the application: whoever registered ends the open steps of its round."""
+    for cancel in ROUND_CANCELLERS:
+        cancel(app)
 
 
 # The application page and its progress, per kind (registered by the kind's domain, views and operations).

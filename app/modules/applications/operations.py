@@ -13,7 +13,6 @@ from app.core.enums import (
     ChannelCategory,
     ChannelForm,
     ChannelStatus,
-    StepStatus,
 )
 from app.core.errors import Conflict, NotFound, RuleViolation
 from app.core.timeutil import today, utcnow
@@ -21,7 +20,7 @@ from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
 from app.core.validation import check_email, check_phone
 from app.extensions import db
-from app.modules.applications.kinds import kind_of, register_kind, round_opened
+from app.modules.applications.kinds import kind_of, register_kind, round_cancelled, round_opened
 from app.modules.applications.models import (
     Application,
     ApplicationRound,
@@ -40,7 +39,6 @@ from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel, Service
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions
-from app.modules.reviews.models import ReviewStep
 
 EDITABLE = (ApplicationStatus.draft, ApplicationStatus.returned)
 HEADER_FIELDS = (
@@ -375,12 +373,7 @@ def withdraw(user, app: Application) -> Application:
         raise Conflict("该申请已不能撤回", "This application can no longer be withdrawn", code="not_withdrawable")
     before = {"status": str(app.status)}
     app.status = ApplicationStatus.withdrawn
-    for step in db.session.scalars(
-        sa.select(ReviewStep).where(
-            ReviewStep.application_id == app.id, ReviewStep.status.in_([StepStatus.waiting, StepStatus.pending])
-        )
-    ):
-        step.status = StepStatus.cancelled
+    round_cancelled(app)  # the review chain ends the open steps
     for row in app.rows:
         if row.channel is not None and row.channel.status == ChannelStatus.applying:
             lifecycle.move(row.channel, ChannelStatus.withdrawn, Cause.test_intake_withdrawn, user)

@@ -5,7 +5,6 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm
 from app.core.schema_fields import ZonedDateTime
 from app.modules.accounts.schemas import StrictSchema, id_field
-from app.modules.reviews.operations import step_unit
 
 REGION_CODE = fields.String(validate=validate.Regexp(r"^\d{6}$", error="a 6-digit GB/T 2260 code"))
 
@@ -93,7 +92,7 @@ class StepSchema(Schema):
     region_code = fields.String(allow_none=True)
     advisory = fields.Boolean()
     status = fields.String()
-    handler = fields.Function(step_unit)
+    handler = fields.String(metadata={"description": "the unit that handles the step"})
     opened_at = ZonedDateTime(allow_none=True)
     opinion = fields.String()
     reviewer_name = fields.String()

@@ -18,10 +18,9 @@ from app.modules.applications import operations as ops
 from app.modules.applications.forms import ApplicationForm, AttachmentForm, application_to_formdata, form_to_data
 from app.modules.applications.kinds import page_context, register_page
 from app.modules.applications.models import Application, ApplicationRow
-from app.modules.applications.progress import progress
+from app.modules.applications.parts import page_parts
 from app.modules.channels.models import Channel, Service
 from app.modules.channels.panels import register_panel
-from app.modules.documents.content import FORM_KINDS, kinds_for
 from app.modules.regions.operations import all_regions
 
 
@@ -115,13 +114,11 @@ def application_detail(app_id: int):
     return render_template(
         "applications/detail.html",
         app=app,
-        progress=progress(app, current_user),
         action_form=ActionForm(),
         upload_form=upload_form,
         problems=problems,
         kinds=ops.ATTACHMENT_KINDS,
-        form_kinds=kinds_for(app),
-        form_titles=FORM_KINDS,
+        **page_parts(app, current_user),  # progress (reviews), forms (documents)
         **extra,
     )
 

@@ -6,8 +6,9 @@ from flask_login import current_user
 from app.core.errors import DomainError
 from app.core.i18n import current_locale
 from app.core.jurisdiction import get_application
+from app.modules.applications.parts import register_page_part
 from app.modules.documents import operations as ops
-from app.modules.documents.content import FORM_KINDS
+from app.modules.documents.content import FORM_KINDS, kinds_for
 from app.modules.documents.forms import CheckFileForm, CodeForm
 from app.modules.documents.signing import public_key_pem, signature_valid
 
@@ -70,3 +71,11 @@ def verify(code: str):
 
 def public_key():
     return Response(public_key_pem(), mimetype="application/x-pem-file")
+
+
+def _forms_part(app, user) -> dict:
+    """C7.4: the appendix forms of this application, offered for download on its page."""
+    return {"form_kinds": kinds_for(app), "form_titles": FORM_KINDS}
+
+
+register_page_part(_forms_part)

@@ -8,9 +8,9 @@ from app.core.http.api import api_bp, doc, load_body
 from app.core.jurisdiction import get_application
 from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
-from app.modules.applications.schemas import StepSchema
 from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import decide_step
+from app.modules.reviews.schemas import ReviewStepSchema
 from app.modules.reviews.scope import review_queue
 
 
@@ -28,7 +28,7 @@ class DecisionInSchema(StrictSchema):
     )
 
 
-class QueueItemSchema(StepSchema):
+class QueueItemSchema(ReviewStepSchema):
     application_id = fields.Integer()
     application_number = fields.Function(lambda s: s.application.number)
     applicant_name = fields.Function(lambda s: s.application.applicant.name)
@@ -48,7 +48,7 @@ def review_queue_api():
 @doc(
     "Decide a review step: opinion, decision, contact, phone (C2.10)",
     request_schema=DecisionInSchema,
-    response_schema=StepSchema,
+    response_schema=ReviewStepSchema,
     tag="reviews",
 )
 def decide_api(step_id: int):
@@ -60,4 +60,4 @@ def decide_api(step_id: int):
     step = decide_step(
         current_user, step_id, data["approve"], data["opinion"], data["contact"], data["phone"], data["granted"]
     )
-    return StepSchema().dump(step)
+    return ReviewStepSchema().dump(step)

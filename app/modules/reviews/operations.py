@@ -9,7 +9,7 @@ from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_phone
 from app.extensions import db
-from app.modules.applications.kinds import kind_of, register_round_opener
+from app.modules.applications.kinds import kind_of, register_round_canceller, register_round_opener
 from app.modules.applications.models import Application, ApplicationRound, RowRegion
 from app.modules.applications.operations import lock_application
 from app.modules.messaging.operations import send
@@ -125,15 +125,24 @@ def return_application(app: Application, step: ReviewStep, steps: list[ReviewSte
     what else a return means (a production intake's channel goes back to integration testing, C2.8)."""
     app.status = ApplicationStatus.returned
     kind_of(app).returned(app)
-    for other in steps:
-        if other.status in (StepStatus.waiting, StepStatus.pending):
-            other.status = StepStatus.cancelled
+    cancel_open_steps(steps)
     round_row = db.session.scalar(
         sa.select(ApplicationRound).where(
             ApplicationRound.application_id == app.id, ApplicationRound.round == app.round
         )
     )
     round_row.outcome, round_row.closed_at, round_row.reasons = "returned", utcnow(), step.opinion
+
+
+def cancel_open_steps(steps: list[ReviewStep]) -> None:
+    """Steps still waiting or pending end as cancelled when their round ends early (a return, C2.10; a withdrawal)."""
+    for step in steps:
+        if step.status in (StepStatus.waiting, StepStatus.pending):
+            step.status = StepStatus.cancelled
+
+
+def _cancel_round(app: Application) -> None:
+    cancel_open_steps(round_steps(app))
 
 
 def step_unit(step: ReviewStep) -> str:
@@ -265,3 +274,4 @@ def audit_operator_decision(user, app: Application, step: ReviewStep) -> None:
 
 
 register_round_opener(start_round)
+register_round_canceller(_cancel_round)

@@ -11,11 +11,11 @@ from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application
 from app.extensions import db
 from app.modules.applications.kinds import kind_of
-from app.modules.applications.progress import progress
 from app.modules.regions.operations import mainland_provinces
 from app.modules.reviews.forms import DecisionForm
 from app.modules.reviews.models import ReviewStep
 from app.modules.reviews.operations import decide_refusal, decide_step, round_steps
+from app.modules.reviews.progress import progress
 from app.modules.reviews.scope import review_queue
 
 

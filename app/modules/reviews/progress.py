@@ -1,5 +1,6 @@
 """What a user sees of an application's progress (S8): number, submission time, current step and handler, the
 timeline of every round, the result, and the actions open to this user (asked of the same guards the operations use).
+Registered as a part of the application page and of its API body (`applications/parts.py`).
 """
 
 from dataclasses import dataclass, field
@@ -9,8 +10,10 @@ import sqlalchemy as sa
 from app.core.enums import ApplicationStatus, Role, StepStatus
 from app.extensions import db
 from app.modules.applications.kinds import operator_actions
+from app.modules.applications.parts import register_api_part, register_page_part
 from app.modules.reviews.models import ReviewStep
-from app.modules.reviews.operations import decide_refusal, step_unit
+from app.modules.reviews.operations import decide_refusal
+from app.modules.reviews.schemas import ReviewStepSchema
 
 
 @dataclass
@@ -24,10 +27,6 @@ class Progress:
     can_issue: bool = False
     can_verify: bool = False
     can_go_live: bool = False
-
-
-def step_handler(step: ReviewStep) -> str:
-    return step_unit(step)
 
 
 def progress(app, user) -> Progress:
@@ -51,3 +50,18 @@ def progress(app, user) -> Progress:
     for action, allowed in operator_actions(app, user).items():  # registered by each intake kind
         setattr(result, action, allowed)
     return result
+
+
+def _page_part(app, user) -> dict:
+    return {"progress": progress(app, user)}
+
+
+def _api_part(app, user) -> dict:
+    info = progress(app, user)
+    steps = [step for round_steps in info.rounds.values() for step in round_steps]
+    dump = ReviewStepSchema(many=True).dump
+    return {"progress": {"current_steps": dump(info.current), "steps": dump(steps)}}
+
+
+register_page_part(_page_part)
+register_api_part(_api_part)
