@@ -9,6 +9,11 @@ class Permission(StrEnum):
     application_create = "application:create"
     application_read = "application:read"
     review_decide = "review:decide"
+    # C2.6: the stage of the review chain whose steps a role decides (its jurisdiction narrows it, C1.4).
+    review_municipal = "review:municipal"
+    review_provincial = "review:provincial"
+    review_national = "review:national"
+    review_operator = "review:operator"
     key_issue = "key:issue"
     channel_read = "channel:read"
     channel_manage = "channel:manage"
@@ -88,15 +93,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.exit_apply,
         }
     ),
-    Role.municipal_reviewer: frozenset(_REVIEWER),
+    Role.municipal_reviewer: frozenset(_REVIEWER | {Permission.review_municipal}),
     # C4.5: HR&SS review of promotions that use HR&SS publicity wording — the provincial and national centers.
     Role.provincial_reviewer: frozenset(
         _REVIEWER
-        | {Permission.promotion_read, Permission.promotion_review, Permission.exit_read, Permission.exit_opinion}
+        | {
+            Permission.review_provincial,
+            Permission.promotion_read,
+            Permission.promotion_review,
+            Permission.exit_read,
+            Permission.exit_opinion,
+        }
     ),
     Role.national_reviewer: frozenset(
         _REVIEWER
         | {
+            Permission.review_national,
             Permission.promotion_read,
             Permission.promotion_review,
             Permission.incident_read,
@@ -113,6 +125,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.application_read,
             Permission.channel_read,
             Permission.key_issue,
+            Permission.review_operator,
             Permission.production_verify,
             Permission.agreement_manage,
             Permission.message_template_manage,
@@ -176,6 +189,11 @@ P = Permission
 def may(user, permission: Permission) -> bool:
     """What operations ask: does the user's role hold `permission` (the table above is the one source)."""
     return user is not None and has_permission(getattr(user, "role", None), permission)
+
+
+def needs_second_factor(user) -> bool:
+    """S11: every staff account (any role but a channel company's) signs in with a second factor."""
+    return user is not None and user.role is not None and user.role != Role.company
 
 
 def acts_for(user, organisation_id) -> bool:

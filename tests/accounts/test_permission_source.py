@@ -1,60 +1,60 @@
-"""One source of permissions (issue 14 item 5): operations ask the permission table (`may`, `acts_for` in
-app/core/permissions.py), not role names. The role comparisons left in operations are counted per module and may only
-go down; selecting recipients by role in a query (`User.role == …`) is data, not a permission, and is not counted."""
+"""One source of permissions (issue 14 item 5): operations ask the permission table (`may`, `acts_for`,
+`needs_second_factor` in app/core/permissions.py), not role names. Outside that module no code below the pages compares
+a user's role by name; selecting recipients by role in a query (`User.role == …`) is data, not a permission, and asking
+whether an account holds a role at all (`user.role is None`) is not a role name. Pages (`views.py`, `api.py`) still
+choose what to show by role — the per-role workbench (issue 15) replaces them."""
 
 import ast
 from pathlib import Path
 
-MODULES = Path(__file__).resolve().parents[2] / "app" / "modules"
+from app.core.permissions import ROLE_PERMISSIONS, P, acts_for, may, needs_second_factor
+from app.modules.reviews.rules import STAGE_PERMISSION
 
-# Still comparing a user's role by name, to be replaced by a permission or a registered scope (issue 14).
-LEFT = {
-    "accounts": 4,
-    "key_issuance": 2,
-    "notices": 1,
-    "promotions": 3,
-    "reviews": 1,
-    "work_orders": 3,
-}
+APP = Path(__file__).resolve().parents[2] / "app"
+PAGES = ("views.py", "api.py")
 
 
-def _role_checks(tree) -> int:
-    count = 0
+def _role_names_compared(tree) -> list[int]:
+    lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Compare):
-            sides = [node.left, *node.comparators]
-            for side in sides:
-                if isinstance(side, ast.Attribute) and side.attr == "role":
-                    owner = side.value
-                    if not (isinstance(owner, ast.Name) and owner.id == "User"):
-                        count += 1
-                        break
-    return count
+        if not isinstance(node, ast.Compare) or all(isinstance(op, ast.Is | ast.IsNot) for op in node.ops):
+            continue
+        for side in (node.left, *node.comparators):
+            if not (isinstance(side, ast.Attribute) and side.attr == "role"):
+                continue
+            if not (isinstance(side.value, ast.Name) and side.value.id == "User"):
+                lines.append(node.lineno)
+                break
+    return lines
 
 
-def role_checks() -> dict[str, int]:
-    found = {}
-    for path in sorted(MODULES.glob("*/operations.py")):
-        n = _role_checks(ast.parse(path.read_text()))
-        if n:
-            found[path.parent.name] = n
+def role_checks() -> list[str]:
+    found = []
+    for path in sorted(APP.rglob("*.py")):
+        if path.name in PAGES or path == APP / "core" / "permissions.py":
+            continue
+        found += [f"{path.relative_to(APP)}:{line}" for line in _role_names_compared(ast.parse(path.read_text()))]
     return found
 
 
-def test_operations_compare_no_more_role_names_than_before():
-    found = role_checks()
-    grown = {m: n for m, n in found.items() if n > LEFT.get(m, 0)}
-    assert grown == {}, "ask the permission table (may / acts_for) instead of comparing role names"
-
-
-def test_the_count_follows_the_work_down():
-    assert role_checks() == {m: n for m, n in LEFT.items() if n}, "fewer role comparisons: lower LEFT to match"
+def test_operations_ask_the_permission_table_not_role_names():
+    assert role_checks() == [], "ask the permission table (may / acts_for) instead of comparing role names"
 
 
 def test_may_and_acts_for_follow_the_table(world):
-    from app.core.permissions import P, acts_for, may
-
     assert may(world.operator, P.key_issue) and not may(world.company_a, P.key_issue)
     assert may(world.company_a, P.exit_apply) and not may(None, P.exit_apply)
     assert acts_for(world.company_a, world.org_a.id) and not acts_for(world.company_a, world.org_b.id)
     assert not acts_for(world.operator, world.org_a.id)
+
+
+def test_s11_every_staff_role_needs_a_second_factor(world):
+    staff = (world.operator, world.admin, world.auditor, world.national, world.jinan, world.shandong)
+    assert all(needs_second_factor(user) for user in staff)
+    assert not needs_second_factor(world.company_a) and not needs_second_factor(None)
+
+
+def test_c2_6_each_stage_is_decided_by_one_role():
+    for stage, permission in STAGE_PERMISSION.items():
+        holders = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+        assert len(holders) == 1, stage

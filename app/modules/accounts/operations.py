@@ -11,6 +11,7 @@ from app.core import audit
 from app.core.crypto import digest
 from app.core.enums import Role
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
+from app.core.permissions import P, may
 from app.core.timeutil import from_local, utcnow, zoned
 from app.core.transaction import transactional
 from app.core.validation import check_email, check_phone
@@ -162,7 +163,7 @@ def _grant_row(user: User, actor) -> RoleGrant:
 def in_reach(admin, role, region_code) -> bool:
     """S2: what a permission administrator may grant. A national administrator (no region): every role and
     jurisdiction. A provincial administrator: reviewer roles inside their province only."""
-    if admin is None or admin.role != Role.admin:
+    if not may(admin, P.user_manage):
         return False
     if admin.region_code is None:
         return True
@@ -209,7 +210,7 @@ def users_in_reach(admin):
 
 
 def is_provincial_admin(user) -> bool:
-    return user.role == Role.admin and user.region_code is not None
+    return may(user, P.user_manage) and user.region_code is not None
 
 
 def reach_ids(admin):

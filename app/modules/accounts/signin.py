@@ -18,8 +18,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core import audit, totp
 from app.core.crypto import Sealed, seal, unseal
-from app.core.enums import Role
 from app.core.errors import DomainError
+from app.core.permissions import needs_second_factor
 from app.core.timeutil import utcnow, zoned
 from app.core.transaction import transactional
 from app.extensions import db
@@ -27,7 +27,6 @@ from app.modules.accounts.models import LoginLog, SignInFailure, User
 
 # Used so that an unknown username costs the same hashing time as a wrong password.
 _DUMMY_HASH: dict[str, str] = {}
-MFA_ROLES = frozenset(Role) - {Role.company}
 # What the login log records (reason, method), with the titles people read (Chinese source, English in i18n_en).
 OUTCOME_TITLES = {
     "ok": "登录成功",
@@ -192,7 +191,7 @@ def _signed_in(user: User, ip: str) -> None:
 
 def requires_mfa(user: User) -> bool:
     """S11: two-factor authentication for privileged users (every staff role)."""
-    return user.role in MFA_ROLES
+    return needs_second_factor(user)
 
 
 def totp_secret(user: User) -> str:

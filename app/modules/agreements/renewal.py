@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.permissions import P, may
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.extensions import db
@@ -140,7 +140,7 @@ def check_renewals(on: date) -> dict:
 @transactional
 def object_to_renewal(user, channel: Channel, objection: str) -> AgreementRenewal:
     """C4.11 "no objection": the operator objects to the automatic renewal of a channel's current term, with reasons."""
-    if user.role != Role.operator:
+    if not may(user, P.agreement_manage):
         raise Forbidden("只有平台运营机构可以提出续签异议", "Only the platform operator objects to a renewal")
     objection = (objection or "").strip()
     if not objection:

@@ -26,11 +26,11 @@ from app.core.enums import (
     ChannelStatus,
     KeyEnvironment,
     KeyStatus,
-    Role,
     Stage,
     StepStatus,
 )
 from app.core.errors import Conflict, Forbidden, RuleViolation
+from app.core.permissions import P, may
 from app.core.timeutil import utcnow, zoned
 from app.core.transaction import lock_row, transactional
 from app.extensions import db
@@ -144,7 +144,7 @@ def issue_key(channel: Channel, environment: KeyEnvironment, actor, predecessor:
 
 
 def issuance_refusal(user, app: Application):
-    if user.role != Role.operator:
+    if not may(user, P.key_issue):
         return Forbidden(
             "只有平台运营机构可以分配渠道编号和签发密钥", "Only the platform operator assigns numbers and issues keys"
         )
@@ -239,7 +239,7 @@ def _reason(reason: str) -> str:
 
 
 def _operator(user) -> None:
-    if user.role != Role.operator:
+    if not may(user, P.key_issue):
         raise Forbidden("只有平台运营机构可以管理密钥", "Only the platform operator manages keys")
 
 

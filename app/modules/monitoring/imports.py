@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import Role
 from app.core.errors import DomainError
+from app.core.permissions import P, may
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
@@ -69,9 +69,9 @@ class ImportResult:
 def scope(user):
     """The channels `user` may report for: the operator all; a company its own and its level-1 channels' level-2
     channels (C3.6: the level-1 channel reports its level-2 channels' figures)."""
-    if user.role == Role.operator:
+    if may(user, P.monitoring_manage):
         return sa.true()
-    if user.role != Role.company:
+    if not may(user, P.statistics_import):
         return sa.false()
     return own_or_level2_of_own(user.organisation_id)
 

@@ -5,9 +5,9 @@ renew at expiry."""
 import sqlalchemy as sa
 
 from app.core import audit
-from app.core.enums import Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.jurisdiction import get_channel
+from app.core.permissions import P, may
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.extensions import db
@@ -20,7 +20,7 @@ from app.modules.monitoring.models import ImprovementPlan, MonitoringEvent, Plan
 def file_plan(user, channel_id: int, body: str) -> ImprovementPlan:
     """C4.11: only for a channel with an open alert, by its owner; one plan waits for a decision at a time."""
     channel = get_channel(user, channel_id)
-    if user.role != Role.company:
+    if not may(user, P.improvement_plan_file):
         raise NotFound()
     body = (body or "").strip()
     if not body:
@@ -53,7 +53,7 @@ def get_plan(plan_id: int) -> ImprovementPlan:
 @transactional
 def decide_plan(user, plan_id: int, approve: bool, opinion: str) -> ImprovementPlan:
     """The operator's decision (a rejection gives reasons); approval resolves the unit's open alerts (C4.11)."""
-    if user.role != Role.operator:
+    if not may(user, P.monitoring_manage):
         raise Forbidden("只有平台运营机构审核提升方案", "Only the platform operator decides on improvement plans")
     plan = get_plan(plan_id)
     opinion = (opinion or "").strip()

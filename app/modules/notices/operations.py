@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
-from app.core.enums import ChannelCategory, NoticeKind, Role
+from app.core.enums import ChannelCategory, NoticeKind
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.jurisdiction import get_channel, visible
 from app.core.permissions import P, may
@@ -143,7 +143,7 @@ def get_notice(user, notice_id: int) -> PlatformNotice:
 def recipients_of(user, notice: PlatformNotice, unacknowledged_only: bool = False) -> list[NoticeRecipient]:
     """Who the notice went to — for a company only its own channels; optionally only who has not acknowledged."""
     query = sa.select(NoticeRecipient).where(NoticeRecipient.notice_id == notice.id)
-    if user.role == Role.company:
+    if not may(user, P.notice_publish):  # a recipient sees only its own rows
         query = query.where(NoticeRecipient.organisation_id == user.organisation_id)
     if unacknowledged_only:
         query = query.where(NoticeRecipient.acknowledged_at.is_(None))

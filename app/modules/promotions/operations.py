@@ -8,14 +8,13 @@ from app.core import audit
 from app.core.enums import ChannelStatus, PromotionStatus, Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.jurisdiction import get_channel, visible
+from app.core.permissions import P, may
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.messaging.operations import send, send_to_operators
 from app.modules.promotions.models import Promotion
-
-REVIEWERS = (Role.national_reviewer, Role.provincial_reviewer)
 
 
 def visible_promotions(user):
@@ -75,7 +74,7 @@ def _reviewer_ids(channel) -> list[int]:
 def file_promotion(user, channel_id: int, data: dict) -> Promotion:
     """C4.5: report a promotion of a live channel to the operator; HR&SS wording sends it to HR&SS review."""
     channel = get_channel(user, channel_id)
-    if user.role != Role.company:
+    if not may(user, P.promotion_file):
         raise NotFound()
     _required(data, "title", "description")
     flagged = bool(data.get("uses_hrss_wording"))
@@ -114,7 +113,7 @@ def file_promotion(user, channel_id: int, data: dict) -> Promotion:
 
 
 def review_refusal(user, promotion: Promotion):
-    if user.role not in REVIEWERS:
+    if not may(user, P.promotion_review):
         return Forbidden("人社部门（省级或部信息中心）审核推广活动", "HR&SS (provincial or national center) reviews")
     if promotion.status != PromotionStatus.hrss_review:
         return Conflict(
@@ -167,7 +166,7 @@ def review_promotion(user, promotion_id: int, approve: bool, opinion: str) -> Pr
 def report_results(user, promotion_id: int, data: dict) -> Promotion:
     """C4.5: once the promotion has started, the owner reports how it ran and what it achieved."""
     promotion = get_promotion(user, promotion_id)
-    if user.role != Role.company:
+    if not may(user, P.promotion_file):
         raise NotFound()
     _required(data, "result_form", "result_summary")
     if not may_start(promotion) or promotion.status == PromotionStatus.reported:

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from app.core import audit
 from app.core.enums import ApplicationStatus, Stage, StepStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.permissions import may
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_phone
@@ -15,7 +16,7 @@ from app.modules.applications.operations import lock_application
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions, mainland_provinces
 from app.modules.reviews.models import ReviewStep
-from app.modules.reviews.rules import STAGE_ROLE, plan_steps, province_of, ready_to_open
+from app.modules.reviews.rules import STAGE_PERMISSION, plan_steps, province_of, ready_to_open
 
 
 def round_steps(app: Application, round_no: int | None = None) -> list[ReviewStep]:
@@ -57,7 +58,7 @@ def start_round(app: Application) -> list[ReviewStep]:
 
 def in_jurisdiction(user, step: ReviewStep) -> bool:
     """C1.4: a reviewer acts only inside their own jurisdiction."""
-    if user.role != STAGE_ROLE[step.stage]:
+    if not may(user, STAGE_PERMISSION[step.stage]):
         return False
     if step.stage in (Stage.municipal, Stage.provincial):
         return user.region_code == step.region_code

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from app.core.enums import ApplicationStatus, Role, StepStatus
+from app.core.enums import ApplicationStatus, StepStatus
+from app.core.permissions import acts_for
 from app.extensions import db
 from app.modules.applications.kinds import operator_actions
 from app.modules.applications.parts import register_api_part, register_page_part
@@ -40,7 +41,7 @@ def progress(app, user) -> Progress:
         result.rounds.setdefault(step.round, []).append(step)
     result.current = [s for s in steps if s.round == app.round and s.status == StepStatus.pending]
     result.my_steps = [s for s in result.current if decide_refusal(user, s) is None]
-    own = user.role == Role.company and user.organisation_id == app.applicant_id
+    own = acts_for(user, app.applicant_id)
     editable = app.status in (ApplicationStatus.draft, ApplicationStatus.returned)
     result.can_edit = result.can_submit = own and editable
     result.can_withdraw = own and app.status in (

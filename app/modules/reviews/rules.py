@@ -8,13 +8,15 @@ opinion, which informs the national decision but does not stop it (C2.3).
 
 from dataclasses import dataclass
 
-from app.core.enums import Role, Stage, StepStatus
+from app.core.enums import Stage, StepStatus
+from app.core.permissions import P
 
-STAGE_ROLE = {
-    Stage.municipal: Role.municipal_reviewer,
-    Stage.provincial: Role.provincial_reviewer,
-    Stage.national: Role.national_reviewer,
-    Stage.operator: Role.operator,
+# C2.6: the permission that decides a step of each stage (granted to one role each, app/core/permissions.py).
+STAGE_PERMISSION = {
+    Stage.municipal: P.review_municipal,
+    Stage.provincial: P.review_provincial,
+    Stage.national: P.review_national,
+    Stage.operator: P.review_operator,
 }
 
 

@@ -13,6 +13,7 @@ from app.core import audit
 from app.core.enums import Role, WorkOrderStatus, WorkOrderTag
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.jurisdiction import get_channel, visible
+from app.core.permissions import P, may
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.core.validation import refuse_id_numbers
@@ -80,7 +81,7 @@ def _context(work_order: WorkOrder) -> dict:
 def file_work_order(user, channel_id: int, subject: str, description: str) -> WorkOrder:
     """C4.6: the owner files a problem for one of its channels; no personal ID number may appear in the text."""
     channel = get_channel(user, channel_id)
-    if user.role != Role.company:
+    if not may(user, P.work_order_file):
         raise NotFound()
     subject, description = _text(subject, "subject", 200), _text(description, "description", 5000)
     refuse_id_numbers({"subject": subject, "description": description})
@@ -108,8 +109,8 @@ def file_work_order(user, channel_id: int, subject: str, description: str) -> Wo
     return work_order
 
 
-def _require(user, role: Role) -> None:
-    if user.role != role:
+def _require(user, permission: P) -> None:
+    if not may(user, permission):
         raise Forbidden("无权办理此工单操作", "You may not do this to a work order")
 
 
@@ -120,7 +121,7 @@ def _guard_open(work_order: WorkOrder) -> None:
 
 def _operator(user_id) -> User:
     assignee = db.session.get(User, user_id) if user_id else None
-    if assignee is None or assignee.role != Role.operator or not assignee.active:
+    if assignee is None or not may(assignee, P.work_order_handle) or not assignee.active:
         raise RuleViolation(
             "只能分派给在用的平台运营人员", "Assign to an active operator account", fields={"assignee_id": ["invalid"]}
         )
@@ -130,7 +131,7 @@ def _operator(user_id) -> User:
 @transactional
 def assign(user, work_order_id: int, assignee_id: int) -> WorkOrder:
     """C4.6: the operator hands the work order to one of its staff."""
-    _require(user, Role.operator)
+    _require(user, P.work_order_handle)
     work_order = get_work_order(user, work_order_id, lock=True)
     _guard_open(work_order)
     assignee = _operator(assignee_id)
@@ -148,7 +149,7 @@ def assign(user, work_order_id: int, assignee_id: int) -> WorkOrder:
 def answer(user, work_order_id: int, body: str) -> WorkOrder:
     """C4.6: the operator answers; the first answer fixes the response time (S13). An unassigned order is taken by
     the operator who answers it."""
-    _require(user, Role.operator)
+    _require(user, P.work_order_handle)
     work_order = get_work_order(user, work_order_id, lock=True)
     _guard_open(work_order)
     body = _text(body, "body", 5000)
@@ -173,7 +174,7 @@ def answer(user, work_order_id: int, body: str) -> WorkOrder:
 @transactional
 def reply(user, work_order_id: int, body: str) -> WorkOrder:
     """The channel adds to its work order (more facts, or the answer did not help): it goes back to the operator."""
-    _require(user, Role.company)
+    _require(user, P.work_order_file)
     work_order = get_work_order(user, work_order_id, lock=True)
     _guard_open(work_order)
     body = _text(body, "body", 5000)
@@ -190,7 +191,7 @@ def reply(user, work_order_id: int, body: str) -> WorkOrder:
 @transactional
 def set_tags(user, work_order_id: int, tags: list[str]) -> WorkOrder:
     """C4.6: common problems, public-opinion issues and malicious complaints are flagged (and can be unflagged)."""
-    _require(user, Role.operator)
+    _require(user, P.work_order_handle)
     work_order = get_work_order(user, work_order_id, lock=True)
     unknown = [t for t in tags if t not in WorkOrderTag.__members__]
     if unknown:
@@ -210,7 +211,7 @@ def set_tags(user, work_order_id: int, tags: list[str]) -> WorkOrder:
 @transactional
 def close(user, work_order_id: int, note: str) -> WorkOrder:
     """C4.6: the operator closes the work order with a closing note; the owner is told."""
-    _require(user, Role.operator)
+    _require(user, P.work_order_handle)
     work_order = get_work_order(user, work_order_id, lock=True)
     _guard_open(work_order)
     note = _text(note, "note", 2000)
