@@ -29,11 +29,13 @@ def _company_home() -> dict:
 def _operator_home() -> dict:
     """The operator's desk: test intakes awaiting number and key (C2.6), production intakes awaiting verification
     and the production key (C2.8), agreements awaiting countersignature."""
-    approved = db.session.scalars(
-        visible_applications(current_user)
-        .where(Application.status == ApplicationStatus.approved)
-        .order_by(Application.id)
-    ).all()
+
+    def approved(kind: ApplicationKind) -> list[Application]:
+        query = visible_applications(current_user).where(
+            Application.status == ApplicationStatus.approved, Application.kind == kind
+        )
+        return db.session.scalars(query.order_by(Application.id)).all()
+
     to_verify = db.session.scalars(
         sa.select(Application)
         .join(ReviewStep, ReviewStep.application_id == Application.id)
@@ -46,9 +48,9 @@ def _operator_home() -> dict:
         .order_by(Application.id)
     ).all()
     return {
-        "awaiting_issue": [a for a in approved if a.kind == ApplicationKind.test],
+        "awaiting_issue": approved(ApplicationKind.test),
         "awaiting_verification": to_verify,
-        "awaiting_go_live": [a for a in approved if a.kind == ApplicationKind.production],
+        "awaiting_go_live": approved(ApplicationKind.production),
         "awaiting_countersignature": pending_countersignatures(),
     }
 

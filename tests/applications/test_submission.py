@@ -4,6 +4,7 @@ import pytest
 
 from app.core.enums import ApplicationStatus, ChannelStatus, Stage, StepStatus
 from app.core.errors import Conflict, RuleViolation
+from app.modules.applications import aggregate
 from app.modules.applications import operations as ops
 from app.modules.reviews.operations import round_steps
 from tests.conftest import application_data, attach_sheet, file_application
@@ -135,7 +136,7 @@ def test_failed_draft_leaves_nothing(world):
 
 def test_withdraw_cancels_open_steps(world):
     app = file_application(world.company_a)
-    ops.withdraw(world.company_a, app)
+    aggregate.withdraw(world.company_a, app)
     assert app.status == ApplicationStatus.withdrawn
     assert {s.status for s in round_steps(app)} == {StepStatus.cancelled}
     assert app.rows[0].channel.status == ChannelStatus.withdrawn

@@ -261,7 +261,7 @@ def test_only_the_operator_issues_the_production_key(world):
 
 
 def test_withdrawing_a_production_intake_puts_the_channel_back_into_testing(world):
-    from app.modules.applications.operations import withdraw
+    from app.modules.applications.aggregate import withdraw
 
     app = filed_production(world)
     withdraw(world.company_a, app)

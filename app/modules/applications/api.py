@@ -9,6 +9,7 @@ from app.core.http.api import api_bp, doc, load_body
 from app.core.http.downloads import send_stored_file
 from app.core.http.pagination import choice_arg, paginate
 from app.core.jurisdiction import get_application, visible_applications
+from app.modules.applications import aggregate
 from app.modules.applications import operations as ops
 from app.modules.applications import schemas as s
 from app.modules.applications.models import Application
@@ -85,7 +86,7 @@ def submit_application(app_id: int):
 @api_bp.post("/applications/<int:app_id>/withdraw")
 @doc("Withdraw an application not yet approved", response_schema=s.ApplicationDetailSchema, tag="applications")
 def withdraw_application(app_id: int):
-    return detail(ops.withdraw(current_user, get_application(current_user, app_id)))
+    return detail(aggregate.withdraw(current_user, get_application(current_user, app_id)))
 
 
 @api_bp.post("/applications/<int:app_id>/attachments")

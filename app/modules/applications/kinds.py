@@ -8,7 +8,9 @@ Hooks of a kind:
 - `national_approval(app, grant)`: what the national center's approval does; `grant()` applies its grant (C2.3);
 - `returned(app)`: what a return to the applicant does besides closing the round (C2.10);
 - `review_context(app)`: what the reviewer's page shows besides the application;
-- `submit(user, app)`: the kind's own submission (None: the test-intake submission of `applications.operations`).
+- `submit(user, app)`: the kind's own submission (None: the test-intake submission of `applications.operations`);
+- `forms(app)`: the appendix forms the application has (C7.1–C7.3; default Form 1, and Form 2 for a social channel);
+- `edit_endpoint`: the page where the applicant edits it (None: the test-intake form).
 
 When a round opens, the chain that reviews it is built by what `reviews` registered with `register_round_opener`;
 when the applicant withdraws, its open steps are cancelled by what it registered with `register_round_canceller`.
@@ -17,7 +19,7 @@ when the applicant withdraws, its open steps are cancelled by what it registered
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.core.enums import ApplicationKind
+from app.core.enums import ApplicationKind, ChannelCategory
 
 
 def _requested(app, row) -> list[str]:
@@ -28,6 +30,10 @@ def _nothing(*_args) -> None:
     return None
 
 
+def _forms_1_and_2(app) -> list[str]:
+    return ["form1", "form2"] if app.category == ChannelCategory.social else ["form1"]
+
+
 @dataclass(frozen=True)
 class IntakeKind:
     operator_step: tuple[str, str]
@@ -36,6 +42,8 @@ class IntakeKind:
     returned: Callable = _nothing
     review_context: Callable = lambda app: {}
     submit: Callable | None = None
+    forms: Callable = _forms_1_and_2
+    edit_endpoint: str | None = None
 
 
 KINDS: dict[ApplicationKind, IntakeKind] = {}

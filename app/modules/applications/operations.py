@@ -1,4 +1,5 @@
-"""Application verbs: create and amend a draft, submit, withdraw (C2.2–C2.6, C3.1–C3.8, C7.1–C7.2)."""
+"""The test intake (C2.2–C2.6, C3.1–C3.8, C7.1–C7.2): Form 1 and its supplements as a draft, amended, submitted; its
+attachments; what the national approval does. The aggregate it shares with the other kinds is `aggregate.py`."""
 
 import json
 
@@ -15,15 +16,21 @@ from app.core.enums import (
     ChannelStatus,
 )
 from app.core.errors import Conflict, NotFound, RuleViolation
-from app.core.timeutil import today, utcnow
+from app.core.timeutil import today
 from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
 from app.core.validation import check_email, check_phone
 from app.extensions import db
-from app.modules.applications.kinds import kind_of, register_kind, round_cancelled, round_opened
+from app.modules.applications.aggregate import (
+    guard_editable,
+    guard_submittable,
+    lock_application,
+    notify_submitted,
+    open_round,
+)
+from app.modules.applications.kinds import kind_of, register_kind
 from app.modules.applications.models import (
     Application,
-    ApplicationRound,
     ApplicationRow,
     Attachment,
     Level2Supplement,
@@ -37,10 +44,8 @@ from app.modules.channels import lifecycle
 from app.modules.channels import rules as channel_rules
 from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel, Service
-from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions
 
-EDITABLE = (ApplicationStatus.draft, ApplicationStatus.returned)
 HEADER_FIELDS = (
     "contact_name",
     "contact_phone",
@@ -67,19 +72,6 @@ SOCIAL_FIELDS = (
 LEVEL2_FIELDS = ("basic_facts", "management_relation", "capability_relation", "business_relation")
 MAX_ROWS = 20
 REQUIRED_ATTACHMENT = "test_info_sheet"
-
-
-def lock_application(app_id: int) -> Application:
-    """Serialise every decision on one application: bump its lock_version first (a row lock on PostgreSQL, the write
-    lock on SQLite), then read it fresh."""
-    result = db.session.execute(
-        sa.update(Application).where(Application.id == app_id).values(lock_version=Application.lock_version + 1)
-    )
-    if result.rowcount != 1:
-        raise NotFound()
-    app = db.session.get(Application, app_id, populate_existing=True)
-    db.session.refresh(app)
-    return app
 
 
 def resolve_services(codes: list[str], field: str) -> list[Service]:
@@ -230,15 +222,6 @@ def update_draft(user, app: Application, data: dict) -> Application:
     return app
 
 
-def guard_editable(app: Application) -> None:
-    if app.status not in EDITABLE:
-        raise Conflict(
-            f"申请当前状态为“{app.status.title_zh}”，不能修改",
-            f"The application is {app.status.title_en.lower()} and can no longer be changed",
-            code="not_editable",
-        )
-
-
 def content(app: Application) -> dict:
     """What the applicant filled in, as plain Python values: the input of the operations, read back."""
     header = {name: getattr(app, name) for name in HEADER_FIELDS}
@@ -293,15 +276,6 @@ def submission_problems(app: Application) -> list:
     return problems
 
 
-def raise_problems(problems) -> None:
-    fields = {}
-    for p in problems:
-        fields.setdefault(p.field, []).append(p.en)
-    raise RuleViolation(
-        "；".join(p.zh for p in problems), "; ".join(p.en for p in problems), code=problems[0].rule, fields=fields
-    )
-
-
 def _sync_channels(app: Application) -> None:
     """Create (first round) or update the channels the rows describe; they stay `applying` during review."""
     for row in app.rows:
@@ -315,32 +289,6 @@ def _sync_channels(app: Application) -> None:
             row.channel = channel
 
 
-def guard_submittable(app: Application, problems: list) -> None:
-    if app.status not in EDITABLE:
-        raise Conflict(
-            "该申请已提交，不能重复提交", "This application has already been submitted", code="already_submitted"
-        )
-    if problems:
-        raise_problems(problems)
-
-
-def open_round(user, app: Application, content) -> None:
-    """Start the next review round: the application goes into review, the round keeps `content(app)` (the snapshot
-    as submitted, C2.10) and the chain is routed (C2.6, C2.8)."""
-    before = {"status": str(app.status), "round": app.round}
-    app.round += 1
-    app.status = ApplicationStatus.in_review
-    app.submitted_at = utcnow()
-    app.first_submitted_at = app.first_submitted_at or app.submitted_at
-    db.session.add(
-        ApplicationRound(application_id=app.id, round=app.round, submitted_by_id=user.id, content=content(app))
-    )
-    round_opened(app)
-    audit.record(
-        "application.submit", app, before=before, after={"status": str(app.status), "round": app.round}, actor=user
-    )
-
-
 @transactional
 def submit(user, app: Application) -> Application:
     """Submit (or resubmit) the application: checks C2.2 and the supplements, snapshots the round, routes it (C2.6)."""
@@ -352,34 +300,6 @@ def submit(user, app: Application) -> Application:
     _sync_channels(app)
     open_round(user, app, snapshot)
     notify_submitted(app)
-    return app
-
-
-def notify_submitted(app: Application) -> None:
-    context = {
-        "number": app.number,
-        "kind": app.kind.title_zh,
-        "channels": "、".join(r.name for r in app.rows),
-        "round": app.round,
-    }
-    send("application.submitted", context, app, organisation_id=app.applicant_id)
-
-
-@transactional
-def withdraw(user, app: Application) -> Application:
-    """The applicant withdraws an application that is not yet approved; open steps are cancelled."""
-    app = lock_application(app.id)
-    if app.status not in (*EDITABLE, ApplicationStatus.in_review):
-        raise Conflict("该申请已不能撤回", "This application can no longer be withdrawn", code="not_withdrawable")
-    before = {"status": str(app.status)}
-    app.status = ApplicationStatus.withdrawn
-    round_cancelled(app)  # the review chain ends the open steps
-    for row in app.rows:
-        if row.channel is not None and row.channel.status == ChannelStatus.applying:
-            lifecycle.move(row.channel, ChannelStatus.withdrawn, Cause.test_intake_withdrawn, user)
-        elif row.channel is not None and row.channel.status == ChannelStatus.production_review:
-            lifecycle.move(row.channel, ChannelStatus.testing, Cause.production_intake_withdrawn, user)
-    audit.record("application.withdraw", app, before=before, after={"status": str(app.status)}, actor=user)
     return app
 
 

@@ -14,9 +14,10 @@ from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, visible_applications
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
+from app.modules.applications import aggregate
 from app.modules.applications import operations as ops
 from app.modules.applications.forms import ApplicationForm, AttachmentForm, application_to_formdata, form_to_data
-from app.modules.applications.kinds import page_context, register_page
+from app.modules.applications.kinds import kind_of, page_context, register_page
 from app.modules.applications.models import Application, ApplicationRow
 from app.modules.applications.parts import page_parts
 from app.modules.channels.models import Channel, Service
@@ -97,9 +98,9 @@ def new_application():
 
 def edit_application(app_id: int):
     app = get_application(current_user, app_id)
-    if app.kind == ApplicationKind.production:
-        return redirect(url_for("production.edit_production", app_id=app.id))
-    ops.guard_editable(app)
+    if kind_of(app).edit_endpoint:  # a kind with its own editor (production intake, Form 3)
+        return redirect(url_for(kind_of(app).edit_endpoint, app_id=app.id))
+    aggregate.guard_editable(app)
     form = ApplicationForm(data=application_to_formdata(app)) if request.method == "GET" else ApplicationForm()
     return _editor(form, app)
 
@@ -139,7 +140,7 @@ def withdraw_application(app_id: int):
     app = get_application(current_user, app_id)
     if ActionForm().validate_on_submit():
         try:
-            ops.withdraw(current_user, app)
+            aggregate.withdraw(current_user, app)
         except DomainError as exc:
             flash(exc.message(current_locale()), "danger")
         else:
@@ -178,7 +179,7 @@ register_panel(50, "applications/_channel_panel.html", _channel_panel)
 
 
 def _test_intake_page(app, user) -> tuple[list, dict]:
-    return (ops.submission_problems(app) if app.status in ops.EDITABLE else []), {}
+    return (ops.submission_problems(app) if app.status in aggregate.EDITABLE else []), {}
 
 
 register_page(ApplicationKind.test, _test_intake_page)

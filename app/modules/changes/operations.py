@@ -14,10 +14,11 @@ from app.core.permissions import P, acts_for, may
 from app.core.timeutil import today
 from app.core.transaction import transactional
 from app.extensions import db
+from app.modules.applications.aggregate import complete, lock_application, notify_submitted, open_round
 from app.modules.applications.kinds import register_kind
 from app.modules.applications.models import Application, ApplicationRound, ApplicationRow, RowRegion, RowService
 from app.modules.applications.numbering import application_number
-from app.modules.applications.operations import lock_application, notify_submitted, open_round, resolve_services
+from app.modules.applications.operations import resolve_services
 from app.modules.applications.operations import snapshot as application_snapshot
 from app.modules.channels import rules as channel_rules
 from app.modules.channels.models import Service
@@ -27,7 +28,6 @@ from app.modules.regions.operations import get_regions
 from app.modules.reviews.operations import (
     audit_operator_decision,
     check_decision_inputs,
-    complete_application,
     notify_decision,
     operator_step,
     record_decision,
@@ -188,7 +188,7 @@ def decide_change(user, app_id: int, approve: bool, opinion: str, contact: str, 
     record_decision(user, step, approve, opinion, contact, phone)
     if approve:
         _apply_grants(app, user)
-        complete_application(app)
+        complete(app)
     else:
         return_application(app, step, round_steps(app))
     audit_operator_decision(user, app, step)

@@ -21,6 +21,7 @@ from app.modules.accounts.operations import (
 from app.modules.accounts.rules import make_uscc
 from app.modules.agreements import operations as agreements
 from app.modules.agreements.rules import add_months
+from app.modules.applications import aggregate
 from app.modules.applications import operations as apps
 from app.modules.channels.models import Channel
 from app.modules.exits import operations as exits
@@ -207,7 +208,7 @@ def _channels(companies, staff, users):
     _advance(level2, users, None)
     complete_test_intake(staff["operator"], level2.id)
     withdrawn = _file(huimin, _data("social", [_row("惠民旧版APP", mode="sdk")]))
-    apps.withdraw(huimin, withdrawn)
+    aggregate.withdraw(huimin, withdrawn)
     _production_stage(bank, staff, users, parent)
 
 

@@ -5,7 +5,8 @@ import hashlib
 import json
 from datetime import date
 
-from app.core.enums import ApplicationKind, ChannelCategory, Stage, StepStatus
+from app.core.enums import Stage, StepStatus
+from app.modules.applications.kinds import kind_of
 from app.modules.applications.operations import SOCIAL_FIELDS
 
 FORM_KINDS = {
@@ -17,10 +18,9 @@ DECISION = {StepStatus.approved: "同意", StepStatus.rejected: "不同意"}
 
 
 def kinds_for(app) -> list[str]:
-    """The forms an application has: Form 1 (and Form 2 for a social channel) for test intake; Form 3 for production."""
-    if app.kind == ApplicationKind.production:
-        return ["form3"]
-    return ["form1", "form2"] if app.category == ChannelCategory.social else ["form1"]
+    """The forms an application has, as its kind registered them: Form 1 (and Form 2 for a social channel) for test
+    intake; Form 3 for production."""
+    return kind_of(app).forms(app)
 
 
 def _day(value) -> str:

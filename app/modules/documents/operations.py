@@ -18,7 +18,7 @@ from app.core.timeutil import utcnow
 from app.core.transaction import ConcurrentWrite, transactional
 from app.core.uploads import chunks, content_matches, remove_upload, upload_path, write_atomically
 from app.extensions import db
-from app.modules.applications.operations import lock_application
+from app.modules.applications.aggregate import lock_application
 from app.modules.documents import content as forms
 from app.modules.documents.models import Document
 from app.modules.documents.render import qr_data_uri, render_pdf, template_version

@@ -34,10 +34,10 @@ from app.core.permissions import P, may
 from app.core.timeutil import utcnow, zoned
 from app.core.transaction import lock_row, transactional
 from app.extensions import db
+from app.modules.applications.aggregate import complete, lock_application
 from app.modules.applications.kinds import register_operator_actions
-from app.modules.applications.models import Application, ApplicationRound
+from app.modules.applications.models import Application
 from app.modules.applications.numbering import next_value
-from app.modules.applications.operations import lock_application
 from app.modules.channels import lifecycle
 from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel, Service
@@ -195,13 +195,7 @@ def _close(app: Application, step: ReviewStep, user) -> None:
     step.status, step.reviewer_id, step.reviewer_name = StepStatus.approved, user.id, user.display_name
     step.contact, step.phone, step.decided_at = user.display_name, user.phone, utcnow()
     step.opinion = "已分配渠道编号并签发测试密钥"
-    app.status, app.completed_at = ApplicationStatus.completed, utcnow()
-    round_row = db.session.scalar(
-        sa.select(ApplicationRound).where(
-            ApplicationRound.application_id == app.id, ApplicationRound.round == app.round
-        )
-    )
-    round_row.outcome, round_row.closed_at = "approved", utcnow()
+    complete(app)
     numbers = "、".join(f"{r.name}：{r.channel.channel_number}" for r in app.rows)
     audit.record("application.complete", app, before={"status": "approved"}, after={"status": "completed"}, actor=user)
     send("test_intake.completed", {"number": app.number, "numbers": numbers}, app, organisation_id=app.applicant_id)

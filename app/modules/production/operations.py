@@ -16,18 +16,19 @@ from app.core.uploads import remove_upload, save_upload
 from app.core.validation import check_email, check_phone
 from app.extensions import db
 from app.modules.agreements.operations import agreement_complete
-from app.modules.applications.kinds import register_kind, register_operator_actions
-from app.modules.applications.models import Application, ApplicationRow, RowRegion, RowService
-from app.modules.applications.numbering import application_number
-from app.modules.applications.operations import (
+from app.modules.applications.aggregate import (
+    complete,
     guard_editable,
     guard_submittable,
     lock_application,
     notify_submitted,
     open_round,
     raise_problems,
-    snapshot,
 )
+from app.modules.applications.kinds import register_kind, register_operator_actions
+from app.modules.applications.models import Application, ApplicationRow, RowRegion, RowService
+from app.modules.applications.numbering import application_number
+from app.modules.applications.operations import snapshot
 from app.modules.applications.rules import Problem
 from app.modules.channels import lifecycle
 from app.modules.channels.lifecycle import Cause
@@ -38,7 +39,6 @@ from app.modules.production.rules import recording_problems, report_problem, ver
 from app.modules.reviews.operations import (
     audit_operator_decision,
     check_decision_inputs,
-    complete_application,
     notify_decision,
     operator_step,
     record_decision,
@@ -438,7 +438,7 @@ def go_live(user, app_id: int) -> IssuedKey:
     channel.contact_name, channel.contact_phone = app.contact_name, app.contact_phone
     channel.contact_email = app.contact_email  # C4.2: fixed at production intake
     issued = issue_key(channel, KeyEnvironment.production, user)
-    complete_application(app)
+    complete(app)
     audit.record("application.complete", app, before={"status": "approved"}, after={"status": "completed"}, actor=user)
     context = {"number": app.number, "channel": channel.name, "channel_number": channel.channel_number}
     send("channel.live", context | {"live_since": channel.live_since}, app, organisation_id=app.applicant_id)
@@ -462,6 +462,8 @@ register_kind(
     returned=_return_to_testing,
     review_context=evidence_context,
     submit=submit_production,
+    forms=lambda app: ["form3"],  # C7.3
+    edit_endpoint="production.edit_production",
 )
 
 

@@ -15,8 +15,8 @@ from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.accounts.views import fresh_auth
+from app.modules.applications.aggregate import EDITABLE
 from app.modules.applications.kinds import register_page
-from app.modules.applications.operations import EDITABLE
 from app.modules.channels.panels import register_action
 from app.modules.production import operations as ops
 from app.modules.production.forms import ProductionForm, RecordingForm, VerificationForm

@@ -10,9 +10,9 @@ from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.core.validation import check_phone
 from app.extensions import db
+from app.modules.applications.aggregate import lock_application, return_to_applicant
 from app.modules.applications.kinds import kind_of, register_round_canceller, register_round_opener
-from app.modules.applications.models import Application, ApplicationRound, RowRegion
-from app.modules.applications.operations import lock_application
+from app.modules.applications.models import Application, RowRegion
 from app.modules.messaging.operations import send
 from app.modules.regions.operations import get_regions, mainland_provinces
 from app.modules.reviews.models import ReviewStep
@@ -124,15 +124,9 @@ def _grant_regions(app: Application, granted: dict | None, steps: list[ReviewSte
 def return_application(app: Application, step: ReviewStep, steps: list[ReviewStep]) -> None:
     """C2.10: a rejection goes back to the applicant with its reasons; the round is closed and kept; the kind does
     what else a return means (a production intake's channel goes back to integration testing, C2.8)."""
-    app.status = ApplicationStatus.returned
+    return_to_applicant(app, step.opinion)
     kind_of(app).returned(app)
     cancel_open_steps(steps)
-    round_row = db.session.scalar(
-        sa.select(ApplicationRound).where(
-            ApplicationRound.application_id == app.id, ApplicationRound.round == app.round
-        )
-    )
-    round_row.outcome, round_row.closed_at, round_row.reasons = "returned", utcnow(), step.opinion
 
 
 def cancel_open_steps(steps: list[ReviewStep]) -> None:
@@ -246,17 +240,6 @@ def decide_step(
 def operator_step(app: Application) -> ReviewStep | None:
     """The operator's step of the current round (the last one of every chain)."""
     return next((s for s in round_steps(app) if s.stage == Stage.operator), None)
-
-
-def complete_application(app: Application) -> None:
-    """The application is done: completed now, its current round closed as approved."""
-    app.status, app.completed_at = ApplicationStatus.completed, utcnow()
-    round_row = db.session.scalar(
-        sa.select(ApplicationRound).where(
-            ApplicationRound.application_id == app.id, ApplicationRound.round == app.round
-        )
-    )
-    round_row.outcome, round_row.closed_at = "approved", utcnow()
 
 
 def audit_operator_decision(user, app: Application, step: ReviewStep) -> None:
