@@ -1,6 +1,7 @@
 """Branches of the incident workflow no other test reached (issue 14 item 6): an incident the operator records itself,
 from recording to confirmation; and every refusal of the rectification guards (C5.5)."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.incidents import operations as ops
 from app.modules.messaging.models import Message
+from tests.conftest import PDF
 from tests.incidents.test_incidents import STANDARD, _ok, _report
 from tests.journeys import live_channel
 
@@ -78,3 +80,42 @@ def test_c5_5_the_rectification_guards_refuse_what_does_not_fit(world):
     with pytest.raises(Conflict):
         ops.restore(world.operator, incident.id)  # a rejected report restores nothing
     assert incident.status == "rectifying"
+
+
+def test_c5_5_who_reports_adds_evidence_decides_and_approves(world):
+    channel, _key = live_channel(world)
+    with pytest.raises(NotFound):  # the operator records (record_incident); it does not report as a channel
+        ops.report_incident(world.operator, channel.id, _detected())
+    incident = _report(world, channel)
+    with pytest.raises(Forbidden):
+        ops.add_evidence(world.national, incident.id, io.BytesIO(PDF), "证据.pdf")
+    with pytest.raises(Forbidden):
+        ops.approve_renewal(world.operator, incident.id)
+    ops.confirm(world.operator, incident.id, services=["qr_login"])
+    for decide in (
+        lambda: ops.confirm(world.operator, incident.id),
+        lambda: ops.dismiss(world.operator, incident.id, "误报"),
+    ):
+        with pytest.raises(Conflict) as exc:
+            decide()
+        assert exc.value.code == "already_decided"
+    assert incident.status == "rectifying" and not incident.evidence
+
+
+def _rectified(world, incident):
+    report = ops.file_rectification(world.company_a, incident.id, "已修复并加固")
+    ops.decide_rectification(world.operator, report.id, True, "核验通过")
+    return ops.restore(world.operator, incident.id)
+
+
+def test_c5_5_two_level2_incidents_hold_the_channel_until_both_are_rectified(world, client):
+    channel, key = live_channel(world)
+    first = _report(world, channel, "unauthorized_access")
+    second = _report(world, channel, "general_leak")
+    ops.confirm(world.operator, first.id)
+    ops.confirm(world.operator, second.id)  # already suspended: stays so, keys already held
+    assert channel.status == "suspended" and key.key.status == "suspended"
+    _rectified(world, first)
+    assert channel.status == "suspended" and not _ok(client, key, STANDARD)  # the second still holds it
+    _rectified(world, second)
+    assert channel.status == "live" and key.key.status == "active" and _ok(client, key, STANDARD)

@@ -42,6 +42,8 @@ from app.modules.key_issuance.operations import record_event
 from app.modules.messaging.operations import send, send_to_operators
 
 OPEN = (IncidentStatus.reported, IncidentStatus.candidate)
+# The reason a level-2 incident writes on the keys it suspends; the last restore resumes every key so held (C5.5).
+INCIDENT_HOLD = "安全风险事件 "
 
 
 def visible_incidents(user):
@@ -213,7 +215,7 @@ def _suspend_channel(incident: Incident, user) -> None:
             channel, ChannelStatus.suspended, Cause.incident_suspension, user, details={"incident": incident.number}
         )
     for key in _keys(channel, (KeyStatus.active,)):
-        key.status, key.status_reason = KeyStatus.suspended, f"安全风险事件 {incident.number}"
+        key.status, key.status_reason = KeyStatus.suspended, f"{INCIDENT_HOLD}{incident.number}"
         record_event(key, "suspend", user, key.status_reason)
 
 
@@ -310,8 +312,8 @@ def _restore(incident: Incident, user) -> None:
             lifecycle.move(
                 channel, ChannelStatus.live, Cause.incident_rectified, user, details={"incident": incident.number}
             )
-        for key in _keys(channel, (KeyStatus.suspended,)):
-            if key.status_reason == f"安全风险事件 {incident.number}":
+        for key in _keys(channel, (KeyStatus.suspended,)):  # held by this or an earlier level-2 incident
+            if key.status_reason.startswith(INCIDENT_HOLD):
                 key.status, key.status_reason = KeyStatus.active, ""
                 record_event(key, "resume", user, f"整改通过 {incident.number}")
     incident.status, incident.restored_at = IncidentStatus.restored, now
