@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.enums import Role
-from app.core.errors import Forbidden, RuleViolation
+from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.timeutil import freeze, utcnow
 from app.extensions import db
 from app.modules.messaging import delivery
@@ -53,6 +53,44 @@ def test_s1_a_template_with_unknown_placeholders_is_refused(world):
         db.session.scalar(sa.select(sa.func.count()).select_from(MessageTemplate).where(MessageTemplate.version > 1))
         == 0
     )
+
+
+def test_s1_a_template_names_its_code_plain_placeholders_and_only_operators_propose_and_review(world, second_operator):
+    with pytest.raises(Forbidden):
+        messages.propose_template(world.company_a, TEMPLATE)
+    for code in ("", "  ", "x" * 65):
+        with pytest.raises(RuleViolation) as exc:
+            messages.propose_template(world.operator, TEMPLATE | {"code": code})
+        assert exc.value.fields == {"code": ["required"]}
+    for bad in ({"placeholders": ["number", "round", "not a name"]}, {"body": "申请 {} 已受理"}):
+        with pytest.raises(RuleViolation) as exc:
+            messages.propose_template(world.operator, TEMPLATE | bad)
+        assert "placeholders" in exc.value.fields
+    with pytest.raises(RuleViolation) as exc:
+        messages.propose_template(world.operator, TEMPLATE | {"body": "申请 {number"})
+    assert exc.value.code == "template_syntax"
+    draft = messages.propose_template(world.operator, TEMPLATE)
+    with pytest.raises(NotFound):
+        messages.review_template(second_operator, 2**31 - 1, True)
+    messages.review_template(second_operator, draft.id, False, "措辞不当")
+    with pytest.raises(Conflict) as exc:
+        messages.review_template(second_operator, draft.id, True)
+    assert exc.value.code == "already_reviewed" and draft.status == "rejected"
+
+
+def test_s1_a_message_without_an_approved_template_is_not_sent(world):
+    with pytest.raises(messages.TemplateMissing):
+        messages.send("no.such_template", {}, None, organisation_id=world.org_a.id)
+    assert messages.send_many("no.such_template", []) == 0  # nothing to send: no template needed
+
+
+def test_s1_the_record_is_searched_by_category_and_organisation(world):
+    file_application(world.company_a)
+    found = db.session.scalars(messages.search_messages("", "business", world.org_a.id)).all()
+    assert found and all(m.organisation_id == world.org_a.id and m.category == "business" for m in found)
+    assert db.session.scalars(messages.search_messages("", "publicity", world.org_a.id)).all() == []
+    everything = db.session.scalars(messages.search_messages("", "no-such-category")).all()
+    assert len(everything) >= len(found)
 
 
 def test_s1_a_new_version_is_used_only_after_another_operator_approves_it(world, second_operator):

@@ -5,6 +5,7 @@ operator's overview with filters and a logged CSV export (S5), evaluation by han
 import io
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from app.core.audit import AuditEntry
@@ -155,3 +156,29 @@ def test_c4_11_improvement_plan_through_the_api(world, client):
         f"/api/v1/channels/{channel.id}/renewal-objection", headers=bearer(world.operator), json={"objection": "投诉多"}
     )
     assert objection.status_code == 200 and objection.json["outcome"] == "pending"
+
+
+def _refused(user, data) -> set[tuple[int, str]]:
+    with pytest.raises(ImportRefused) as exc:
+        import_statistics(user, data, source="portal")
+    return {(p["line"], p["field"]) for p in exc.value.problems}
+
+
+def test_c3_6_an_empty_file_a_repeated_month_and_unreadable_figures_are_refused(world):
+    channel = live(world, **BANK)
+    n = channel.channel_number
+    assert _refused(world.company_a, csv()) == {(1, "file")}
+    twice = csv((n, "2026-01", 100, 100, 50, ""), (n, "2026-01", 100, 100, 50, ""))
+    assert _refused(world.company_a, twice) == {(3, "month")}
+    unreadable = csv((n, "2026-01", 100, "many", 50, ""), (n, "2026-02", 10, 110, 50, ""))
+    assert (2, "cumulative_issuance") in _refused(world.company_a, unreadable)
+    assert count() == 0
+
+
+def test_c3_6_a_reviewer_reports_for_no_channel_and_a_file_too_large_is_refused_unread(world, app, monkeypatch):
+    channel = live(world, **BANK)
+    row = (channel.channel_number, "2026-01", 100, 100, 50, "")
+    assert _refused(world.jinan, csv(row)) == {(2, "channel_number")}  # C3.6: only owners and the operator report
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 16)
+    assert _refused(world.company_a, csv(row)) == {(1, "file")}
+    assert count() == 0

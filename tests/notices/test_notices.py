@@ -7,11 +7,13 @@ import pytest
 import sqlalchemy as sa
 
 from app.core import timeutil
-from app.core.errors import Conflict, NotFound, RuleViolation
+from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.extensions import db
+from app.modules.applications import aggregate
 from app.modules.messaging.models import Message
 from app.modules.notices import operations as ops
-from tests.conftest import bearer, login
+from app.modules.notices.models import PlatformNotice
+from tests.conftest import bearer, file_application, login
 from tests.journeys import channel_in_testing
 
 NOTICE = {"kind": "upgrade", "title": "平台接口升级", "body": "平台将升级签名算法。"}
@@ -102,9 +104,41 @@ def test_c4_4_in_the_past_wrong_kind_or_someone_elses_channel_is_refused(world):
         ops.file_channel_notice(world.company_a, jinan.id, past | {"starts_at": _future(), "ends_at": _future(1)})
     with pytest.raises(NotFound):
         ops.file_channel_notice(world.company_b, jinan.id, past | {"starts_at": _future()})
+    with pytest.raises(NotFound):  # the operator reads the calendar; the channel announces
+        ops.file_channel_notice(world.operator, jinan.id, past | {"starts_at": _future()})
     start, end = ops.month_bounds(None)
     assert ops.calendar(world.operator, start - timedelta(days=40), end + timedelta(days=40)) == []
-    assert Conflict
+
+
+def test_c4_4_a_channel_no_longer_connected_has_nothing_to_announce(world):
+    withdrawn = file_application(world.company_a)
+    aggregate.withdraw(world.company_a, withdrawn)
+    channel = withdrawn.rows[0].channel
+    with pytest.raises(Conflict) as exc:
+        ops.file_channel_notice(world.company_a, channel.id, {"kind": "maintenance", "starts_at": _future()})
+    assert exc.value.code == "C4.4" and channel.status == "withdrawn"
+
+
+def test_c4_3_only_the_operator_publishes_to_a_valid_selection(world):
+    channel_in_testing(world)
+    with pytest.raises(Forbidden):
+        ops.publish_notice(world.company_a, NOTICE)
+    with pytest.raises(RuleViolation) as exc:
+        ops.publish_notice(world.operator, NOTICE | {"categories": ["bank", "casino"]})
+    assert exc.value.fields == {"categories": ["casino"]}
+    with pytest.raises(RuleViolation) as exc:
+        ops.publish_notice(world.operator, NOTICE | {"levels": [3]})
+    assert "levels" in exc.value.fields
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PlatformNotice)) == 0
+
+
+def test_c4_4_the_calendar_month_is_yyyy_mm_within_range():
+    for text in ("2026-13", "26-01", "1999-12", "2200-01"):
+        with pytest.raises(RuleViolation) as exc:
+            ops.month_bounds(text)
+        assert "month" in exc.value.fields
+    start, end = ops.month_bounds("2026-02")
+    assert (end - start).days == 28
 
 
 def test_c4_3_c4_4_through_the_pages(world, client):

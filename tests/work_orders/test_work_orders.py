@@ -10,10 +10,11 @@ from app.core import timeutil
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.validation import find_id_numbers
 from app.extensions import db
+from app.modules.applications import aggregate
 from app.modules.messaging.models import Message
 from app.modules.work_orders import operations as ops
 from app.modules.work_orders.models import WorkOrder
-from tests.conftest import World, bearer, login
+from tests.conftest import World, bearer, file_application, login
 from tests.journeys import channel_in_testing
 
 # A made-up number with a valid GB 11643 check character (weights 7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2).
@@ -88,6 +89,33 @@ def test_c4_6_others_cannot_see_or_act_and_bad_input_is_refused(world):
     with pytest.raises(NotFound):
         ops.file_work_order(world.company_b, work_order.channel_id, "别人的渠道", "说明")
     assert work_order.status == "open" and [e.kind for e in work_order.entries] == ["filed"]
+
+
+def test_c4_6_text_is_required_and_bounded_and_tags_unchanged_are_not_recorded(world):
+    work_order = _filed(world)
+    with pytest.raises(RuleViolation) as exc:
+        ops.file_work_order(world.company_a, work_order.channel_id, "  ", "说明")
+    assert exc.value.fields == {"subject": ["required"]}
+    with pytest.raises(RuleViolation) as exc:
+        ops.file_work_order(world.company_a, work_order.channel_id, "长" * 201, "说明")
+    assert exc.value.fields == {"subject": ["too long"]}
+    with pytest.raises(NotFound):  # the operator handles work orders; the channel files them
+        ops.file_work_order(world.operator, work_order.channel_id, "运营代填", "说明")
+    ops.reply(world.company_a, work_order.id, "补充：仅安卓端出现")  # not yet answered: stays with the operator
+    assert work_order.status == "open"
+    ops.set_tags(world.operator, work_order.id, [])  # nothing to change: no entry
+    ops.answer(world.operator, work_order.id, "已记录")
+    ops.assign(world.operator, work_order.id, world.operator.id)  # answered: re-assigning keeps the status
+    assert work_order.status == "answered"
+    assert [e.kind for e in work_order.entries] == ["filed", "reply", "answer", "assigned"]
+
+
+def test_c4_6_a_channel_no_longer_connected_files_no_work_order(world):
+    withdrawn = file_application(world.company_a)
+    aggregate.withdraw(world.company_a, withdrawn)
+    with pytest.raises(Conflict) as exc:
+        ops.file_work_order(world.company_a, withdrawn.rows[0].channel.id, "领卡失败", "说明")
+    assert exc.value.code == "C4.6"
 
 
 def test_s13_response_times_are_measured(world, app):

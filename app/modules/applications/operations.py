@@ -161,11 +161,23 @@ def _apply_content(app: Application, user, data: dict) -> None:
     for name in HEADER_FIELDS:
         if name in data and data[name] is not None:
             setattr(app, name, data[name])
+    created = {row.position: row.channel for row in app.rows if row.channel is not None}
     if app.rows:
         app.rows.clear()
         db.session.flush()
     app.rows.extend(_build_row(i, row, app.category, parent, app.inherit_parent_scope) for i, row in enumerate(rows, 1))
+    _keep_channels(app, created, user)
     _apply_supplements(app, data)
+
+
+def _keep_channels(app: Application, created: dict, user) -> None:
+    """C2.10: an amended returned application keeps the channels its first submission created, row by row; a row
+    taken out withdraws its channel (it is no longer applied for)."""
+    for row in app.rows:
+        row.channel = created.pop(row.position, None)
+    for channel in created.values():
+        if channel.status == ChannelStatus.applying:
+            lifecycle.move(channel, ChannelStatus.withdrawn, Cause.test_intake_withdrawn, user)
 
 
 def _apply_supplements(app: Application, data: dict) -> None:
