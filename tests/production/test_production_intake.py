@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.enums import ApplicationStatus, ChannelStatus, KeyEnvironment, Stage, StepStatus
-from app.core.errors import Conflict, Forbidden, RuleViolation
+from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.timeutil import today
 from app.core.uploads import upload_dir
 from app.extensions import db
+from app.modules.applications.aggregate import withdraw
 from app.modules.key_issuance.models import ChannelKey
 from app.modules.production import operations as production
 from app.modules.production.models import CHECKLIST, Recording
@@ -261,8 +262,6 @@ def test_only_the_operator_issues_the_production_key(world):
 
 
 def test_withdrawing_a_production_intake_puts_the_channel_back_into_testing(world):
-    from app.modules.applications.aggregate import withdraw
-
     app = filed_production(world)
     withdraw(world.company_a, app)
     assert production.production_channel(app).status == ChannelStatus.testing
@@ -273,3 +272,27 @@ def test_other_institutions_unqualified_report_is_refused_at_filing(world):
     qualified_institution(world)
     with pytest.raises(RuleViolation):
         production.create_production_draft(world.company_a, channel, {"security_report_id": 999_999})
+
+
+def test_c2_8_one_production_intake_at_a_time_and_only_the_applicant_amends_it(world):
+    channel = channel_in_testing(world)
+    draft = production_draft(world, channel)
+    with pytest.raises(Conflict) as exc:
+        production_draft(world, channel, report=security_tests.current_report(channel))
+    assert exc.value.code == "open_exists"
+    with pytest.raises(Forbidden):
+        production.update_production_draft(world.company_b, draft, {"contact_name": "李四"})
+    with pytest.raises(RuleViolation) as exc:
+        production.update_production_draft(world.company_a, draft, {"security_report_id": 2**31 - 1})
+    assert exc.value.code == "C2.7"
+    production.update_production_draft(world.company_a, draft, {"security_report_id": None})  # none clears it
+    assert draft.security_report_id is None and draft.contact_name == "张三"
+
+
+def test_c2_9_recordings_are_for_ios_or_android_and_a_missing_one_is_not_found(world):
+    draft = production_draft(world, channel_in_testing(world))
+    with pytest.raises(NotFound):
+        production.upload_recording(world.company_a, draft, "harmony", io.BytesIO(MP4), "a.mp4")
+    with pytest.raises(NotFound):
+        production.get_recording(draft, "ios")
+    assert production.current_recordings(draft) == {}

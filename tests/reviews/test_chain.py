@@ -3,7 +3,7 @@
 import pytest
 
 from app.core.enums import ApplicationStatus, Stage, StepStatus
-from app.core.errors import Conflict, Forbidden, RuleViolation
+from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.extensions import db
 from app.modules.applications import operations as ops
 from app.modules.messaging.models import Message
@@ -73,6 +73,27 @@ def test_c2_10_decision_records_opinion_reviewer_contact_phone_date(world):
         "13800000000",
     )
     assert s.decided_at is not None
+
+
+def test_c2_10_a_decision_names_its_contact_and_phone_and_a_step_that_does_not_exist_is_not_found(world):
+    app = file_application(world.company_a)
+    municipal = step(app, Stage.municipal, "370100")
+    with pytest.raises(RuleViolation) as exc:
+        decide_step(world.jinan, municipal.id, True, "同意", " ", "")
+    assert exc.value.fields == {"contact": ["required"], "phone": ["required"]}
+    with pytest.raises(NotFound):
+        decide_step(world.jinan, 2**31 - 1, True, "同意", "王", "13800000000")
+    assert municipal.status == StepStatus.pending
+
+
+def test_c2_3_the_national_center_grants_at_least_one_region_or_rejects(world):
+    app = file_application(world.company_a)
+    approve(world.jinan, step(app, Stage.municipal, "370100"))
+    approve(world.shandong, step(app, Stage.provincial, "370000"))
+    national = step(app, Stage.national)
+    with pytest.raises(RuleViolation) as exc:
+        approve(world.national, national, granted={str(app.rows[0].id): []})
+    assert exc.value.code == "C2.3" and national.status == StepStatus.pending
 
 
 def test_c2_10_rejection_needs_reasons(world):
