@@ -73,8 +73,10 @@ class Config:
     # C4.11 agreement term and C4.12 notice period for a changed text.
     AGREEMENT_TERM_MONTHS = _env_int("AGREEMENT_TERM_MONTHS", 12)
     AGREEMENT_NOTICE_MONTHS = _env_int("AGREEMENT_NOTICE_MONTHS", 2)
-    # S9: the address printed under the QR code of every issued document (the public verification page).
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # S9: the address printed under the QR code of every issued document (the public verification page). Unset, it
+    # follows the address the request came to (development); production refuses to start without it.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    REQUIRE_PUBLIC_BASE_URL = False
     # S1 delivery: SMTP and the SMS gateway; without them (development) copies are written to OUTBOX_FOLDER.
     MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "")
     MAIL_SMTP_PORT = _env_int("MAIL_SMTP_PORT", 25)
@@ -145,6 +147,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    REQUIRE_PUBLIC_BASE_URL = True
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

@@ -100,6 +100,11 @@ class BoundedIntConverter(IntegerConverter):
 def _check_config(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set (environment variable SECRET_KEY)")
+    if app.config["REQUIRE_PUBLIC_BASE_URL"] and not app.config["PUBLIC_BASE_URL"].startswith(("https://", "http://")):
+        raise RuntimeError(
+            "PUBLIC_BASE_URL must be set (e.g. https://essc-channels.example.cn): it is printed under every document's"
+            " QR code (S9)"
+        )
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])

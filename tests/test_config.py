@@ -14,6 +14,7 @@ def test_production_refuses_to_start_without_a_master_key(tmp_path, monkeypatch)
         create_app(
             "production",
             SECRET_KEY="s" * 32,
+            PUBLIC_BASE_URL="https://essc.example.cn",
             KEYS_DIR=str(tmp_path),
             UPLOAD_FOLDER=str(tmp_path / "u"),
             SQLALCHEMY_DATABASE_URI="sqlite://",
@@ -26,6 +27,7 @@ def test_production_takes_the_master_key_from_the_environment(tmp_path):
     app = create_app(
         "production",
         SECRET_KEY="s" * 32,
+        PUBLIC_BASE_URL="https://essc.example.cn",
         KEYS_DIR=str(tmp_path),
         UPLOAD_FOLDER=str(tmp_path / "u"),
         SQLALCHEMY_DATABASE_URI="sqlite://",
@@ -45,6 +47,7 @@ def test_production_refuses_to_start_without_the_document_seal(tmp_path):
         create_app(
             "production",
             SECRET_KEY="s" * 32,
+            PUBLIC_BASE_URL="https://essc.example.cn",
             KEYS_DIR=str(tmp_path),
             UPLOAD_FOLDER=str(tmp_path / "u"),
             SQLALCHEMY_DATABASE_URI="sqlite://",
@@ -68,6 +71,23 @@ def test_key_settings_come_from_the_environment(monkeypatch):
         monkeypatch.delenv("AUDIT_CHAIN_KEY_FILE")
         monkeypatch.delenv("DOCUMENT_SIGNING_KEY_FILE")
         importlib.reload(config)
+
+
+def test_s9_production_refuses_to_start_without_the_public_address(tmp_path):
+    key = base64.b64encode(b"k" * 32).decode()
+    for address in ("", "essc.example.cn"):
+        with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+            create_app(
+                "production",
+                SECRET_KEY="s" * 32,
+                PUBLIC_BASE_URL=address,
+                KEYS_DIR=str(tmp_path),
+                UPLOAD_FOLDER=str(tmp_path / "u"),
+                SQLALCHEMY_DATABASE_URI="sqlite://",
+                MASTER_KEY=key,
+                AUDIT_CHAIN_KEY=key,
+                DOCUMENT_SIGNING_KEY=key,
+            )
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

@@ -26,3 +26,12 @@ def gettext(text: str, **values) -> str:
 
 
 _ = gettext
+
+
+def format_number(value) -> str:
+    """Numbers as people read them: thousands separated (12,345), at most one decimal (1,234.5); none is a dash."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"

@@ -43,6 +43,14 @@ def test_s9_blank_forms_download_without_signing_in(client, world):
     assert client.get("/forms/blank/form9.pdf").status_code == 404
 
 
+def test_s9_the_printed_address_follows_the_request_unless_it_is_configured(app, monkeypatch):
+    with app.test_request_context("/", base_url="http://10.1.2.3:8080"):
+        assert documents.verify_url("ABCD") == "http://10.1.2.3:8080/verify/ABCD"
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://essc.example.cn/")
+    with app.test_request_context("/", base_url="http://10.1.2.3:8080"):
+        assert documents.verify_url("ABCD") == "https://essc.example.cn/verify/ABCD"
+
+
 def test_s9_the_code_and_qr_lead_to_the_verification_page(world, client):
     app = file_application(world.company_a)
     login(client, "company_a")

@@ -3,6 +3,7 @@
 operator's overview with filters and a logged CSV export (S5), evaluation by hand, improvement plans (C4.11)."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -89,11 +90,45 @@ def _noticed(world):
     return channel
 
 
+def _charts(page: str) -> list[dict]:
+    """Every chart of a page, read back from its SVG: the values of its points, their heights, the axis, the months."""
+    found = []
+    for svg in re.findall(r'<svg class="chart-svg".*?</svg>', page, re.S):
+        dots = re.findall(
+            r'<circle class="dot" cx="[\d.]+" cy="([\d.]+)" r="4" data-month="([\d-]+)" data-value="(\d+)"', svg
+        )
+        ticks = [float(t) for t in re.findall(r'<line class="grid" x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)"', svg)]
+        labels = [
+            int(v.replace(",", ""))
+            for v in re.findall(r'<text class="axis"[^>]*text-anchor="end">([\d,]+)</text>', svg)
+        ]
+        threshold = re.search(r'<polyline class="threshold" points="([^"]+)"', svg)
+        found.append(
+            {
+                "values": [int(v) for _y, _m, v in dots],
+                "ys": [float(y) for y, _m, _v in dots],
+                "months": re.findall(r'text-anchor="middle">(\d{4}-\d{2})</text>', svg),
+                "bottom": ticks[0],
+                "height": ticks[0] - ticks[-1],
+                "top": labels[-1],
+                "threshold": threshold.group(1).split() if threshold else [],
+            }
+        )
+    return found
+
+
 def test_c4_7_the_channel_page_charts_the_figures_with_the_thresholds_and_lists_the_notices(world, client):
     channel = _noticed(world)
     login(client, "company_a")
     page = client.get(f"/channels/{channel.id}/monitoring").text
-    assert page.count("<polyline") >= 5 and "C4.9a" in page and "stroke-dasharray" in page
+    charts = _charts(page)
+    assert [c["values"] for c in charts] == [[40, 30, 29], [40, 70, 99], [1, 1, 1]]  # the figures, month by month
+    assert charts[0]["months"] == ["2026-01", "2026-02", "2026-03"] and charts[0]["threshold"]
+    assert charts[1]["threshold"] == [] and charts[2]["threshold"]  # cumulative issuance has no threshold line
+    for c in charts:  # each point stands where its value lies on the value axis
+        for value, y in zip(c["values"], c["ys"], strict=True):
+            assert abs(c["bottom"] - y - value / c["top"] * c["height"]) < 0.2
+    assert "C4.9a" in page and page.count('class="legend"') == 3
     data = client.get(f"/api/v1/channels/{channel.id}/monitoring", headers=bearer(world.company_a)).json
     assert [p["month"] for p in data["series"]] == ["2026-01", "2026-02", "2026-03"]
     assert data["series"][0]["mau_threshold"] == 1.2 and {r["rule"] for r in data["records"]} == {"C4.9a", "C4.9c"}

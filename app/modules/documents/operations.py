@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from app.core import audit
 from app.core.errors import DomainError, NotFound, RuleViolation
@@ -49,8 +49,17 @@ def normalise_code(text: str) -> str | None:
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
+def public_base_url() -> str:
+    """S9: where the public verification page is reached — `PUBLIC_BASE_URL`, or, unset (development), the address
+    the request came to, so a QR code printed on any port or host leads back to this service."""
+    configured = current_app.config["PUBLIC_BASE_URL"]
+    if configured:
+        return configured.rstrip("/")
+    return request.host_url.rstrip("/") if has_request_context() else "http://127.0.0.1:5000"
+
+
 def verify_url(code: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{code}"
+    return f"{public_base_url()}/verify/{code}"
 
 
 def check_kind(app, kind: str) -> None:

@@ -132,22 +132,44 @@ def series_of(channel: Channel, months: int = 24) -> list[dict]:
     ]
 
 
-def chart(points: list[dict], value: str, threshold: str | None, width: int = 640, height: int = 160) -> dict:
-    """An SVG line chart's geometry: the series' polyline and the threshold's, scaled to the larger of both."""
+# The plot area of a monthly chart inside its SVG: room on the left for the value axis, below for the months.
+CHART = {"width": 640, "height": 220, "left": 64, "right": 12, "top": 12, "bottom": 32}
+
+
+def _nice_top(top: float) -> float:
+    """The smallest 1-2-2.5-5 × 10ⁿ at or above `top`, so the axis reads in round numbers."""
+    magnitude = 10 ** max(0, len(str(int(top))) - 1)
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= top)
+
+
+def chart(points: list[dict], value: str, threshold: str | None) -> dict:
+    """C4.7: an SVG line chart of one figure by month — its points with their values, the threshold's line, the value
+    axis with round ticks and a label per month — scaled to the larger of series and threshold."""
     if not points:
         return {}
-    top = max([p[value] for p in points] + [p[threshold] for p in points if threshold] + [1])
-    step = width / max(1, len(points) - 1)
+    g = CHART
+    plot_w, plot_h = g["width"] - g["left"] - g["right"], g["height"] - g["top"] - g["bottom"]
+    top = _nice_top(max([p[value] for p in points] + [p[threshold] for p in points if threshold] + [1]))
+    step = plot_w / max(1, len(points) - 1)
 
-    def line(key):
-        return " ".join(f"{i * step:.1f},{height - p[key] / top * height:.1f}" for i, p in enumerate(points))
+    def x(i: int) -> float:
+        return round(g["left"] + (i * step if len(points) > 1 else plot_w / 2), 1)
 
+    def y(v: float) -> float:
+        return round(g["top"] + plot_h - v / top * plot_h, 1)
+
+    dots = [{"x": x(i), "y": y(p[value]), "value": p[value], "month": p["month"]} for i, p in enumerate(points)]
+    every = max(1, -(-len(points) // 12))  # at most 12 month labels
     return {
-        "width": width,
-        "height": height,
+        **g,
+        "plot_right": g["width"] - g["right"],
+        "plot_bottom": g["top"] + plot_h,
         "top": top,
-        "values": line(value),
-        "threshold": line(threshold) if threshold else "",
+        "series": " ".join(f"{d['x']},{d['y']}" for d in dots),
+        "dots": dots,
+        "threshold": " ".join(f"{x(i)},{y(p[threshold])}" for i, p in enumerate(points)) if threshold else "",
+        "ticks": [{"y": y(top * k / 4), "value": top * k / 4} for k in range(5)],
+        "months": [d for i, d in enumerate(dots) if i % every == 0 or i == len(dots) - 1],
         "first": points[0]["month"],
         "last": points[-1]["month"],
     }
