@@ -129,9 +129,10 @@ def _limit_request_size() -> None:
 
 def _load_domain_registrations() -> None:
     """Each domain's `jobs.py` registers its scheduled work (`app.core.jobs`), its `deletion.py` its part of a channel's
-    data deletion (`app.core.deletion`), when imported."""
+    data deletion (`app.core.deletion`), its `cards.py` its cards of the workbench (`app.core.workbench`), when
+    imported."""
     for module in pkgutil.iter_modules([os.path.join(os.path.dirname(__file__), "modules")]):
-        for part in ("jobs", "deletion"):
+        for part in ("jobs", "deletion", "cards"):
             if importlib.util.find_spec(f"app.modules.{module.name}.{part}") is not None:
                 importlib.import_module(f"app.modules.{module.name}.{part}")
 

@@ -785,4 +785,12 @@ EN = {
     "公告链接": "Announcement link",
     "公告开始日期": "Announcement start",
     "公告结束日期": "Announcement end",
+    # The workbench (home.html)
+    "待办工作台": "To-do workbench",
+    "当前没有待办事项": "Nothing is waiting for you.",
+    "已逾期": "overdue since",
+    "截止": "due",
+    "已等待 {n} 天": "waiting {n} days",
+    "查看全部": "See all",
+    "暂无": "None",
 }

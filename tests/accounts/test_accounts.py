@@ -149,4 +149,4 @@ def test_locale_switches_to_english(world, client):
     assert client.get("/locale/en").status_code == 405
     client.post("/locale/en")
     page = client.get("/").text
-    assert "My applications" in page and 'lang="en"' in page
+    assert "To-do workbench" in page and 'lang="en"' in page

@@ -173,13 +173,14 @@ def test_c2_6_journey_in_a_real_browser(world, server, browser, tmp_path):
     for reviewer in ("jinan", "shandong", "national"):
         approve_first_in_queue(browser, server, reviewer)
     sign_in(browser, server, "operator")
-    browser.find_element(By.LINK_TEXT, "分配渠道编号并签发测试密钥").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-card='key_issuance.to_issue'] .todo-items a").click()  # workbench
     browser.find_element(By.XPATH, "//button[text()='确认']").click()
     secret = browser.find_element(By.CLASS_NAME, "secret").text
     channel_number = browser.find_element(By.CLASS_NAME, "channel-number").text
     assert len(secret) == 43 and channel_number.startswith("137")
     sign_out(browser)
     sign_in(browser, server, "company_a")
+    browser.get(f"{server}/applications")
     click_and_wait(browser, browser.find_element(By.LINK_TEXT, number), channel_number)
     wait_for(browser, "已办结")
     db.session.expire_all()
@@ -228,7 +229,7 @@ def test_c2_8_production_journey_in_a_real_browser(world, server, browser, tmp_p
     for reviewer in ("jinan", "shandong", "national"):
         approve_first_in_queue(browser, server, reviewer)
     sign_in(browser, server, "operator")
-    browser.find_element(By.LINK_TEXT, "核验录屏和检测报告").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-card='production.to_verify'] .todo-items a").click()
     tick_all(browser)
     browser.find_element(By.CSS_SELECTOR, "input[name=decision][value=approve]").click()
     fill(browser, "opinion", "录屏与报告核验通过")
@@ -238,7 +239,7 @@ def test_c2_8_production_journey_in_a_real_browser(world, server, browser, tmp_p
     browser.get(f"{server}/agreements")
     click_and_wait(browser, browser.find_element(By.XPATH, "//button[text()='会签']"), "已会签")
     browser.get(f"{server}/")
-    browser.find_element(By.LINK_TEXT, "签发生产密钥").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-card='production.to_go_live'] .todo-items a").click()
     browser.find_element(By.XPATH, "//button[text()='确认签发']").click()
     secret = browser.find_element(By.CLASS_NAME, "secret").text
     assert len(secret) == 43

@@ -79,7 +79,8 @@ def test_c2_6_test_intake_journey_through_the_ui(world, client):
     db.session.expire_all()
     assert app.status == ApplicationStatus.approved
     login(client, "operator")
-    assert "惠民生活APP" in client.get("/").text
+    home = client.get("/").text  # the operator's workbench names the application waiting for its number and key
+    assert 'data-card="key_issuance.to_issue"' in home and app.number in home
     assert client.get(f"/applications/{app.id}/issue").status_code == 200
     issued = client.post(f"/applications/{app.id}/issue")
     assert issued.status_code == 200 and issued.headers["Cache-Control"] == "no-store"

@@ -1,0 +1,84 @@
+"""The to-do workbench (issue 15, S12, S13): every domain's cards on the home page of whoever holds their permission,
+with counts, the most urgent first, deadlines and days waited — on the demo, where each role has work waiting."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.core import timeutil, totp, workbench
+from app.core.timeutil import today
+from app.extensions import db
+from app.modules.accounts.models import User
+from app.modules.demo.data import DEMO_PASSWORD, current_code, load_demo
+from tests.conftest import release_clock
+
+
+def demo_login(client, username: str) -> None:
+    """Sign in as a demo account, staff answering with the code its authenticator shows (`flask demo otp`)."""
+    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    if response.status_code == 302 and "/login/verify" in response.headers["Location"]:
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        step = max(totp.current_step(), user.totp_last_step + 1)
+        if step > totp.current_step():
+            timeutil.freeze(datetime.fromtimestamp(step * totp.STEP_SECONDS, UTC).replace(tzinfo=None))
+        try:
+            response = client.post("/login/verify", data={"code": current_code(username)})
+        finally:
+            release_clock()
+    assert response.status_code == 302, response.text
+
+
+# What waits for each demo login (a card with a count above zero).
+EXPECTED = {
+    "bank_user": {"notices.acknowledge", "agreements.to_sign", "monitoring.own", "exits.tasks", "work_orders.answered"},
+    "huimin_user": {"applications.returned", "applications.drafts"},
+    "operator": {"production.to_verify", "incidents.confirm", "key_issuance.to_issue", "monitoring.alerts"},
+    "shandong": {"exits.opinions", "promotions.review"},
+    "jinan": {"reviews.waiting"},
+    "admin": set(),
+}
+
+
+def _cards(page: str) -> dict[str, int]:
+    found = re.findall(
+        r'data-card="([a-z_.]+)">\s*<header><a [^>]*><span class="todo-title">[^<]*</span>'
+        r'<span class="todo-count">([\d,]+)</span>',
+        page,
+    )
+    return {key: int(count.replace(",", "")) for key, count in found}
+
+
+@pytest.fixture
+def demo(app, empty_database):
+    load_demo()
+    return app
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_s12_each_role_sees_the_work_waiting_for_it(demo, client, username):
+    demo_login(client, username)
+    page = client.get("/").text
+    cards = _cards(page)
+    waiting = {key for key, count in cards.items() if count}
+    assert EXPECTED[username] <= waiting, (username, cards)
+    counts = list(cards.values())
+    assert counts == sorted(counts, key=lambda n: n == 0)  # the cards with work first, the empty ones after
+
+
+def test_s12_a_card_is_offered_only_to_whoever_holds_its_permission(demo):
+    operator = db.session.scalar(sa.select(User).where(User.username == "operator"))
+    company = db.session.scalar(sa.select(User).where(User.username == "bank_user"))
+    with demo.test_request_context("/"):
+        operator_keys = {c.key for c in workbench.cards_for(operator)}
+        company_keys = {c.key for c in workbench.cards_for(company)}
+    assert "incidents.confirm" in operator_keys and "incidents.confirm" not in company_keys
+    assert "notices.acknowledge" in company_keys and "notices.acknowledge" not in operator_keys
+
+
+def test_s13_items_show_their_deadline_and_an_overdue_one_is_marked():
+    late = workbench.Item("x", "/", due=today().replace(year=today().year - 1))
+    waiting = workbench.Item("y", "/", since=today().replace(year=today().year - 1))
+    assert late.overdue and not workbench.Item("z", "/", due=today()).overdue
+    assert waiting.waited_days >= 364
