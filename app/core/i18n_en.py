@@ -792,5 +792,7 @@ EN = {
     "截止": "due",
     "已等待 {n} 天": "waiting {n} days",
     "查看全部": "See all",
-    "暂无": "None",
+    "已无待办": "Nothing waiting",
+    "菜单": "Menu",
+    "渠道退出": "Channel exits",
 }
