@@ -794,5 +794,4 @@ EN = {
     "查看全部": "See all",
     "已无待办": "Nothing waiting",
     "菜单": "Menu",
-    "渠道退出": "Channel exits",
 }

@@ -101,9 +101,10 @@ def card_from(
     item: Callable,
     order_by: tuple,
     hint: tuple[str, str] | None = None,
+    load: tuple = (),
 ) -> Card:
     """A card of the rows `query` selects: their number (one statement) and the first ITEMS of them in `order_by`
-    (one more), each made an Item by `item(row)`."""
+    (one more, with the relations `item` reads loaded by `load` options), each made an Item by `item(row)`."""
     count = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.order_by(*order_by).limit(ITEMS)).all() if count else []
+    rows = db.session.scalars(query.options(*load).order_by(*order_by).limit(ITEMS)).all() if count else []
     return Card(key, title, count, url, [item(row) for row in rows], hint)

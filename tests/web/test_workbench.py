@@ -12,7 +12,9 @@ from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.demo.data import DEMO_PASSWORD, current_code, load_demo
-from tests.conftest import release_clock
+from app.modules.notices import operations as notices
+from tests.conftest import login, release_clock
+from tests.journeys import channel_in_testing
 
 
 def demo_login(client, username: str) -> None:
@@ -83,3 +85,43 @@ def test_s13_items_show_their_deadline_and_an_overdue_one_is_marked():
     waiting = workbench.Item("y", "/", since=today().replace(year=today().year - 1))
     assert late.overdue and not workbench.Item("z", "/", due=today()).overdue
     assert waiting.waited_days >= 364
+
+
+class Statements:
+    """Counts the SQL statements sent while it is open."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _seen(self, *_args):
+        self.count += 1
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def _home_statements(client) -> int:
+    client.get("/")  # warm: the session row, the user
+    client.get("/")
+    with Statements(db.engine) as statements:
+        assert client.get("/").status_code == 200
+    return statements.count
+
+
+def test_s12_the_workbench_sends_as_many_statements_for_30_waiting_items_as_for_6(world, client):
+    channel = channel_in_testing(world)
+    notice = {"kind": "upgrade", "title": "接口升级", "body": "平台将升级。"}
+    for _ in range(6):
+        notices.publish_notice(world.operator, notice)
+    login(client, "company_a")
+    few = _home_statements(client)
+    assert _home_statements(client) == few  # the count is stable
+    for _ in range(24):
+        notices.publish_notice(world.operator, notice)
+    many = _home_statements(client)
+    assert many == few, (few, many)
+    assert 'data-card="notices.acknowledge"' in client.get("/").text and channel.name in client.get("/").text

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import joinedload
 
 from app.core.permissions import P
 from app.core.workbench import Item, card_from, register_card
@@ -25,6 +26,7 @@ def to_acknowledge(user):
             since=r.notice.published_at,
         ),
         order_by=(NoticeRecipient.id,),
+        load=(joinedload(NoticeRecipient.notice), joinedload(NoticeRecipient.channel)),
         hint=("阅读后逐个渠道确认（C4.3）", "Read and acknowledge for each channel (C4.3)"),
     )
 
