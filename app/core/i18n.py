@@ -35,3 +35,24 @@ def format_number(value) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
+
+
+# Codes stored as plain strings (not TitledEnum columns), with the titles people read, registered by their domain:
+# {vocabulary: {code: (Chinese, English)}}. Templates show them with the `code` filter: {{ r.source|code('…') }}.
+CODES: dict[str, dict[str, tuple[str, str]]] = {}
+
+
+def register_codes(vocabulary: str, titles: dict[str, tuple[str, str]]) -> None:
+    CODES.setdefault(vocabulary, {}).update(titles)
+
+
+def code_title(value, vocabulary: str | None = None) -> str:
+    """A code as a person reads it: a TitledEnum by its title, a registered code by its title, in the user's language;
+    nothing becomes a dash."""
+    if value is None or value == "":
+        return "-"
+    locale = current_locale()
+    if hasattr(value, "title_zh"):
+        return value.title(locale)
+    zh, en = CODES.get(vocabulary or "", {}).get(str(value), (str(value), str(value)))
+    return en if locale == "en" else zh

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 from app.core import audit
 from app.core.enums import Role
 from app.core.errors import HTTP_MESSAGES, DomainError, http_message, with_allow
-from app.core.i18n import current_locale, format_number, gettext
+from app.core.i18n import code_title, current_locale, format_number, gettext
 from app.core.permissions import has_permission
 from app.core.timeutil import local
 from app.extensions import db, login_manager
@@ -40,6 +40,7 @@ def init_web(app: Flask) -> None:
         has_permission=lambda p: current_user.is_authenticated and has_permission(current_user.role, p),
     )
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["code"] = code_title
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     if not app.testing:

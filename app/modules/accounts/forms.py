@@ -6,6 +6,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.enums import Role
 from app.core.http.forms import enum_choices
+from app.core.i18n import current_locale
+from app.modules.regions.operations import region_choices
 
 
 class LoginForm(FlaskForm):
@@ -29,7 +31,7 @@ class UserForm(FlaskForm):
     display_name = StringField("姓名", validators=[DataRequired(), Length(max=64)])
     role = SelectField("角色")
     organisation_id = SelectField("单位", coerce=int, validators=[Optional()])
-    region_code = StringField("所属地区", validators=[Optional(), Length(max=6)])
+    region_code = SelectField("所属地区", validators=[Optional()])
     email = EmailField("邮箱", validators=[Optional(), Length(max=200)])
     phone = StringField("手机号", validators=[Optional(), Length(max=32)])
     password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
@@ -37,6 +39,7 @@ class UserForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = enum_choices(Role)
+        self.region_code.choices = region_choices(current_locale())
 
 
 class GrantForm(FlaskForm):
@@ -44,11 +47,12 @@ class GrantForm(FlaskForm):
 
     role = SelectField("角色")
     organisation_id = SelectField("单位", coerce=int, validators=[Optional()])
-    region_code = StringField("所属地区", validators=[Optional(), Length(max=6)])
+    region_code = SelectField("所属地区", validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = enum_choices(Role)
+        self.region_code.choices = region_choices(current_locale())
 
 
 class WithdrawForm(FlaskForm):

@@ -83,6 +83,8 @@ class RoleGrant(db.Model):
 
     granted_by = relationship("User", foreign_keys=[granted_by_id])
     withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
+    region = relationship("Region")
+    organisation = relationship("Organisation")
 
 
 class ApiToken(db.Model):

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.i18n import register_codes
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -85,3 +86,14 @@ class AgreementRenewal(db.Model):
 
     agreement: Mapped[Agreement] = relationship()
     channel = relationship("Channel")
+
+
+# C4.11: how the automatic renewal of a term ended.
+register_codes(
+    "renewal_outcome",
+    {
+        "pending": ("待续签", "Pending"),
+        "renewed": ("已自动续签", "Renewed"),
+        "not_renewed": ("未续签", "Not renewed"),
+    },
+)

@@ -13,6 +13,7 @@ from app.core.enums import (
     ChannelForm,
     enum_column,
 )
+from app.core.i18n import register_codes
 from app.core.timeutil import today, utcnow
 from app.extensions import db
 
@@ -205,3 +206,7 @@ class Counter(db.Model):
 
     name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+# C2.10: how a review round ended.
+register_codes("round_outcome", {"approved": ("通过", "Approved"), "returned": ("退回", "Returned")})

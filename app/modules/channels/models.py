@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm, ChannelStatus, ServiceKind, enum_column
+from app.core.i18n import register_codes
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -112,3 +113,7 @@ class ContactChange(db.Model):
     after: Mapped[dict] = mapped_column(sa.JSON)
     changed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# A service's allowed categories are stored as codes; the catalogue shows their titles (C2.4).
+register_codes("channel_category", {c.value: (c.title_zh, c.title_en) for c in ChannelCategory})

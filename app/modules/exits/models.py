@@ -90,6 +90,8 @@ class ExitOpinion(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column()
 
+    province = relationship("Region", lazy="joined")
+
 
 class DeletionCertificate(db.Model):
     __tablename__ = "deletion_certificate"

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import TitledEnum, enum_column
+from app.core.i18n import register_codes
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -143,3 +144,14 @@ class GatewayRefusal(db.Model):
     key_id: Mapped[str] = mapped_column(sa.String(40))
     code: Mapped[str] = mapped_column(sa.String(32))
     path: Mapped[str] = mapped_column(sa.String(200), default="")
+
+
+# C5.2, C5.5, C5.6: who brought the incident to light.
+register_codes(
+    "incident_source",
+    {
+        "channel": ("渠道报告", "Reported by the channel"),
+        "operator": ("运营机构发现", "Found by the operator"),
+        "anomaly": ("异常监测", "Anomaly watch"),
+    },
+)

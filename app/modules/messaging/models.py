@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import TitledEnum, enum_column
+from app.core.i18n import register_codes
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -107,3 +108,7 @@ class Delivery(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     message = relationship("Message")
+
+
+# S1: the copies of a message.
+register_codes("delivery_channel", {"email": ("电子邮件", "E-mail"), "sms": ("短信", "SMS")})

@@ -13,7 +13,7 @@ from app.core.permissions import P, may
 from app.core.timeutil import utcnow
 from app.core.transaction import transactional
 from app.extensions import db
-from app.modules.accounts.models import User
+from app.modules.accounts.models import Organisation, User
 from app.modules.messaging.catalogue import CATEGORIES
 from app.modules.messaging.models import Delivery, Message, MessageTemplate
 
@@ -167,6 +167,20 @@ def search_messages(text: str = "", category: str = "", organisation_id: int | N
     if organisation_id:
         query = query.where(Message.organisation_id == organisation_id)
     return query.order_by(Message.created_at.desc(), Message.id.desc())
+
+
+def recipient_names(messages) -> dict[tuple[str, int], str]:
+    """S1: who each message went to, by name — {("organisation", id) | ("user", id): name} — in two statements."""
+    org_ids = {m.organisation_id for m in messages if m.organisation_id}
+    user_ids = {m.user_id for m in messages if m.user_id and not m.organisation_id}
+    names = {}
+    if org_ids:
+        rows = db.session.execute(sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids)))
+        names |= {("organisation", i): name for i, name in rows}
+    if user_ids:
+        rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(user_ids)))
+        names |= {("user", i): name for i, name in rows}
+    return names
 
 
 def placeholders_in(text: str) -> set[str]:

@@ -78,6 +78,7 @@ def message_record():
     """S1: every message sent, searchable; the e-mail/SMS deliveries that are waiting or failed, with retry."""
     text, category = request.args.get("q", "")[:100], choice_arg("category", CATEGORIES) or ""
     page = paginate(ops.search_messages(text, category))
+    recipients = ops.recipient_names(page.items)  # one statement for the page's organisations and accounts
     open_deliveries = db.session.scalars(
         sa.select(Delivery).where(Delivery.status != "sent").order_by(Delivery.id.desc()).limit(100)
     ).all()
@@ -88,6 +89,7 @@ def message_record():
         category=category,
         categories=CATEGORIES,
         deliveries=open_deliveries,
+        recipients=recipients,
         action_form=ActionForm(),
     )
 

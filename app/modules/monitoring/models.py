@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import TitledEnum, enum_column
+from app.core.i18n import register_codes
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -181,3 +182,14 @@ class ImprovementPlan(db.Model):
     opinion: Mapped[str] = mapped_column(sa.Text, default="")
 
     channel = relationship("Channel")
+
+
+# Where a monthly figure came from (C3.6), as the pages show it.
+register_codes(
+    "statistics_source",
+    {
+        "gateway": ("渠道接口报送", "Signed request"),
+        "portal": ("门户上传", "Portal upload"),
+        "import": ("运营机构导入", "Operator import"),
+    },
+)

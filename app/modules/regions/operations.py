@@ -33,3 +33,17 @@ def mainland_provinces() -> list[Region]:
 
 def all_regions() -> list[Region]:
     return list(db.session.scalars(sa.select(Region).order_by(Region.code)))
+
+
+def region_choices(locale: str = "zh") -> list[tuple[str, str]]:
+    """A jurisdiction picked by name, not typed as a code: every province, each followed by its cities
+    ("山东省", "山东省 · 济南市", …), for select fields; the empty choice first."""
+    regions = all_regions()
+    names = {r.code: r.name(locale) for r in regions}
+    choices = [("", "-")]
+    for province in (r for r in regions if r.is_province):
+        choices.append((province.code, names[province.code]))
+        choices += [
+            (r.code, f"{names[province.code]} · {r.name(locale)}") for r in regions if r.parent_code == province.code
+        ]
+    return choices
