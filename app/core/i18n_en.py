@@ -794,4 +794,6 @@ EN = {
     "查看全部": "See all",
     "已无待办": "Nothing waiting",
     "菜单": "Menu",
+    "已等待": "Waited",
+    "{n} 天": "{n} days",
 }

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus
 from app.core.errors import DomainError
@@ -30,7 +31,9 @@ def list_applications():
     status = choice_arg("status", ApplicationStatus)
     if status:
         query = query.where(Application.status == status)
-    page = paginate(query.order_by(Application.id.desc()))
+    page = paginate(
+        query.options(joinedload(Application.applicant), selectinload(Application.rows)).order_by(Application.id.desc())
+    )
     return render_template("applications/list.html", page=page, status=status, statuses=ApplicationStatus)
 
 

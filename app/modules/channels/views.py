@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.core.enums import ChannelStatus, Role
 from app.core.errors import DomainError
@@ -24,7 +25,7 @@ def list_channels():
     status = choice_arg("status", ChannelStatus)
     if status:
         query = query.where(Channel.status == status)
-    page = paginate(query.order_by(Channel.id.desc()))
+    page = paginate(query.options(joinedload(Channel.owner)).order_by(Channel.id.desc()))
     return render_template("channels/list.html", page=page, status=status, statuses=ChannelStatus)
 
 

@@ -2,15 +2,19 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.core.enums import Stage
 from app.core.errors import DomainError, NotFound
 from app.core.http.forms import apply_error
+from app.core.http.pagination import paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.applications.kinds import kind_of
+from app.modules.applications.models import Application
 from app.modules.regions.operations import mainland_provinces
 from app.modules.reviews.forms import DecisionForm
 from app.modules.reviews.models import ReviewStep
@@ -20,8 +24,14 @@ from app.modules.reviews.scope import review_queue
 
 
 def queue():
-    steps = db.session.scalars(review_queue(current_user)).all()
-    return render_template("reviews/queue.html", steps=steps)
+    """C2.6, S13: the steps waiting for this reviewer, oldest first, a page at a time, with the days each has waited;
+    the same number of statements for a page of 25 as for one of 3."""
+    query = review_queue(current_user).options(
+        contains_eager(ReviewStep.application).joinedload(Application.applicant),
+        contains_eager(ReviewStep.application).selectinload(Application.rows),
+        joinedload(ReviewStep.region),
+    )
+    return render_template("reviews/queue.html", page=paginate(query), today=utcnow().date())
 
 
 def _visible_step(step_id: int) -> ReviewStep:
