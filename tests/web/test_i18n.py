@@ -46,3 +46,14 @@ def test_s12_every_form_label_has_an_english_translation(app):
             labels |= {field.label.text for field in form}
     missing = sorted(label for label in labels if re.search(r"[\u4e00-\u9fff]", label) and label not in EN)
     assert missing == []
+
+
+def test_s12_wtforms_own_messages_follow_the_page_language(world, client):
+    from tests.conftest import login
+
+    login(client, "admin")
+    page = client.post("/admin/users/new", data={"username": "", "display_name": "", "password": ""}).text
+    assert "该字段是必填字段。" in page and "This field is required." not in page
+    client.post("/locale/en")
+    page = client.post("/admin/users/new", data={"username": "", "display_name": "", "password": ""}).text
+    assert "This field is required." in page

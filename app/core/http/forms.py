@@ -1,10 +1,21 @@
 """Helpers shared by WTForms views."""
 
 from flask import flash
+from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, SelectChoice
+from wtforms.i18n import get_translations
 
 from app.core.errors import DomainError
 from app.core.i18n import current_locale, gettext
+
+
+class BaseForm(FlaskForm):
+    """Every form of the service: CSRF-protected (Flask-WTF) and with WTForms' own messages ("This field is
+    required.") in the user's language — Chinese on the Chinese pages (S12)."""
+
+    class Meta:
+        def get_translations(self, form):
+            return get_translations(["en"] if current_locale() == "en" else ["zh"])
 
 
 def run_posted(form, action, done: str) -> None:

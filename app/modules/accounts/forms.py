@@ -1,32 +1,31 @@
 """Account forms (labels are Chinese source strings, translated when rendered)."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.enums import Role
-from app.core.http.forms import enum_choices
+from app.core.http.forms import BaseForm, enum_choices
 from app.core.i18n import current_locale
 from app.modules.regions.operations import region_choices
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A button that changes state: only the CSRF token."""
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(BaseForm):
     name = StringField("名称", validators=[DataRequired(), Length(max=200)])
     uscc = StringField("统一社会信用代码", validators=[DataRequired(), Length(min=18, max=18)])
     registered_address = StringField("注册地址", validators=[Optional(), Length(max=300)])
     registration_date = DateField("注册时间", validators=[Optional()])
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
     display_name = StringField("姓名", validators=[DataRequired(), Length(max=64)])
     role = SelectField("角色")
@@ -42,7 +41,7 @@ class UserForm(FlaskForm):
         self.region_code.choices = region_choices(current_locale())
 
 
-class GrantForm(FlaskForm):
+class GrantForm(BaseForm):
     """S2: the role and jurisdiction an administrator grants (replacing the current one)."""
 
     role = SelectField("角色")
@@ -55,22 +54,22 @@ class GrantForm(FlaskForm):
         self.region_code.choices = region_choices(current_locale())
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(BaseForm):
     reason = TextAreaField("收回原因", validators=[DataRequired(), Length(max=500)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField("新密码", validators=[DataRequired(), Length(max=200)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(BaseForm):
     code = StringField("动态口令", validators=[DataRequired(), Length(min=6, max=6)])
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(BaseForm):
     password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
     code = StringField("动态口令", validators=[Optional(), Length(max=6)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField("原因", validators=[DataRequired(), Length(max=2000)])

@@ -1,16 +1,17 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.core.http.forms import BaseForm
 
-class VersionForm(FlaskForm):
+
+class VersionForm(BaseForm):
     version = StringField("版本号", validators=[DataRequired(), Length(max=32)])
     title = StringField("协议名称", validators=[Optional(), Length(max=200)])
     effective_from = DateField("生效日期", validators=[DataRequired()])
     body = TextAreaField("协议全文", validators=[DataRequired(), Length(max=200_000)])
 
 
-class SignForm(FlaskForm):
+class SignForm(BaseForm):
     """The explicit confirmation step (C2.8): the digest of the text shown travels with the confirmation."""
 
     text_sha256 = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])

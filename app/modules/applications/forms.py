@@ -1,6 +1,5 @@
 """Form 1 (with Form 2 and the level-2 supplement) as WTForms, and its conversion to the operations' input."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,7 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm
-from app.core.http.forms import enum_choices, text_choices
+from app.core.http.forms import BaseForm, enum_choices, text_choices
 from app.modules.applications.operations import content
 
 
@@ -65,7 +64,7 @@ class Level2Form(Form):
     business_relation = TextAreaField("业务关系", validators=[Optional(), Length(max=4000)])
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(BaseForm):
     category = SelectField("渠道类别")
     level = RadioField("渠道级别", default="1")
     parent_channel_id = SelectField("一级渠道", coerce=int, validators=[Optional()])
@@ -89,7 +88,7 @@ class ApplicationForm(FlaskForm):
         self.same_subject.choices = text_choices([("1", "同一主体"), ("0", "不同主体")])
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(BaseForm):
     kind = SelectField("附件类型")
     file = FileField("文件", validators=[FileRequired()])
 

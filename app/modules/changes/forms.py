@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length
 
+from app.core.http.forms import BaseForm
 
-class ChangeForm(FlaskForm):
+
+class ChangeForm(BaseForm):
     """C4.1: the regions and services the channel should have after the change."""
 
     regions = SelectMultipleField("变更后的服务地域", validators=[DataRequired()])

@@ -1,12 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.core.enums import ChannelCategory, ServiceKind
-from app.core.http.forms import enum_choices
+from app.core.http.forms import BaseForm, enum_choices
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(BaseForm):
     code = StringField("编码", validators=[DataRequired(), Length(max=48), Regexp(r"^[a-z][a-z0-9_]*$")])
     kind = SelectField("类型")
     name_zh = StringField("名称", validators=[DataRequired(), Length(max=100)])
@@ -22,7 +21,7 @@ class ServiceForm(FlaskForm):
         self.allowed_categories.choices = enum_choices(ChannelCategory)
 
 
-class ContactForm(FlaskForm):
+class ContactForm(BaseForm):
     """C4.2: the channel's contact."""
 
     contact_name = StringField("联系人", validators=[DataRequired(), Length(max=64)])

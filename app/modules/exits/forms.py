@@ -1,11 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.http.forms import text_choices
+from app.core.http.forms import BaseForm, text_choices
 
 
-class ExitForm(FlaskForm):
+class ExitForm(BaseForm):
     """C6.1: a voluntary exit."""
 
     channel_id = SelectField("渠道", coerce=int, validators=[DataRequired()])
@@ -13,7 +12,7 @@ class ExitForm(FlaskForm):
     reason = TextAreaField("退出原因（合作协议期内须说明特殊原因）", validators=[Optional(), Length(max=5000)])
 
 
-class ForcedExitForm(FlaskForm):
+class ForcedExitForm(BaseForm):
     """C6.4: a forced exit opened by the operator."""
 
     channel_id = SelectField("渠道", coerce=int, validators=[DataRequired()])
@@ -21,7 +20,7 @@ class ForcedExitForm(FlaskForm):
     reason = TextAreaField("事实和证据", validators=[DataRequired(), Length(max=5000)])
 
 
-class OpinionForm(FlaskForm):
+class OpinionForm(BaseForm):
     decision = RadioField("意见", validators=[DataRequired()])
     opinion = TextAreaField("说明", validators=[Optional(), Length(max=2000)])
 
@@ -30,7 +29,7 @@ class OpinionForm(FlaskForm):
         self.decision.choices = text_choices([("approve", "同意"), ("reject", "不同意")])
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(BaseForm):
     """C6.3: the public announcement of the exit."""
 
     url = StringField("公告链接", validators=[DataRequired(), Length(max=500)])

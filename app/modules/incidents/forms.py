@@ -1,14 +1,13 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateTimeLocalField, RadioField, SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.http.forms import text_choices
+from app.core.http.forms import BaseForm, text_choices
 
 _BOXES = dict(option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
 
 
-class IncidentForm(FlaskForm):
+class IncidentForm(BaseForm):
     """C5.2: what the channel (or the operator) reports."""
 
     channel_id = SelectField("渠道", coerce=int, validators=[DataRequired()])
@@ -18,11 +17,11 @@ class IncidentForm(FlaskForm):
     impact = TextAreaField("影响范围", validators=[Optional(), Length(max=5000)])
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(BaseForm):
     file = FileField("证据文件", validators=[FileRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """C5.5: confirm or re-grade; level 1 picks the services to suspend."""
 
     incident_type = SelectField("认定的事件类型", validators=[DataRequired()])
@@ -30,15 +29,15 @@ class ConfirmForm(FlaskForm):
     services = SelectMultipleField("暂停的服务（一级事件）", **_BOXES)
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField("理由", validators=[DataRequired(), Length(max=2000)])
 
 
-class RectificationForm(FlaskForm):
+class RectificationForm(BaseForm):
     body = TextAreaField("整改报告", validators=[DataRequired(), Length(max=10000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     decision = RadioField("核验结果", validators=[DataRequired()])
     opinion = TextAreaField("意见", validators=[Optional(), Length(max=2000)])
 

@@ -1,11 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.http.forms import text_choices
+from app.core.http.forms import BaseForm, text_choices
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(BaseForm):
     code = StringField("模板编码", validators=[DataRequired(), Length(max=64)])
     category = SelectField("消息类别")
     sender_unit = StringField("发送单位", validators=[DataRequired(), Length(max=100)])
@@ -20,7 +19,7 @@ class TemplateForm(FlaskForm):
         )
 
 
-class TemplateReviewForm(FlaskForm):
+class TemplateReviewForm(BaseForm):
     decision = SelectField("审核结论")
     note = TextAreaField("审核意见", validators=[Optional(), Length(max=2000)])
 

@@ -1,11 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
+
+from app.core.http.forms import BaseForm
 
 _CHECKBOXES = dict(option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(BaseForm):
     """C4.3: a platform notice and the channels it goes to (empty selection: all)."""
 
     kind = SelectField("公告类型")
@@ -18,7 +19,7 @@ class NoticeForm(FlaskForm):
     region_codes = SelectMultipleField("地域（不选为全部）")
 
 
-class ChannelNoticeForm(FlaskForm):
+class ChannelNoticeForm(BaseForm):
     """C4.4: a channel's own maintenance, suspension or restoration, announced in advance."""
 
     channel_id = SelectField("渠道", coerce=int, validators=[DataRequired()])

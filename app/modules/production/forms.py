@@ -1,10 +1,11 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from app.core.http.forms import BaseForm
 
-class ProductionForm(FlaskForm):
+
+class ProductionForm(BaseForm):
     """Form 3's header (C7.3): contact and the security test report (C2.7)."""
 
     contact_name = StringField("联系人", validators=[Optional(), Length(max=64)])
@@ -14,11 +15,11 @@ class ProductionForm(FlaskForm):
     security_report_id = SelectField("安全检测报告", coerce=int)
 
 
-class RecordingForm(FlaskForm):
+class RecordingForm(BaseForm):
     file = FileField("录屏文件（MP4/MOV）", validators=[FileRequired()])
 
 
-class VerificationForm(FlaskForm):
+class VerificationForm(BaseForm):
     """The operator's verification: ticks are read from the request (one checkbox per platform and step)."""
 
     report_reviewed = BooleanField("已审查安全检测报告")

@@ -1,11 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.core.http.forms import text_choices
+from app.core.http.forms import BaseForm, text_choices
 
 
-class PromotionForm(FlaskForm):
+class PromotionForm(BaseForm):
     channel_id = SelectField("渠道", coerce=int, validators=[DataRequired()])
     title = StringField("活动名称", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("活动形式和内容", validators=[DataRequired(), Length(max=5000)])
@@ -15,7 +14,7 @@ class PromotionForm(FlaskForm):
     wording = TextAreaField("所用人社宣传用语", validators=[Optional(), Length(max=2000)])
 
 
-class PromotionReviewForm(FlaskForm):
+class PromotionReviewForm(BaseForm):
     decision = RadioField("审核结果", validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
@@ -25,7 +24,7 @@ class PromotionReviewForm(FlaskForm):
     opinion = TextAreaField("审核意见", validators=[Optional(), Length(max=2000)])
 
 
-class PromotionReportForm(FlaskForm):
+class PromotionReportForm(BaseForm):
     result_form = TextAreaField("实际开展形式", validators=[DataRequired(), Length(max=5000)])
     result_summary = TextAreaField("活动成效", validators=[DataRequired(), Length(max=5000)])
     participants = IntegerField("参与人数", validators=[Optional(), NumberRange(min=0)])

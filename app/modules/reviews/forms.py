@@ -1,11 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.http.forms import text_choices
+from app.core.http.forms import BaseForm, text_choices
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     """C2.10: opinion, decision, contact, phone; the reviewer and date are recorded by the system."""
 
     decision = RadioField("审核结论", validators=[DataRequired()])

@@ -1,18 +1,17 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.http.forms import choices, text_choices
+from app.core.http.forms import BaseForm, choices, text_choices
 from app.core.i18n import current_locale
 from app.modules.security_tests.models import QUALIFICATIONS
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(BaseForm):
     name = StringField("名称", validators=[DataRequired(), Length(max=200)])
 
 
-class QualificationForm(FlaskForm):
+class QualificationForm(BaseForm):
     kind = SelectField("资质")
     certificate_number = StringField("证书编号", validators=[DataRequired(), Length(max=100)])
     valid_from = DateField("起始日期", validators=[DataRequired()])
@@ -24,7 +23,7 @@ class QualificationForm(FlaskForm):
         self.kind.choices = choices([(k, v[index]) for k, v in QUALIFICATIONS.items()])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(BaseForm):
     institution_id = SelectField("检测机构", coerce=int)
     test_date = DateField("检测日期", validators=[DataRequired()])
     version_tested = StringField("检测版本", validators=[DataRequired(), Length(max=64)])
@@ -38,7 +37,7 @@ class ReportForm(FlaskForm):
         self.result.choices = text_choices([("pass", "通过"), ("fail", "不通过")])
 
 
-class MajorChangeForm(FlaskForm):
+class MajorChangeForm(BaseForm):
     kind = SelectField("变更类型")
     description = TextAreaField("变更内容", validators=[DataRequired(), Length(max=4000)])
 
@@ -47,12 +46,12 @@ class MajorChangeForm(FlaskForm):
         self.kind.choices = text_choices([("upgrade", "重大升级"), ("policy", "安全策略重大变更")])
 
 
-class SpotCheckForm(FlaskForm):
+class SpotCheckForm(BaseForm):
     reason = TextAreaField("抽查原因", validators=[DataRequired(), Length(max=4000)])
     is_retest = BooleanField("整改后复测")
 
 
-class SpotCheckResultForm(FlaskForm):
+class SpotCheckResultForm(BaseForm):
     result = SelectField("抽查结果")
     notes = TextAreaField("说明", validators=[Optional(), Length(max=4000)])
 

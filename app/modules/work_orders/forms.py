@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length
 
+from app.core.http.forms import BaseForm
 
-class WorkOrderForm(FlaskForm):
+
+class WorkOrderForm(BaseForm):
     """C4.6: a user's problem; no personal ID numbers."""
 
     channel_id = SelectField("渠道", coerce=int, validators=[DataRequired()])
@@ -11,19 +12,19 @@ class WorkOrderForm(FlaskForm):
     description = TextAreaField("问题描述", validators=[DataRequired(), Length(max=5000)])
 
 
-class TextForm(FlaskForm):
+class TextForm(BaseForm):
     body = TextAreaField("内容", validators=[DataRequired(), Length(max=5000)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     assignee_id = SelectField("处理人", coerce=int, validators=[DataRequired()])
 
 
-class TagsForm(FlaskForm):
+class TagsForm(BaseForm):
     tags = SelectMultipleField(
         "标记", option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False)
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(BaseForm):
     note = TextAreaField("关闭说明", validators=[DataRequired(), Length(max=2000)])
