@@ -796,4 +796,8 @@ EN = {
     "菜单": "Menu",
     "已等待": "Waited",
     "{n} 天": "{n} days",
+    "对象类型": "Object type",
+    "对象编号": "Object id",
+    "来源地址": "Source address",
+    "已拒绝": "refused",
 }

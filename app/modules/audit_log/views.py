@@ -10,6 +10,16 @@ from app.core.audit import AuditEntry
 from app.core.errors import RuleViolation
 from app.core.http.pagination import paginate
 from app.modules.accounts.operations import scope_audit
+from app.modules.audit_log.actions import (
+    ACTIONS,
+    OBJECTS,
+    action_title,
+    changes,
+    object_label,
+    object_title,
+    object_url,
+    value_text,
+)
 
 FILTERS = ("action", "object_type", "object_id", "actor_name")
 
@@ -38,5 +48,18 @@ def filtered_query(args, user):
 
 
 def audit_log():
+    """S4: the log as sentences — who, in which role, did what to which object (linked), from which address, and the
+    fields it changed in words — with labelled filters."""
     query = filtered_query(request.args, current_user)
-    return render_template("audit_log/list.html", page=paginate(query), args=request.args)
+    return render_template(
+        "audit_log/list.html",
+        page=paginate(query),
+        args=request.args,
+        actions=sorted(((code, action_title(code)) for code in ACTIONS), key=lambda pair: pair[1]),
+        objects=sorted(((code, object_title(code)) for code in OBJECTS), key=lambda pair: pair[1]),
+        action_title=action_title,
+        object_label=object_label,
+        object_url=object_url,
+        changes=changes,
+        value_text=value_text,
+    )
