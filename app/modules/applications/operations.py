@@ -16,6 +16,7 @@ from app.core.enums import (
     ChannelStatus,
 )
 from app.core.errors import Conflict, NotFound, RuleViolation
+from app.core.i18n import register_codes
 from app.core.timeutil import today
 from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
@@ -322,6 +323,7 @@ ATTACHMENT_KINDS = {
     "business_licence": ("营业执照", "Business licence"),
     "other": ("其他材料", "Other"),
 }
+register_codes("attachment_kind", ATTACHMENT_KINDS)
 
 
 def get_attachment(app: Application, attachment_id: int) -> Attachment:

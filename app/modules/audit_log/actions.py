@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import g, url_for
 
 from app.core.enums import TitledEnum
-from app.core.i18n import current_locale
+from app.core.i18n import CODES, current_locale
 from app.extensions import db
 from app.modules.regions.models import Region
 
@@ -188,6 +188,19 @@ FIELDS: dict[str, tuple[str, str]] = {
     "term_start": ("协议期起", "term start"),
     "term_end": ("协议期止", "term end"),
     "test_date": ("检测日期", "test date"),
+    "operating_since": ("运营起始日期", "operating since"),
+    "serves_livelihood": ("服务民生", "serves livelihood"),
+    "existing_users": ("现有用户数", "existing users"),
+    "fill_date": ("填表日期", "fill date"),
+    "inherit_parent_scope": ("继承一级渠道范围", "inherits the parent's scope"),
+    "rows": ("渠道", "channels"),
+    "attachments": ("附件", "attachments"),
+    "exit": ("退出", "exit"),
+    "fingerprint": ("密钥指纹", "fingerprint"),
+    "parent_channel_id": ("一级渠道", "level-1 channel"),
+    "same_subject": ("同一主体", "same subject"),
+    "social": ("社会渠道补充材料", "social supplement"),
+    "level2": ("二级渠道补充材料", "level-2 supplement"),
 }
 
 _BY_VALUE: dict[str, TitledEnum] = {}
@@ -227,7 +240,10 @@ def value_text(value) -> str:
     if isinstance(value, bool):
         return _pick(("是", "yes") if value else ("否", "no"))
     titled = _titled_values().get(value) if isinstance(value, str) else None
-    return titled.title(current_locale()) if titled is not None else str(value)
+    if titled is not None:
+        return titled.title(current_locale())
+    registered = next((t for vocabulary in CODES.values() if (t := vocabulary.get(str(value)))), None)
+    return _pick(registered) if registered else str(value)
 
 
 REGION_FIELDS = {"region", "region_code", "province_code", "regions", "region_codes"}

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.enums import TitledEnum, enum_column
+from app.core.i18n import register_codes
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -106,3 +107,8 @@ class DeletionCertificate(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64), default="", comment="digest of the certificate's content")
 
     exit: Mapped[Exit] = relationship()
+
+
+# C6.1, C6.4: the kind of an exit and the cause of a forced one, as the pages and the audit log show them.
+register_codes("exit_kind", {"voluntary": ("自愿退出", "Voluntary"), "forced": ("强制退出", "Forced")})
+register_codes("exit_cause", CAUSES)
