@@ -58,6 +58,7 @@ class Permission(StrEnum):
     exit_opinion = "exit:opinion"
     exit_decide = "exit:decide"
     exit_manage = "exit:manage"
+    overview_read = "overview:read"  # the overview of channels, waiting times and figures, within the reach
 
 
 _EVERYONE = {
@@ -66,7 +67,12 @@ _EVERYONE = {
     Permission.region_read,
     Permission.service_read,
 }
-_REVIEWER = _EVERYONE | {Permission.application_read, Permission.review_decide, Permission.channel_read}
+_REVIEWER = _EVERYONE | {
+    Permission.application_read,
+    Permission.review_decide,
+    Permission.channel_read,
+    Permission.overview_read,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.company: frozenset(
@@ -146,6 +152,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.incident_manage,
             Permission.exit_read,
             Permission.exit_manage,
+            Permission.overview_read,
         }
     ),
     Role.admin: frozenset(
@@ -168,6 +175,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.monitoring_read,
             Permission.incident_read,
             Permission.exit_read,
+            Permission.overview_read,
         }
     ),
 }

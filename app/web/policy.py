@@ -13,6 +13,7 @@ ROUTE_POLICY: dict[str, object] = {
     "static": PUBLIC,
     "web.healthz": PUBLIC,
     "web.home": AUTHENTICATED,
+    "web.overview": P.overview_read,
     # accounts (S2, S11)
     "accounts.login": PUBLIC,
     "accounts.verify_code": PUBLIC,

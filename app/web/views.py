@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from app.core.workbench import cards_for
 from app.extensions import db
 from app.modules.messaging.operations import unread_count
+from app.web.overview import figures as overview_figures
 
 bp = Blueprint("web", __name__)
 
@@ -16,6 +17,13 @@ bp = Blueprint("web", __name__)
 def home():
     """The workbench (待办工作台): the cards each domain registered for this person, most urgent first."""
     return render_template("home.html", unread=unread_count(current_user), cards=cards_for(current_user))
+
+
+@bp.route("/overview")
+@login_required
+def overview():
+    """The overview with pictures (S13), within the user's jurisdiction."""
+    return render_template("overview.html", f=overview_figures(current_user))
 
 
 @bp.route("/healthz")
