@@ -815,4 +815,5 @@ EN = {
     "按级别": "By level",
     "按省份": "By province",
     "签发量与活跃用户": "Issuance and active users",
+    "必填": "required",
 }

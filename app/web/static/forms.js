@@ -1,0 +1,21 @@
+// Parts of a form shown only when they apply: an element with data-show-when="name=value" is shown while the
+// form's field `name` has that value (a select, or the checked radio). Without script, everything stays visible.
+(function () {
+  function valueOf(form, name) {
+    var field = form.querySelector('[name="' + name + '"]:checked') || form.querySelector('select[name="' + name + '"]');
+    return field ? field.value : null;
+  }
+  function update(form) {
+    form.querySelectorAll('[data-show-when]').forEach(function (part) {
+      var rule = part.getAttribute('data-show-when').split('=');
+      var shown = valueOf(form, rule[0]) === rule[1];
+      part.hidden = !shown;
+      part.querySelectorAll('input, select, textarea').forEach(function (input) { input.disabled = !shown; });
+    });
+  }
+  document.querySelectorAll('form').forEach(function (form) {
+    if (!form.querySelector('[data-show-when]')) { return; }
+    form.addEventListener('change', function () { update(form); });
+    update(form);
+  });
+})();
