@@ -36,11 +36,20 @@ def demo_login(client, username: str) -> None:
 EXPECTED = {
     "bank_user": {"notices.acknowledge", "agreements.to_sign", "monitoring.own", "exits.tasks", "work_orders.answered"},
     "huimin_user": {"applications.returned", "applications.drafts"},
-    "operator": {"production.to_verify", "incidents.confirm", "key_issuance.to_issue", "monitoring.alerts"},
+    "operator": {
+        "production.to_verify",
+        "incidents.confirm",
+        "key_issuance.to_issue",
+        "monitoring.alerts",
+        "agreements.countersign",
+    },
     "shandong": {"exits.opinions", "promotions.review"},
     "jinan": {"reviews.waiting"},
     "admin": set(),
+    "auditor": set(),
 }
+# Cards offered even when nothing waits (the auditor's and administrator's look-out for refused requests).
+OFFERED = {"auditor": {"audit_log.refused"}, "admin": {"audit_log.refused", "accounts.locked"}}
 
 
 def _cards(page: str) -> dict[str, int]:
@@ -65,6 +74,7 @@ def test_s12_each_role_sees_the_work_waiting_for_it(demo, client, username):
     cards = _cards(page)
     waiting = {key for key, count in cards.items() if count}
     assert EXPECTED[username] <= waiting, (username, cards)
+    assert OFFERED.get(username, set()) <= set(cards), (username, cards)
     counts = list(cards.values())
     assert counts == sorted(counts, key=lambda n: n == 0)  # the cards with work first, the empty ones after
     assert 'class="todo-clear"' in page or all(counts)

@@ -287,9 +287,10 @@ def _production_stage(bank, staff, users, live_one):
     _take_live(bank, users, operator, channel, institution, version)
     check = security_tests.order_spot_check(operator, channel, "整改后复测", is_retest=True)
     security_tests.record_spot_check(operator, check, "fail", "复测仍存在越权访问问题")
-    agreements.publish_version(
+    upcoming = agreements.publish_version(
         operator, "2027.1", "", AGREEMENT_TEXT + "第四条 乙方每月报送签发量和活跃用户数。\n", add_months(today(), 3)
     )
+    agreements.sign(bank, live_one, upcoming.id, upcoming.sha256, True)  # waiting for the operator's countersignature
     _operations(bank, operator, live_one)
     _monitoring(operator, live_one)
     _incidents_and_exits(bank, operator, live_one, users)
