@@ -2,10 +2,15 @@
 level-2 supplement only for a level-2 channel; required fields are marked; nothing overflows a phone's width."""
 
 import pytest
+import sqlalchemy as sa
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from app.extensions import db
+from app.modules.exits.models import Exit
 from tests.browser.test_journey_browser import browser, server, sign_in  # noqa: F401
+from tests.journeys import channel_in_testing
 
 pytestmark = pytest.mark.commits  # a live server in another thread
 
@@ -35,3 +40,21 @@ def test_s12_no_page_overflows_a_phone(world, server, browser):  # noqa: F811
         wide = browser.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
         assert not wide, path
     assert browser.find_element(By.CSS_SELECTOR, "label.nav-button").is_displayed()  # the menu folds away
+
+
+def test_c6_4_an_irreversible_action_asks_before_it_is_sent(world, server, browser):  # noqa: F811
+    """The confirmation runs from the app's own script: the CSP blocks inline handlers (they used to be skipped)."""
+    channel = channel_in_testing(world)
+    sign_in(browser, server, "operator")
+    browser.get(f"{server}/exits")
+    Select(browser.find_element(By.NAME, "channel_id")).select_by_value(str(channel.id))
+    browser.find_element(By.NAME, "reason").send_keys("多家媒体报道其冒用名义收费")
+    browser.find_element(By.XPATH, "//form[@data-confirm]//button[@type='submit']").click()
+    WebDriverWait(browser, 5).until(expected_conditions.alert_is_present())
+    browser.switch_to.alert.dismiss()  # changed their mind: nothing is sent
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Exit)) == 0
+    browser.find_element(By.XPATH, "//form[@data-confirm]//button[@type='submit']").click()
+    WebDriverWait(browser, 5).until(expected_conditions.alert_is_present())
+    browser.switch_to.alert.accept()
+    WebDriverWait(browser, 10).until(lambda d: db.session.scalar(sa.select(sa.func.count()).select_from(Exit)) == 1)

@@ -19,3 +19,10 @@
     update(form);
   });
 })();
+
+// An irreversible action asks first: a form with data-confirm="…" is sent only once the user confirms. (Inline
+// handlers would be blocked by the Content-Security-Policy, which allows only the app's own script files.)
+document.addEventListener('submit', function (event) {
+  var message = event.target.getAttribute && event.target.getAttribute('data-confirm');
+  if (message && !window.confirm(message)) { event.preventDefault(); }
+});
