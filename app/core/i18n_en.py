@@ -816,4 +816,16 @@ EN = {
     "按省份": "By province",
     "签发量与活跃用户": "Issuance and active users",
     "必填": "required",
+    "的数据已按《电子社保卡服务渠道管理办法》删除（C6.5）。": (
+        "— its data has been deleted as the e-SSC channel rules require (C6.5)."
+    ),
+    "退出依据": "Under",
+    "删除完成": "Deletion completed",
+    "删除的数据": "Data deleted",
+    "保留的最小记录：渠道名称和编号、退出记录、密钥标识（不含密钥）、协议和安全事件的编号，以及本证明。": (
+        "Kept as the minimal record: the channel's name and number, the exit, key identifiers (no key), agreement and"
+        " incident numbers, and this certificate."
+    ),
+    "数量": "Number",
+    "逐表明细（供核查）": "Table-by-table detail (for verification)",
 }

@@ -4,6 +4,7 @@ checked by scanning every table that points at the channel and the upload storag
 after a crash, and is refused before the exit is complete."""
 
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from app.modules.exits.models import DeletionCertificate
 from app.modules.messaging.models import Message
 from app.modules.monitoring.models import MonthlyStatistic
 from app.modules.work_orders import operations as work_orders
-from tests.conftest import PDF
+from tests.conftest import PDF, login
 from tests.gateway.test_gateway import call
 from tests.journeys import live_channel
 from tests.monitoring.test_evaluation import report
@@ -133,6 +134,12 @@ def test_c6_2_c6_3_c6_5_a_voluntary_exit_runs_to_completion_and_nothing_of_the_c
     assert not world.company_a.active  # the organisation has no channel left: its portal access is closed
     assert ops.complete_due(exit_.transition_end) == []
     assert deletion.delete_channel_data(exit_).id == certificate.id  # idempotent
+    login(client, "operator")  # the certificate reads as a document: what kinds of data, how many, under whose decision
+    page = client.get(f"/exits/{exit_.id}").text
+    document = page[page.index('id="certificate"') :]
+    assert "自愿退出，经部信息中心批准" in document and "上传的文件" in document
+    files = sum(n for n in certificate.steps["files"].values())
+    assert re.search(rf"上传的文件[^<]*</td><td>{files}</td>", document)
 
 
 def test_c6_4_a_forced_exit_needs_a_cause_and_evidence_and_runs_to_completion(world, app):

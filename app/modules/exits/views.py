@@ -17,6 +17,7 @@ from app.modules.accounts.forms import ActionForm
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import CONNECTED
 from app.modules.exits import operations as ops
+from app.modules.exits.certificate import decision, summary
 from app.modules.exits.forms import AnnouncementForm, ExitForm, ForcedExitForm, OpinionForm
 from app.modules.exits.models import CAUSES, DeletionCertificate, Exit
 
@@ -69,6 +70,8 @@ def exit_detail(exit_id: int):
         exit=exit_,
         causes=CAUSES,
         certificate=certificate,
+        certificate_lines=summary(certificate) if certificate else [],
+        certificate_decision=decision(certificate) if certificate else "",
         opinion_form=OpinionForm(),
         announcement_form=AnnouncementForm(),
         action_form=ActionForm(),

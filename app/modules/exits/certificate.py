@@ -1,0 +1,56 @@
+"""The deletion certificate as a document a channel owner can read (C6.5, issue 15 item 8): what kinds of data were
+deleted and how many, when, under whose decision — the table-by-table counts kept for the record, folded away."""
+
+from dataclasses import dataclass
+
+from app.core.i18n import current_locale
+from app.modules.exits.models import CAUSES, DeletionCertificate
+
+# What each step of the deletion removes, in the words of the certificate.
+STEP_TITLES = {
+    "files": (
+        "上传的文件（附件、录屏、检测报告、事件证据、已出具的文件）",
+        "Uploaded files (attachments, recordings, reports, evidence, documents)",
+    ),
+    "application_contents": (
+        "申请材料（申请表内容、补充材料、审核人员联系方式）",
+        "Application contents (forms, supplements, reviewers' contact details)",
+    ),
+    "operations": (
+        "运营记录（月度数据、监测、工单、推广、公告、安全事件材料）",
+        "Operating records (figures, monitoring, work orders, promotions, notices, incident material)",
+    ),
+    "channel": (
+        "渠道资料（联系人、授权地域和服务、密钥材料、协议签署人）",
+        "Channel data (contact, granted regions and services, key material, signatories)",
+    ),
+    "messages_and_audit": ("消息和审计日志中的个人信息", "Personal data in messages and the audit log"),
+}
+
+
+@dataclass
+class Line:
+    title: str
+    total: int
+    detail: dict
+
+
+def summary(certificate: DeletionCertificate) -> list[Line]:
+    """One line per step: its title and how many records or files it removed (or redacted), with the detail kept."""
+    english = current_locale() == "en"
+    lines = []
+    for step, (zh, en) in STEP_TITLES.items():
+        counts = certificate.steps.get(step) or {}
+        lines.append(Line(en if english else zh, sum(n for n in counts.values() if isinstance(n, int)), counts))
+    return lines
+
+
+def decision(certificate: DeletionCertificate) -> str:
+    """Under whose decision the data went: the national center's approval of a voluntary exit, or the forced exit
+    and its cause (C6.2, C6.4)."""
+    exit_ = certificate.exit
+    english = current_locale() == "en"
+    if exit_.kind == "forced":
+        cause = CAUSES.get(exit_.cause or "", ("", ""))
+        return f"{'Forced exit' if english else '强制退出'}：{cause[1] if english else cause[0]}"
+    return "Voluntary exit approved by the national info center" if english else "自愿退出，经部信息中心批准"
