@@ -1,17 +1,16 @@
 """One source of permissions (issue 14 item 5): operations ask the permission table (`may`, `acts_for`,
-`needs_second_factor` in app/core/permissions.py), not role names. Outside that module no code below the pages compares
-a user's role by name; selecting recipients by role in a query (`User.role == …`) is data, not a permission, and asking
-whether an account holds a role at all (`user.role is None`) is not a role name. Pages (`views.py`, `api.py`) still
-choose what to show by role — the per-role workbench (issue 15) replaces them."""
+`needs_second_factor` in app/core/permissions.py), not role names. Outside that module no code compares a user's role by
+name — operations, pages and templates alike; selecting recipients by role in a query (`User.role == …`) is data, not
+a permission, and asking whether an account holds a role at all (`user.role is None`) is not a role name."""
 
 import ast
+import re
 from pathlib import Path
 
 from app.core.permissions import ROLE_PERMISSIONS, P, acts_for, may, needs_second_factor
 from app.modules.reviews.rules import STAGE_PERMISSION
 
 APP = Path(__file__).resolve().parents[2] / "app"
-PAGES = ("views.py", "api.py")
 
 
 def _role_names_compared(tree) -> list[int]:
@@ -31,7 +30,7 @@ def _role_names_compared(tree) -> list[int]:
 def role_checks() -> list[str]:
     found = []
     for path in sorted(APP.rglob("*.py")):
-        if path.name in PAGES or path == APP / "core" / "permissions.py":
+        if path == APP / "core" / "permissions.py":
             continue
         found += [f"{path.relative_to(APP)}:{line}" for line in _role_names_compared(ast.parse(path.read_text()))]
     return found
@@ -39,6 +38,15 @@ def role_checks() -> list[str]:
 
 def test_operations_ask_the_permission_table_not_role_names():
     assert role_checks() == [], "ask the permission table (may / acts_for) instead of comparing role names"
+
+
+def test_templates_ask_the_permission_table_not_role_names():
+    found = [
+        f"{path.relative_to(APP)}"
+        for path in APP.rglob("*.html")
+        if re.search(r"\brole\s*==|current_user\.role\s*(==|!=|in\b)", path.read_text())
+    ]
+    assert found == [], "use has_permission('resource:action') in templates"
 
 
 def test_may_and_acts_for_follow_the_table(world):

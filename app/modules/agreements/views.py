@@ -4,11 +4,11 @@ countersigning, and who has not signed a version yet."""
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.core.enums import Role
 from app.core.errors import DomainError
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_channel
+from app.core.permissions import P, may
 from app.core.timeutil import today
 from app.modules.accounts.forms import ActionForm
 from app.modules.agreements import operations as ops
@@ -29,7 +29,7 @@ def agreements():
         in_force=ops.current_version(),
         outdated={v.id: is_outdated(v, versions, today()) for v in versions},
         form=form,
-        pending=ops.pending_countersignatures() if current_user.role == Role.operator else [],
+        pending=ops.pending_countersignatures() if may(current_user, P.agreement_manage) else [],
         action_form=ActionForm(),
     )
 
@@ -53,7 +53,7 @@ def publish_version():
 
 def version_detail(version_id: int):
     version = ops.get_version(version_id)
-    states = ops.signing_states(version) if current_user.role == Role.operator else []
+    states = ops.signing_states(version) if may(current_user, P.agreement_manage) else []
     return render_template(
         "agreements/version.html",
         version=version,

@@ -5,13 +5,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from app.core.enums import ChannelStatus, Role
+from app.core.enums import ChannelStatus
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error
 from app.core.http.pagination import choice_arg, paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_channel, visible_channels
+from app.core.permissions import acts_for
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.channels import operations as ops
@@ -43,7 +44,7 @@ def channel_detail(channel_id: int):
 
 
 def _contact_form(channel):
-    own = current_user.role == Role.company and channel.owner_id == current_user.organisation_id
+    own = acts_for(current_user, channel.owner_id)
     if not own or channel.status not in (ChannelStatus.live, ChannelStatus.suspended):
         return None
     return ContactForm(data=ops.contact_of(channel))

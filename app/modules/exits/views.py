@@ -5,13 +5,13 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import Role
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error, choices, run_posted
 from app.core.http.pagination import paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
+from app.core.permissions import P, may
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.channels.models import Channel
@@ -34,10 +34,10 @@ def _cause_choices():
 
 def exits():
     apply_form = forced_form = None
-    if current_user.role == Role.company:
+    if may(current_user, P.exit_apply):
         apply_form = ExitForm(channel_id=request.args.get("channel_id", type=int))
         apply_form.channel_id.choices = _channel_choices()
-    if current_user.role == Role.operator:
+    if may(current_user, P.exit_manage):
         forced_form = ForcedExitForm(channel_id=request.args.get("channel_id", type=int))
         forced_form.channel_id.choices = _channel_choices()
         forced_form.cause.choices = _cause_choices()
@@ -75,7 +75,6 @@ def exit_detail(exit_id: int):
         opinion_form=OpinionForm(),
         announcement_form=AnnouncementForm(),
         action_form=ActionForm(),
-        role=current_user.role.value,
         my_province=current_user.region_code,
     )
 

@@ -4,13 +4,13 @@ restore (warned and confirmed, S10), the national center's renewal approval."""
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from app.core.enums import Role
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error, choices, run_posted
 from app.core.http.pagination import paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
+from app.core.permissions import P, may
 from app.core.timeutil import from_local
 from app.core.uploads import upload_path
 from app.extensions import db
@@ -50,11 +50,11 @@ def _incident_form() -> IncidentForm:
 
 
 def incidents():
-    form = _incident_form() if current_user.role in (Role.company, Role.operator) else None
+    form = _incident_form() if may(current_user, P.incident_report) or may(current_user, P.incident_manage) else None
     if form is not None and form.validate_on_submit():
         data = {n: form[n].data for n in ("incident_type", "description", "impact")}
         data["discovered_at"] = from_local(form.discovered_at.data)
-        file = ops.report_incident if current_user.role == Role.company else ops.record_incident
+        file = ops.report_incident if may(current_user, P.incident_report) else ops.record_incident
         try:
             incident = file(current_user, form.channel_id.data, data)
         except DomainError as exc:
@@ -68,7 +68,7 @@ def incidents():
 
 def incident_detail(incident_id: int):
     incident = ops.get_incident(current_user, incident_id)
-    operator = current_user.role == Role.operator
+    operator = may(current_user, P.incident_manage)
     confirm_form = ConfirmForm(incident_type=incident.incident_type)
     confirm_form.incident_type.choices = type_choices()
     confirm_form.services.choices = choices([(s.code, s.name(current_locale())) for s in incident.channel.services])
@@ -77,8 +77,8 @@ def incident_detail(incident_id: int):
         incident=incident,
         types=INCIDENT_TYPES,
         operator=operator,
-        owner=current_user.role == Role.company,
-        national=current_user.role == Role.national_reviewer,
+        owner=may(current_user, P.incident_report),
+        national=may(current_user, P.incident_approve),
         confirm_form=confirm_form,
         reason_form=ReasonForm(),
         evidence_form=EvidenceForm(),

@@ -5,9 +5,10 @@ from flask import Response, g, request
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from app.core.enums import ChannelCategory, Role
+from app.core.enums import ChannelCategory
 from app.core.http.api import api_bp, doc, load_body
 from app.core.jurisdiction import get_channel
+from app.core.permissions import P, may
 from app.core.schema_fields import ZonedDateTime
 from app.core.timeutil import today
 from app.extensions import db
@@ -274,7 +275,7 @@ def channel_monitoring_api(channel_id: int):
     raw_body=("text/csv",),
 )
 def import_statistics_api():
-    source = "import" if current_user.role == Role.operator else "portal"
+    source = "import" if may(current_user, P.monitoring_manage) else "portal"
     return ImportResultSchema().dump(
         imports.import_statistics(current_user, request.get_data(), source=source).as_dict()
     )

@@ -5,13 +5,14 @@ import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import ChannelCategory, Role
+from app.core.enums import ChannelCategory
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error, run_posted
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jobs import recent_runs
 from app.core.jurisdiction import get_channel
+from app.core.permissions import P, acts_for, may
 from app.core.timeutil import today
 from app.extensions import db
 from app.modules.agreements import renewal as renewals
@@ -90,7 +91,7 @@ def run_evaluation():
 def channel_monitoring(channel_id: int):
     channel = get_channel(current_user, channel_id)
     points = ov.series_of(channel)
-    owner = current_user.role == Role.company and channel.owner_id == current_user.organisation_id
+    owner = acts_for(current_user, channel.owner_id)
     return render_template(
         "monitoring/channel.html",
         channel=channel,
@@ -105,7 +106,7 @@ def channel_monitoring(channel_id: int):
         renewals=renewals.renewals_of(channel),
         alerted=bool(open_alerts(channel)),
         plan_form=PlanForm() if owner else None,
-        objection_form=ObjectionForm() if current_user.role == Role.operator else None,
+        objection_form=ObjectionForm() if may(current_user, P.agreement_manage) else None,
     )
 
 
@@ -138,7 +139,7 @@ def import_page():
     form = ImportForm()
     result, problems = None, []
     if form.validate_on_submit():
-        source = "import" if current_user.role == Role.operator else "portal"
+        source = "import" if may(current_user, P.monitoring_manage) else "portal"
         try:
             result = import_statistics(current_user, form.file.data.read(), source=source).as_dict()
         except ImportRefused as exc:

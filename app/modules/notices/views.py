@@ -6,13 +6,14 @@ from collections import defaultdict
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import ChannelCategory, NoticeKind, Role
+from app.core.enums import ChannelCategory, NoticeKind
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error, choices, enum_choices, text_choices
 from app.core.http.pagination import paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
+from app.core.permissions import P, may
 from app.core.timeutil import from_local, local
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
@@ -36,7 +37,7 @@ def _notice_form() -> NoticeForm:
 def notices():
     """The notice list; the operator publishes from here."""
     page = paginate(ops.visible_notices(current_user).order_by(PlatformNotice.id.desc()))
-    form = _notice_form() if current_user.role == Role.operator else None
+    form = _notice_form() if may(current_user, P.notice_publish) else None
     if form is not None and form.validate_on_submit():
         data = {name: form[name].data for name in ("kind", "title", "body", "categories", "levels", "region_codes")}
         data |= {"starts_at": from_local(form.starts_at.data), "ends_at": from_local(form.ends_at.data)}
@@ -61,7 +62,7 @@ def notice_detail(notice_id: int):
         pending=pending,
         counts=ops.acknowledgement_counts([notice.id]).get(notice.id, (0, 0)),
         form=ActionForm(),
-        is_owner=current_user.role == Role.company,
+        is_owner=may(current_user, P.notice_acknowledge),
     )
 
 
@@ -96,7 +97,7 @@ def channel_notices():
     except DomainError as exc:
         flash(exc.message(current_locale()), "danger")
         start, end = ops.month_bounds(None)
-    form = _channel_notice_form() if current_user.role == Role.company else None
+    form = _channel_notice_form() if may(current_user, P.maintenance_file) else None
     if form is not None and form.validate_on_submit():
         data = {"kind": form.kind.data, "description": form.description.data}
         data |= {"starts_at": from_local(form.starts_at.data), "ends_at": from_local(form.ends_at.data)}

@@ -3,12 +3,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import Role
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error, choices
 from app.core.http.pagination import paginate
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
+from app.core.permissions import P, may
 from app.core.timeutil import today
 from app.extensions import db
 from app.modules.channels.models import Channel
@@ -19,7 +19,7 @@ from app.modules.promotions.models import Promotion
 
 def promotions():
     form = None
-    if current_user.role == Role.company:
+    if may(current_user, P.promotion_file):
         form = PromotionForm(channel_id=request.args.get("channel_id", type=int))
         live = visible_channels(current_user).where(Channel.status == "live").order_by(Channel.id)
         form.channel_id.choices = choices([(c.id, c.name) for c in db.session.scalars(live)])
@@ -38,7 +38,7 @@ def promotions():
 
 def promotion_detail(promotion_id: int):
     promotion = ops.get_promotion(current_user, promotion_id)
-    owner = current_user.role == Role.company
+    owner = may(current_user, P.promotion_file)
     return render_template(
         "promotions/detail.html",
         promotion=promotion,

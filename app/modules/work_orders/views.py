@@ -4,12 +4,13 @@ shows the response times (S13)."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.enums import Role, WorkOrderStatus, WorkOrderTag
+from app.core.enums import WorkOrderStatus, WorkOrderTag
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error, choices, enum_choices, run_posted
 from app.core.http.pagination import choice_arg, paginate
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
+from app.core.permissions import P, may
 from app.extensions import db
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import CONNECTED
@@ -64,8 +65,8 @@ def work_order_detail(work_order_id: int):
         assign_form=assign_form,
         tags_form=tags_form,
         close_form=CloseForm(),
-        is_operator=current_user.role == Role.operator,
-        is_owner=current_user.role == Role.company,
+        is_operator=may(current_user, P.work_order_handle),
+        is_owner=may(current_user, P.work_order_file),
         closed=work_order.status == WorkOrderStatus.closed,
         hours=ops.hours,
         tag_enum=WorkOrderTag,
