@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
+CATALOGUE := app/translations/en/LC_MESSAGES/messages.po
 
-.PHONY: run test install system-deps browser-deps lint fmt db-check clean fuzz load scheduler
+.PHONY: run test install messages system-deps browser-deps lint fmt db-check clean fuzz load scheduler
 
 # Install the Debian packages $(1) that are missing, with apt-get when we are root; otherwise say what is missing.
 define ensure_packages
@@ -25,7 +26,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(CATALOGUE:.po=.mo)
+
+# Translations (S12, Flask-Babel): Chinese source strings marked with _() / _l() / N_() in the code and templates; the
+# English catalogue is compiled on install. `make messages` extracts them again (babel.cfg) and merges new ones into
+# the catalogue, to be translated; tests/web/test_i18n.py fails on any message without English.
+$(CATALOGUE:.po=.mo): $(CATALOGUE) $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -d app/translations
+
+messages: install
+	@mkdir -p var
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l --no-location --sort-output -o var/messages.pot .
+	$(VENV)/bin/pybabel -q update -i var/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete \
+	  --width 120
 
 # Fonts for the appendix-form PDFs (a CJK font, and HarfBuzz's subsetter that makes weasyprint fast).
 # Installed with apt-get when missing and possible; otherwise a note says what to install.

@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import models  # noqa: F401  (every model registered before use)
 from app.core.crypto import KEYS, ensure_keys, load_key
+from app.core.i18n import init_i18n
 from app.core.permissions import has_permission
 from app.extensions import csrf, db, login_manager, migrate
 from app.modules.accounts.blueprint import bp as accounts_bp
@@ -72,6 +73,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.before_request(_limit_request_size)  # before CSRF protection reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
+    init_i18n(app)
 
     init_web(app)
     _register_blueprints(app)

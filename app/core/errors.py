@@ -2,7 +2,7 @@
 
 from flask import g
 
-from app.core.i18n import gettext
+from app.core.i18n import N_, gettext
 
 
 class DomainError(Exception):
@@ -51,11 +51,11 @@ class Conflict(DomainError):
 
 
 HTTP_MESSAGES = {
-    404: "页面不存在",
-    403: "没有权限",
-    400: "请求有误",
-    413: "文件或请求超过大小上限",
-    429: "尝试过于频繁，请稍后再试",
+    404: N_("页面不存在"),
+    403: N_("没有权限"),
+    400: N_("请求有误"),
+    413: N_("文件或请求超过大小上限"),
+    429: N_("尝试过于频繁，请稍后再试"),
 }
 
 

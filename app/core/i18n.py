@@ -1,12 +1,35 @@
-"""Chinese first, English available (S12). Source strings are Chinese; EN maps them to English.
+"""Chinese first, English available (S12), through Flask-Babel.
 
-The UI is Chinese until the user switches (the choice is kept in the session); the API answers in English only when
-the request's Accept-Language asks for it.
+Source strings are Chinese, marked with `_()` (translated now), `_l()` (lazily: form labels, translated when rendered)
+or `N_()` (only marked: translated where they are shown); `pybabel` extracts them from the code and the templates
+(`babel.cfg`, `make messages`) into `app/translations/en/LC_MESSAGES/messages.po`, the English catalogue, compiled by
+`make install`. The UI is Chinese until the user switches (the choice is kept in the session); the API answers in
+English only when the request's Accept-Language asks for it.
 """
 
 from flask import current_app, has_request_context, request, session
+from flask_babel import Babel, get_locale, lazy_gettext, refresh
+from flask_babel import gettext as translate
 
-from app.core.i18n_en import EN
+babel = Babel()
+_l = lazy_gettext
+
+
+def N_(text: str) -> str:
+    """Marks a source string for extraction; it is translated where it is shown (`_(value)`)."""
+    return text
+
+
+def init_i18n(app) -> None:
+    """Flask-Babel picks the catalogue by `current_locale`."""
+    babel.init_app(app, locale_selector=current_locale, default_translation_directories="translations")
+
+
+def _in_step() -> None:
+    """Flask-Babel keeps the locale per application context, which may outlive a request (the CLI, tests) or see the
+    user switch languages: follow the user's current choice."""
+    if has_request_context() and str(get_locale()) != current_locale():
+        refresh()
 
 
 def current_locale() -> str:
@@ -21,7 +44,9 @@ def current_locale() -> str:
 
 
 def gettext(text: str, **values) -> str:
-    result = EN.get(text, text) if current_locale() == "en" else text
+    """The text in the user's language; `{name}` placeholders are filled from `values` after translation."""
+    _in_step()
+    result = translate(str(text))
     return result.format(**values) if values else result
 
 
@@ -51,8 +76,11 @@ def code_title(value, vocabulary: str | None = None) -> str:
     nothing becomes a dash."""
     if value is None or value == "":
         return "-"
-    locale = current_locale()
     if hasattr(value, "title_zh"):
-        return value.title(locale)
-    zh, en = CODES.get(vocabulary or "", {}).get(str(value), (str(value), str(value)))
-    return en if locale == "en" else zh
+        return value.title(current_locale())
+    return localized(CODES.get(vocabulary or "", {}).get(str(value), (str(value), str(value))))
+
+
+def localized(titles) -> str:
+    """A (Chinese, English) title of a domain vocabulary, kept beside its code, in the user's language."""
+    return titles[1] if current_locale() == "en" else titles[0]

@@ -3,7 +3,10 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
+
 from app.core.errors import RuleViolation
+from app.core.i18n import current_locale
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _frozen: datetime | None = None
@@ -48,3 +51,28 @@ def zoned(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+
+
+# Dates as each language writes them: Chinese in the national standard's numeric form (GB/T 7408: 2026-11-28 09:30),
+# English with the month's name (28 Nov 2026, 09:30); times are China time, as every rule's deadline is.
+DATE_PATTERNS = {"zh": ("yyyy-MM-dd", "yyyy-MM-dd HH:mm"), "en": ("d MMM y", "d MMM y, HH:mm")}
+
+
+def format_day(value: date | None) -> str:
+    if value is None:
+        return "-"
+    locale = current_locale()
+    return format_date(value, DATE_PATTERNS[locale][0], locale=locale)
+
+
+def format_moment(moment: datetime | None) -> str:
+    """A stored naive-UTC timestamp in China time, in the reader's language."""
+    if moment is None:
+        return ""
+    locale = current_locale()
+    return format_datetime(moment.replace(tzinfo=UTC), DATE_PATTERNS[locale][1], tzinfo=LOCAL_TZ, locale=locale)
+
+
+def finalize(value):
+    """Every date a template prints is a date in the reader's language (Jinja's `finalize`)."""
+    return format_day(value) if type(value) is date else value

@@ -7,9 +7,9 @@ from werkzeug.exceptions import HTTPException
 from app.core import audit
 from app.core.enums import Role
 from app.core.errors import HTTP_MESSAGES, DomainError, http_message, with_allow
-from app.core.i18n import code_title, current_locale, format_number, gettext
+from app.core.i18n import code_title, current_locale, format_number, gettext, localized
 from app.core.permissions import has_permission
-from app.core.timeutil import local
+from app.core.timeutil import finalize, format_day, format_moment
 from app.extensions import db, login_manager
 from app.modules.accounts.models import User
 from app.modules.accounts.operations import user_for_token
@@ -35,12 +35,15 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals.update(
         _=gettext,
         locale=current_locale,
-        local=local,
+        local=format_moment,
         Role=Role,
         has_permission=lambda p: current_user.is_authenticated and has_permission(current_user.role, p),
     )
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["code"] = code_title
+    app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.finalize = finalize
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     if not app.testing:

@@ -87,11 +87,11 @@ def click_and_wait(driver, element, text: str) -> None:
     settled(driver)
 
 
-def sign_in(driver, base, username):
+def sign_in(driver, base, username, password=PASSWORD):
     """Password, then for staff the one-time code (computed from the enrolled secret, as an authenticator would)."""
     driver.get(f"{base}/login")
     driver.find_element(By.NAME, "username").send_keys(username)
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.NAME, "password").send_keys(password)
     button = driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
     driver.execute_script("arguments[0].click()", button)  # see click_and_wait
     WebDriverWait(driver, 10).until(staleness_of(button), message="sign-in never answered")

@@ -72,8 +72,3 @@ def choices(pairs) -> list:
 def enum_choices(enum_cls) -> list:
     """Choices of a titled enum in the current locale."""
     return choices(enum_cls.choices(current_locale()))
-
-
-def text_choices(pairs) -> list:
-    """Choices whose labels are Chinese source strings, translated for the current locale."""
-    return choices([(v, gettext(label)) for v, label in pairs])

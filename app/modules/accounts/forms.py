@@ -5,13 +5,13 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.enums import Role
 from app.core.http.forms import BaseForm, enum_choices
-from app.core.i18n import current_locale
+from app.core.i18n import _l, current_locale
 from app.modules.regions.operations import region_choices
 
 
 class LoginForm(BaseForm):
-    username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
 
 
 class ActionForm(BaseForm):
@@ -19,21 +19,21 @@ class ActionForm(BaseForm):
 
 
 class OrganisationForm(BaseForm):
-    name = StringField("名称", validators=[DataRequired(), Length(max=200)])
-    uscc = StringField("统一社会信用代码", validators=[DataRequired(), Length(min=18, max=18)])
-    registered_address = StringField("注册地址", validators=[Optional(), Length(max=300)])
-    registration_date = DateField("注册时间", validators=[Optional()])
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=200)])
+    uscc = StringField(_l("统一社会信用代码"), validators=[DataRequired(), Length(min=18, max=18)])
+    registered_address = StringField(_l("注册地址"), validators=[Optional(), Length(max=300)])
+    registration_date = DateField(_l("注册时间"), validators=[Optional()])
 
 
 class UserForm(BaseForm):
-    username = StringField("用户名", validators=[DataRequired(), Length(max=64)])
-    display_name = StringField("姓名", validators=[DataRequired(), Length(max=64)])
-    role = SelectField("角色")
-    organisation_id = SelectField("单位", coerce=int, validators=[Optional()])
-    region_code = SelectField("所属地区", validators=[Optional()])
-    email = EmailField("邮箱", validators=[Optional(), Length(max=200)])
-    phone = StringField("手机号", validators=[Optional(), Length(max=32)])
-    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)])
+    display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
+    role = SelectField(_l("角色"))
+    organisation_id = SelectField(_l("单位"), coerce=int, validators=[Optional()])
+    region_code = SelectField(_l("所属地区"), validators=[Optional()])
+    email = EmailField(_l("邮箱"), validators=[Optional(), Length(max=200)])
+    phone = StringField(_l("手机号"), validators=[Optional(), Length(max=32)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,9 +44,9 @@ class UserForm(BaseForm):
 class GrantForm(BaseForm):
     """S2: the role and jurisdiction an administrator grants (replacing the current one)."""
 
-    role = SelectField("角色")
-    organisation_id = SelectField("单位", coerce=int, validators=[Optional()])
-    region_code = SelectField("所属地区", validators=[Optional()])
+    role = SelectField(_l("角色"))
+    organisation_id = SelectField(_l("单位"), coerce=int, validators=[Optional()])
+    region_code = SelectField(_l("所属地区"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,21 +55,21 @@ class GrantForm(BaseForm):
 
 
 class WithdrawForm(BaseForm):
-    reason = TextAreaField("收回原因", validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(_l("收回原因"), validators=[DataRequired(), Length(max=500)])
 
 
 class ResetPasswordForm(BaseForm):
-    password = PasswordField("新密码", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("新密码"), validators=[DataRequired(), Length(max=200)])
 
 
 class CodeForm(BaseForm):
-    code = StringField("动态口令", validators=[DataRequired(), Length(min=6, max=6)])
+    code = StringField(_l("动态口令"), validators=[DataRequired(), Length(min=6, max=6)])
 
 
 class ReauthForm(BaseForm):
-    password = PasswordField("密码", validators=[DataRequired(), Length(max=200)])
-    code = StringField("动态口令", validators=[Optional(), Length(max=6)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("动态口令"), validators=[Optional(), Length(max=6)])
 
 
 class ReasonForm(BaseForm):
-    reason = TextAreaField("原因", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("原因"), validators=[DataRequired(), Length(max=2000)])

@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.core import audit, totp
 from app.core.crypto import Sealed, seal, unseal
 from app.core.errors import DomainError
+from app.core.i18n import N_
 from app.core.permissions import needs_second_factor
 from app.core.timeutil import utcnow, zoned
 from app.core.transaction import transactional
@@ -27,18 +28,23 @@ from app.modules.accounts.models import LoginLog, SignInFailure, User
 
 # Used so that an unknown username costs the same hashing time as a wrong password.
 _DUMMY_HASH: dict[str, str] = {}
-# What the login log records (reason, method), with the titles people read (Chinese source, English in i18n_en).
+# What the login log records (reason, method), with the titles people read (Chinese source, English in the catalogue).
 OUTCOME_TITLES = {
-    "ok": "登录成功",
-    "password_ok": "密码正确，待输入动态口令",
-    "wrong_password": "密码错误",
-    "wrong_code": "动态口令错误或已使用",
-    "locked": "该地址已被锁定",
-    "unknown_user": "用户名不存在",
-    "disabled": "账户已停用",
-    "no_role": "账户无角色",
+    "ok": N_("登录成功"),
+    "password_ok": N_("密码正确，待输入动态口令"),
+    "wrong_password": N_("密码错误"),
+    "wrong_code": N_("动态口令错误或已使用"),
+    "locked": N_("该地址已被锁定"),
+    "unknown_user": N_("用户名不存在"),
+    "disabled": N_("账户已停用"),
+    "no_role": N_("账户无角色"),
 }
-METHOD_TITLES = {"password": "密码", "totp": "动态口令", "reauth": "重新验证身份", "totp_enrol": "启用动态口令"}
+METHOD_TITLES = {
+    "password": N_("密码"),
+    "totp": N_("动态口令"),
+    "reauth": N_("重新验证身份"),
+    "totp_enrol": N_("启用动态口令"),
+}
 
 
 class LoginFailed(DomainError):

@@ -18,7 +18,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm
-from app.core.http.forms import BaseForm, enum_choices, text_choices
+from app.core.http.forms import BaseForm, choices, enum_choices
+from app.core.i18n import _, _l
 from app.modules.applications.operations import content
 
 
@@ -28,13 +29,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class RowForm(Form):
-    name = StringField("渠道名称", validators=[DataRequired(), Length(max=100)])
-    form = SelectField("渠道形式")
-    access_mode = SelectField("接入方式")
-    national_scope = BooleanField("全国范围")
-    regions = SelectMultipleField("服务地域", validate_choice=False)
-    services = MultiCheckboxField("应用范围", validate_choice=False)
-    remove = BooleanField("删除此行")
+    name = StringField(_l("渠道名称"), validators=[DataRequired(), Length(max=100)])
+    form = SelectField(_l("渠道形式"))
+    access_mode = SelectField(_l("接入方式"))
+    national_scope = BooleanField(_l("全国范围"))
+    regions = SelectMultipleField(_l("服务地域"), validate_choice=False)
+    services = MultiCheckboxField(_l("应用范围"), validate_choice=False)
+    remove = BooleanField(_l("删除此行"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,40 +44,40 @@ class RowForm(Form):
 
 
 class SocialForm(Form):
-    user_groups = TextAreaField("用户人群", validators=[Optional(), Length(max=2000)])
-    registered_users = IntegerField("注册用户数", validators=[Optional(), NumberRange(min=0)])
-    monthly_active_users = IntegerField("月活跃用户数", validators=[Optional(), NumberRange(min=0)])
-    introduction = TextAreaField("渠道介绍", validators=[Optional(), Length(max=4000)])
-    download_url = StringField("下载地址", validators=[Optional(), Length(max=500)])
-    covered_regions = TextAreaField("覆盖地域", validators=[Optional(), Length(max=2000)])
-    scenario_fit = TextAreaField("与民生业务契合度", validators=[Optional(), Length(max=4000)])
-    entry_point = TextAreaField("拟接入入口位置", validators=[Optional(), Length(max=2000)])
-    expansion_plan = TextAreaField("应用拓展规划", validators=[Optional(), Length(max=4000)])
-    committed_annual_issuance = IntegerField("承诺年度签发量", validators=[Optional(), NumberRange(min=0)])
-    committed_mau = IntegerField("承诺月活跃用户数", validators=[Optional(), NumberRange(min=0)])
-    company_materials = TextAreaField("公司材料", validators=[Optional(), Length(max=2000)])
+    user_groups = TextAreaField(_l("用户人群"), validators=[Optional(), Length(max=2000)])
+    registered_users = IntegerField(_l("注册用户数"), validators=[Optional(), NumberRange(min=0)])
+    monthly_active_users = IntegerField(_l("月活跃用户数"), validators=[Optional(), NumberRange(min=0)])
+    introduction = TextAreaField(_l("渠道介绍"), validators=[Optional(), Length(max=4000)])
+    download_url = StringField(_l("下载地址"), validators=[Optional(), Length(max=500)])
+    covered_regions = TextAreaField(_l("覆盖地域"), validators=[Optional(), Length(max=2000)])
+    scenario_fit = TextAreaField(_l("与民生业务契合度"), validators=[Optional(), Length(max=4000)])
+    entry_point = TextAreaField(_l("拟接入入口位置"), validators=[Optional(), Length(max=2000)])
+    expansion_plan = TextAreaField(_l("应用拓展规划"), validators=[Optional(), Length(max=4000)])
+    committed_annual_issuance = IntegerField(_l("承诺年度签发量"), validators=[Optional(), NumberRange(min=0)])
+    committed_mau = IntegerField(_l("承诺月活跃用户数"), validators=[Optional(), NumberRange(min=0)])
+    company_materials = TextAreaField(_l("公司材料"), validators=[Optional(), Length(max=2000)])
 
 
 class Level2Form(Form):
-    basic_facts = TextAreaField("基本情况", validators=[Optional(), Length(max=4000)])
-    management_relation = TextAreaField("管理关系", validators=[Optional(), Length(max=4000)])
-    capability_relation = TextAreaField("能力关系", validators=[Optional(), Length(max=4000)])
-    business_relation = TextAreaField("业务关系", validators=[Optional(), Length(max=4000)])
+    basic_facts = TextAreaField(_l("基本情况"), validators=[Optional(), Length(max=4000)])
+    management_relation = TextAreaField(_l("管理关系"), validators=[Optional(), Length(max=4000)])
+    capability_relation = TextAreaField(_l("能力关系"), validators=[Optional(), Length(max=4000)])
+    business_relation = TextAreaField(_l("业务关系"), validators=[Optional(), Length(max=4000)])
 
 
 class ApplicationForm(BaseForm):
-    category = SelectField("渠道类别")
-    level = RadioField("渠道级别", default="1")
-    parent_channel_id = SelectField("一级渠道", coerce=int, validators=[Optional()])
-    same_subject = RadioField("主体关系", default="1")
-    inherit_parent_scope = BooleanField("继承一级渠道的服务地域和应用范围")
-    fill_date = DateField("填表日期", validators=[Optional()])
-    contact_name = StringField("联系人", validators=[DataRequired(), Length(max=64)])
-    contact_phone = StringField("手机号", validators=[Optional(), Length(max=32)])
-    contact_email = StringField("邮箱", validators=[Optional(), Length(max=200)])
-    operating_since = DateField("渠道开始运营日期", validators=[Optional()])
-    serves_livelihood = BooleanField("服务民生")
-    existing_users = IntegerField("现有用户数", validators=[Optional(), NumberRange(min=0)])
+    category = SelectField(_l("渠道类别"))
+    level = RadioField(_l("渠道级别"), default="1")
+    parent_channel_id = SelectField(_l("一级渠道"), coerce=int, validators=[Optional()])
+    same_subject = RadioField(_l("主体关系"), default="1")
+    inherit_parent_scope = BooleanField(_l("继承一级渠道的服务地域和应用范围"))
+    fill_date = DateField(_l("填表日期"), validators=[Optional()])
+    contact_name = StringField(_l("联系人"), validators=[DataRequired(), Length(max=64)])
+    contact_phone = StringField(_l("手机号"), validators=[Optional(), Length(max=32)])
+    contact_email = StringField(_l("邮箱"), validators=[Optional(), Length(max=200)])
+    operating_since = DateField(_l("渠道开始运营日期"), validators=[Optional()])
+    serves_livelihood = BooleanField(_l("服务民生"))
+    existing_users = IntegerField(_l("现有用户数"), validators=[Optional(), NumberRange(min=0)])
     rows = FieldList(FormField(RowForm), min_entries=1, max_entries=20)
     social = FormField(SocialForm)
     level2 = FormField(Level2Form)
@@ -84,13 +85,13 @@ class ApplicationForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = enum_choices(ChannelCategory)
-        self.level.choices = text_choices([("1", "一级渠道"), ("2", "二级渠道")])
-        self.same_subject.choices = text_choices([("1", "同一主体"), ("0", "不同主体")])
+        self.level.choices = choices([("1", _("一级渠道")), ("2", _("二级渠道"))])
+        self.same_subject.choices = choices([("1", _("同一主体")), ("0", _("不同主体"))])
 
 
 class AttachmentForm(BaseForm):
-    kind = SelectField("附件类型")
-    file = FileField("文件", validators=[FileRequired()])
+    kind = SelectField(_l("附件类型"))
+    file = FileField(_l("文件"), validators=[FileRequired()])
 
 
 def form_to_data(form: ApplicationForm) -> dict:

@@ -10,7 +10,7 @@ from app.core.errors import DomainError
 from app.core.http.downloads import send_stored_file
 from app.core.http.forms import apply_error, choices
 from app.core.http.pagination import choice_arg, paginate
-from app.core.i18n import current_locale
+from app.core.i18n import current_locale, localized
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, visible_applications
 from app.extensions import db
@@ -111,9 +111,7 @@ def edit_application(app_id: int):
 def application_detail(app_id: int):
     app = get_application(current_user, app_id)
     upload_form = AttachmentForm()
-    upload_form.kind.choices = [
-        (k, v[1] if current_locale() == "en" else v[0]) for k, v in ops.ATTACHMENT_KINDS.items()
-    ]
+    upload_form.kind.choices = [(k, localized(v)) for k, v in ops.ATTACHMENT_KINDS.items()]
     problems, extra = page_context(app, current_user)  # registered by each intake kind
     return render_template(
         "applications/detail.html",

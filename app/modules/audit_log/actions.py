@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import g, url_for
 
 from app.core.enums import TitledEnum
-from app.core.i18n import CODES, current_locale
+from app.core.i18n import CODES, current_locale, localized
 from app.extensions import db
 from app.modules.regions.models import Region
 
@@ -218,7 +218,7 @@ def _titled_values() -> dict[str, TitledEnum]:
 
 
 def _pick(titles: tuple[str, str]) -> str:
-    return titles[1] if current_locale() == "en" else titles[0]
+    return localized(titles)
 
 
 def action_title(action: str) -> str:
@@ -253,7 +253,7 @@ def _region_names() -> dict[str, str]:
     """Every region's name in the reader's language, read once per request (GB/T 2260 codes are never shown)."""
     if "region_names" not in g:
         rows = db.session.execute(sa.select(Region.code, Region.name_zh, Region.name_en))
-        g.region_names = {code: en if current_locale() == "en" else zh for code, zh, en in rows}
+        g.region_names = {code: localized((zh, en)) for code, zh, en in rows}
     return g.region_names
 
 

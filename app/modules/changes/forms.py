@@ -2,16 +2,17 @@ from wtforms import SelectMultipleField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length
 
 from app.core.http.forms import BaseForm
+from app.core.i18n import _l
 
 
 class ChangeForm(BaseForm):
     """C4.1: the regions and services the channel should have after the change."""
 
-    regions = SelectMultipleField("变更后的服务地域", validators=[DataRequired()])
+    regions = SelectMultipleField(_l("变更后的服务地域"), validators=[DataRequired()])
     services = SelectMultipleField(
-        "变更后的应用范围",
+        _l("变更后的应用范围"),
         validators=[DataRequired()],
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),
     )
-    reason = TextAreaField("变更理由", validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(_l("变更理由"), validators=[DataRequired(), Length(max=2000)])

@@ -3,7 +3,7 @@ deleted and how many, when, under whose decision — the table-by-table counts k
 
 from dataclasses import dataclass
 
-from app.core.i18n import current_locale
+from app.core.i18n import gettext, localized
 from app.modules.exits.models import CAUSES, DeletionCertificate
 
 # What each step of the deletion removes, in the words of the certificate.
@@ -37,11 +37,10 @@ class Line:
 
 def summary(certificate: DeletionCertificate) -> list[Line]:
     """One line per step: its title and how many records or files it removed (or redacted), with the detail kept."""
-    english = current_locale() == "en"
     lines = []
-    for step, (zh, en) in STEP_TITLES.items():
+    for step, titles in STEP_TITLES.items():
         counts = certificate.steps.get(step) or {}
-        lines.append(Line(en if english else zh, sum(n for n in counts.values() if isinstance(n, int)), counts))
+        lines.append(Line(localized(titles), sum(n for n in counts.values() if isinstance(n, int)), counts))
     return lines
 
 
@@ -49,8 +48,6 @@ def decision(certificate: DeletionCertificate) -> str:
     """Under whose decision the data went: the national center's approval of a voluntary exit, or the forced exit
     and its cause (C6.2, C6.4)."""
     exit_ = certificate.exit
-    english = current_locale() == "en"
     if exit_.kind == "forced":
-        cause = CAUSES.get(exit_.cause or "", ("", ""))
-        return f"{'Forced exit' if english else '强制退出'}：{cause[1] if english else cause[0]}"
-    return "Voluntary exit approved by the national info center" if english else "自愿退出，经部信息中心批准"
+        return gettext("强制退出：{cause}", cause=localized(CAUSES.get(exit_.cause or "", ("", ""))))
+    return gettext("自愿退出，经部信息中心批准")

@@ -8,8 +8,8 @@ from flask_login import current_user
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error, choices, run_posted
 from app.core.http.pagination import paginate
-from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
+from app.core.i18n import localized
 from app.core.jurisdiction import visible_channels
 from app.core.permissions import P, may
 from app.extensions import db
@@ -28,8 +28,7 @@ def _channel_choices():
 
 
 def _cause_choices():
-    en = current_locale() == "en"
-    return choices([(k, v[1] if en else v[0]) for k, v in CAUSES.items() if k != "parent_exit"])
+    return choices([(k, localized(v)) for k, v in CAUSES.items() if k != "parent_exit"])
 
 
 def exits():

@@ -5,7 +5,7 @@ after the observation period."""
 import sqlalchemy as sa
 from flask import url_for
 
-from app.core.i18n import current_locale
+from app.core.i18n import localized
 from app.core.permissions import P
 from app.core.timeutil import today
 from app.core.workbench import Item, card_from, register_card
@@ -15,8 +15,8 @@ from app.modules.incidents.operations import OPEN, visible_incidents
 
 
 def _item(incident: Incident, **extra) -> Item:
-    _level, zh, en = INCIDENT_TYPES.get(incident.incident_type, (0, incident.incident_type, incident.incident_type))
-    label = f"{incident.number} · {incident.channel.name} · {en if current_locale() == 'en' else zh}"
+    _level, *titles = INCIDENT_TYPES.get(incident.incident_type, (0, incident.incident_type, incident.incident_type))
+    label = f"{incident.number} · {incident.channel.name} · {localized(titles)}"
     return Item(label, url_for("incidents.incident_detail", incident_id=incident.id), **extra)
 
 

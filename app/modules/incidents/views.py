@@ -7,7 +7,7 @@ from flask_login import current_user
 from app.core.errors import DomainError
 from app.core.http.forms import apply_error, choices, run_posted
 from app.core.http.pagination import paginate
-from app.core.i18n import current_locale
+from app.core.i18n import current_locale, localized
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
 from app.core.permissions import P, may
@@ -31,10 +31,7 @@ from app.modules.incidents.models import Incident, IncidentEvidence, Rectificati
 
 
 def type_choices() -> list:
-    en = current_locale() == "en"
-    return choices(
-        [(code, f"{level} · {en_title if en else zh}") for code, (level, zh, en_title) in INCIDENT_TYPES.items()]
-    )
+    return choices([(code, f"{level} · {localized(titles)}") for code, (level, *titles) in INCIDENT_TYPES.items()])
 
 
 def _incident_form() -> IncidentForm:

@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core.errors import DomainError, NotFound
-from app.core.i18n import current_locale, gettext
+from app.core.i18n import N_, current_locale, gettext
 from app.core.jurisdiction import get_application, get_channel
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -39,11 +39,11 @@ def issue(app_id: int):
 
 ACTIONS = {
     # action: (title, warning, needs a reason, needs fresh re-authentication)
-    "suspend": ("暂停密钥", "暂停后，使用该密钥的请求将被拒绝，直至恢复。", True, False),
-    "resume": ("恢复密钥", "恢复后，该密钥可以再次使用。", False, False),
-    "rotate": ("轮换密钥", "将签发新密钥并仅显示一次；旧密钥在过渡期后失效。", False, True),
-    "revoke": ("吊销密钥", "吊销不可撤销：使用该密钥的请求将立即被拒绝。", True, True),
-    "destroy": ("销毁密钥", "销毁将永久删除密钥材料，只保留其存在记录，且不可恢复。", False, True),
+    "suspend": (N_("暂停密钥"), N_("暂停后，使用该密钥的请求将被拒绝，直至恢复。"), True, False),
+    "resume": (N_("恢复密钥"), N_("恢复后，该密钥可以再次使用。"), False, False),
+    "rotate": (N_("轮换密钥"), N_("将签发新密钥并仅显示一次；旧密钥在过渡期后失效。"), False, True),
+    "revoke": (N_("吊销密钥"), N_("吊销不可撤销：使用该密钥的请求将立即被拒绝。"), True, True),
+    "destroy": (N_("销毁密钥"), N_("销毁将永久删除密钥材料，只保留其存在记录，且不可恢复。"), False, True),
 }
 
 

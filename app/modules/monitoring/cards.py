@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import url_for
 
-from app.core.i18n import current_locale
+from app.core.i18n import localized
 from app.core.jurisdiction import channel_filter
 from app.core.permissions import P, may
 from app.core.workbench import Item, card_from, register_card
@@ -24,7 +24,7 @@ def _period_end(month: date | None) -> date | None:
 
 def _record_item(record: MonitoringRecord) -> Item:
     kind = ("预警通知", "Notice") if record.kind == "notice" else ("告警", "Alert")
-    label = f"{record.channel.name} · {kind[1] if current_locale() == 'en' else kind[0]} {record.rule}"
+    label = f"{record.channel.name} · {localized(kind)} {record.rule}"
     url = url_for("monitoring.channel_monitoring", channel_id=record.channel_id)
     return Item(label, url, due=_period_end(record.period_ends), since=record.created_at)
 

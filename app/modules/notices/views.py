@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.core.enums import ChannelCategory, NoticeKind
 from app.core.errors import DomainError
-from app.core.http.forms import apply_error, choices, enum_choices, text_choices
+from app.core.http.forms import apply_error, choices, enum_choices
 from app.core.http.pagination import paginate
 from app.core.i18n import current_locale
 from app.core.i18n import gettext as _
@@ -29,7 +29,7 @@ def _notice_form() -> NoticeForm:
     form = NoticeForm()
     form.kind.choices = enum_choices(NoticeKind)
     form.categories.choices = enum_choices(ChannelCategory)
-    form.levels.choices = text_choices([(1, "一级渠道"), (2, "二级渠道")])
+    form.levels.choices = choices([(1, _("一级渠道")), (2, _("二级渠道"))])
     form.region_codes.choices = choices(region_choices())
     return form
 
