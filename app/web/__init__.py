@@ -14,6 +14,7 @@ from app.extensions import db, login_manager
 from app.modules.accounts.models import User
 from app.modules.accounts.operations import user_for_token
 from app.modules.accounts.sessions import DatabaseSessionInterface
+from app.web.navigation import inbox_link, menu
 from app.web.policy import AUTHENTICATED, CHANNEL_SIGNED, PUBLIC, ROUTE_POLICY
 
 CSP = (
@@ -36,6 +37,8 @@ def init_web(app: Flask) -> None:
         _=gettext,
         locale=current_locale,
         local=format_moment,
+        menu=menu,
+        inbox_link=inbox_link,
         Role=Role,
         has_permission=lambda p: current_user.is_authenticated and has_permission(current_user.role, p),
     )

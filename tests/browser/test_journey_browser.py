@@ -87,7 +87,7 @@ def click_and_wait(driver, element, text: str) -> None:
     settled(driver)
 
 
-def sign_in(driver, base, username, password=PASSWORD):
+def sign_in(driver, base, username, password=PASSWORD, code=next_code):
     """Password, then for staff the one-time code (computed from the enrolled secret, as an authenticator would)."""
     driver.get(f"{base}/login")
     driver.find_element(By.NAME, "username").send_keys(username)
@@ -102,7 +102,7 @@ def sign_in(driver, base, username, password=PASSWORD):
         settled(driver)
         db.session.refresh(user)
         try:
-            driver.find_element(By.NAME, "code").send_keys(next_code(user))
+            driver.find_element(By.NAME, "code").send_keys(code(user))
             click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"), "退出登录")
         finally:
             release_clock()

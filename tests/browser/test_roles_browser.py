@@ -4,12 +4,15 @@ viewport, no raw code may be read, no page word may be left in Chinese on the En
 kept under var/screenshots/ for people to look at (not committed)."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
 
+from app.core import timeutil, totp
 from app.extensions import db
+from app.modules.accounts.operations import totp_secret
 from app.modules.demo.data import DEMO_PASSWORD
 from tests.browser.test_journey_browser import browser, server, settled, sign_in  # noqa: F401
 from tests.web.test_raw_codes import demo_vocabulary, found_codes, stored_words, untranslated, visible_text
@@ -20,6 +23,14 @@ pytestmark = pytest.mark.commits  # a live server in another thread
 ROLES = ["bank_user", "huimin_user", "jinan", "shandong", "national", "operator", "admin", "auditor"]
 WIDTHS = (1440, 390)
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def _demo_code(user) -> str:
+    """The next unused code of a demo account's authenticator (the clock frozen at its step if that lies ahead)."""
+    step = max(totp.current_step(), user.totp_last_step + 1)
+    if step > totp.current_step():
+        timeutil.freeze(datetime.fromtimestamp(step * totp.STEP_SECONDS, UTC).replace(tzinfo=None))
+    return totp.code_at(totp_secret(user), step)
 
 
 def _menu(driver) -> list[str]:
@@ -51,7 +62,7 @@ def _check(driver, url: str, shot: Path, codes, actions, regions, stored, englis
 def test_s12_each_role_reads_its_pages_on_desktop_and_phone(demo, server, browser, username):  # noqa: F811
     codes, actions, regions = demo_vocabulary()
     stored = stored_words()
-    sign_in(browser, server, username, password=DEMO_PASSWORD)
+    sign_in(browser, server, username, password=DEMO_PASSWORD, code=_demo_code)
     urls = [f"{server}/", *_menu(browser)]
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems = {}
@@ -69,3 +80,32 @@ def test_s12_each_role_reads_its_pages_on_desktop_and_phone(demo, server, browse
                     problems[f"{locale} {width} {url.removeprefix(server)}"] = found
     db.session.remove()
     assert problems == {}, problems
+
+
+def test_s12_the_menu_is_grouped_by_task_and_opens_on_desktop_and_phone(demo, server, browser):  # noqa: F811
+    """S12: at most three levels — the group (入网 / 渠道 / 运营监测 / 安全 / 系统), its page, the page's parts; one
+    group open at a time; on a phone the menu folds behind one button and the groups open inside it."""
+    sign_in(browser, server, "operator", password=DEMO_PASSWORD, code=_demo_code)
+    groups = browser.find_elements(By.CSS_SELECTOR, "header nav details.menu-group")
+    assert [g.find_element(By.TAG_NAME, "summary").text for g in groups] == ["入网", "渠道", "运营监测", "安全"]
+    intake, channels = groups[0], groups[1]
+    intake.find_element(By.TAG_NAME, "summary").click()
+    assert intake.find_element(By.LINK_TEXT, "入网申请").is_displayed()
+    channels.find_element(By.TAG_NAME, "summary").click()
+    assert channels.find_element(By.LINK_TEXT, "渠道退出").is_displayed()
+    assert not intake.find_element(By.CSS_SELECTOR, 'a[href="/applications"]').is_displayed()  # one at a time
+    browser.save_screenshot(str(SHOTS / "operator-zh-1440-menu-open.png"))
+    browser.find_element(By.TAG_NAME, "h1").click()
+    assert not channels.find_element(By.CSS_SELECTOR, 'a[href="/exits"]').is_displayed()  # a click elsewhere closes
+
+    browser.set_window_size(390, 844)
+    assert not groups[0].is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "label.nav-button").click()
+    channels.find_element(By.TAG_NAME, "summary").click()
+    channels.find_element(By.LINK_TEXT, "渠道退出").click()
+    settled(browser)
+    assert browser.current_url.endswith("/exits")
+    assert not browser.execute_script("return document.documentElement.scrollWidth > window.innerWidth")
+    browser.find_element(By.CSS_SELECTOR, "label.nav-button").click()
+    browser.save_screenshot(str(SHOTS / "operator-zh-390-menu-open.png"))
+    db.session.remove()

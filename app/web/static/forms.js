@@ -26,3 +26,20 @@ document.addEventListener('submit', function (event) {
   var message = event.target.getAttribute && event.target.getAttribute('data-confirm');
   if (message && !window.confirm(message)) { event.preventDefault(); }
 });
+
+// The menu's groups: one open at a time, closed by a click elsewhere or Escape.
+(function () {
+  var groups = document.querySelectorAll('details.menu-group');
+  groups.forEach(function (group) {
+    group.addEventListener('toggle', function () {
+      if (!group.open) { return; }
+      groups.forEach(function (other) { if (other !== group) { other.open = false; } });
+    });
+  });
+  document.addEventListener('click', function (event) {
+    groups.forEach(function (group) { if (!group.contains(event.target)) { group.open = false; } });
+  });
+  document.addEventListener('keydown', function (event) {
+    if (event.key === 'Escape') { groups.forEach(function (group) { group.open = false; }); }
+  });
+})();
