@@ -9,6 +9,7 @@ from app.core.errors import RuleViolation
 from app.extensions import db
 from app.modules.applications import operations as ops
 from tests.conftest import application_data, bearer, file_application, login
+from tests.web.test_workbench import demo  # noqa: F401  (fixture)
 
 
 def actions():
@@ -114,3 +115,14 @@ def test_s4_every_recorded_action_has_a_title_in_both_languages():
     missing = sorted(_recorded_actions() - set(ACTIONS))
     assert missing == [], "give these actions a title in app/modules/audit_log/actions.py"
     assert all(zh and en for zh, en in ACTIONS.values())
+
+
+def test_s4_every_field_the_demo_records_has_a_label(demo):  # noqa: F811
+    """The audit log shows the changed fields by their labels: none of what the demo's actions record is shown by its
+    key (issue 15 item 8)."""
+    from app.modules.audit_log.actions import FIELDS
+
+    recorded = set()
+    for before, after in db.session.execute(sa.select(AuditEntry.before, AuditEntry.after)):
+        recorded |= {key for blob in (before, after) if isinstance(blob, dict) for key in blob}
+    assert sorted(recorded - set(FIELDS)) == []

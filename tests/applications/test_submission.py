@@ -140,3 +140,20 @@ def test_withdraw_cancels_open_steps(world):
     assert app.status == ApplicationStatus.withdrawn
     assert {s.status for s in round_steps(app)} == {StepStatus.cancelled}
     assert app.rows[0].channel.status == ChannelStatus.withdrawn
+
+
+def test_c2_2_reviewers_see_the_eligibility_verdict_with_its_facts(world, client):
+    """Issue 15 item 7: the municipal reviewer reads what the application states beside what C2.2 asks."""
+    from tests.conftest import login
+
+    app = file_application(world.company_a)
+    login(client, "jinan")
+    page = client.get(f"/applications/{app.id}").text
+    assert 'id="eligibility"' in page and "准入条件（C2.2）" in page
+    section = page[page.index('id="eligibility"') : page.index('id="form-downloads"')]
+    assert "符合" in section and "不符合" not in section
+    assert "2,000,000" in section
+    draft = ops.create_draft(world.company_a, application_data(existing_users=999_999))
+    login(client, "company_a")
+    section = client.get(f"/applications/{draft.id}").text.split('id="eligibility"')[1].split('id="form-downloads"')[0]
+    assert "不符合" in section and "999,999" in section

@@ -58,3 +58,20 @@ def test_c6_4_an_irreversible_action_asks_before_it_is_sent(world, server, brows
     WebDriverWait(browser, 5).until(expected_conditions.alert_is_present())
     browser.switch_to.alert.accept()
     WebDriverWait(browser, 10).until(lambda d: db.session.scalar(sa.select(sa.func.count()).select_from(Exit)) == 1)
+
+
+def test_c2_3_regions_are_found_by_searching_and_ticked(world, server, browser):  # noqa: F811
+    """Issue 15 item 7: the province → city picker replaces the Ctrl-click list; what is ticked is what is sent."""
+    sign_in(browser, server, "company_a")
+    browser.get(f"{server}/applications/new")
+    picker = browser.find_element(By.CSS_SELECTOR, ".picker")
+    assert not browser.find_element(By.NAME, "rows-0-regions").is_displayed()  # the list itself is hidden
+    picker.find_element(By.CSS_SELECTOR, "input[type=search]").send_keys("青岛")
+    shown = [label.text for label in picker.find_elements(By.CSS_SELECTOR, "label") if label.is_displayed()]
+    assert shown == ["青岛市"]
+    picker.find_element(By.CSS_SELECTOR, 'input[type=checkbox][value="370200"]').click()
+    assert "青岛市" in picker.find_element(By.CSS_SELECTOR, ".picker-chosen").text
+    selected = browser.execute_script(
+        "return Array.from(document.querySelector('[name=rows-0-regions]').selectedOptions).map(o => o.value)"
+    )
+    assert selected == ["370200"]

@@ -34,19 +34,35 @@ def demo_login(client, username: str) -> None:
 
 # What waits for each demo login (a card with a count above zero).
 EXPECTED = {
-    "bank_user": {"notices.acknowledge", "agreements.to_sign", "monitoring.own", "exits.tasks", "work_orders.answered"},
+    "bank_user": {
+        "notices.acknowledge",
+        "agreements.to_sign",
+        "monitoring.own",
+        "monitoring.missing",
+        "exits.tasks",
+        "work_orders.answered",
+        "incidents.rectify",
+    },
     "huimin_user": {"applications.returned", "applications.drafts"},
     "operator": {
         "production.to_verify",
+        "production.to_go_live",
         "incidents.confirm",
+        "incidents.rectifications",
         "key_issuance.to_issue",
         "monitoring.alerts",
+        "monitoring.missing",
         "agreements.countersign",
+        "exits.notify",
+        "work_orders.overdue",
+        "audit_log.refused",
     },
-    "shandong": {"exits.opinions", "promotions.review"},
+    "shandong": {"reviews.waiting", "exits.opinions", "promotions.review"},
     "jinan": {"reviews.waiting"},
-    "admin": set(),
-    "auditor": set(),
+    "qingdao": {"reviews.waiting"},
+    "national": {"reviews.waiting", "exits.decisions", "promotions.review", "incidents.renewals"},
+    "admin": {"accounts.locked", "accounts.no_second_factor", "accounts.failed_sign_ins", "audit_log.refused"},
+    "auditor": {"audit_log.refused"},
 }
 # Cards offered even when nothing waits (the auditor's and administrator's look-out for refused requests).
 OFFERED = {"auditor": {"audit_log.refused"}, "admin": {"audit_log.refused", "accounts.locked"}}
@@ -78,6 +94,11 @@ def test_s12_each_role_sees_the_work_waiting_for_it(demo, client, username):
     counts = list(cards.values())
     assert counts == sorted(counts, key=lambda n: n == 0)  # the cards with work first, the empty ones after
     assert 'class="todo-clear"' in page or all(counts)
+
+
+def test_s12_the_demo_holds_work_for_every_card():
+    """Issue 15 item 11: whoever tries the demo sees every card of the workbench with something in it."""
+    assert set().union(*EXPECTED.values()) == set(workbench._CARDS)
 
 
 def test_s12_a_card_is_offered_only_to_whoever_holds_its_permission(demo):

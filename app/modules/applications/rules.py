@@ -54,6 +54,49 @@ def eligibility_problems(app, today: date, min_months: int, social_min_users: in
     return problems
 
 
+@dataclass(frozen=True)
+class Fact:
+    """One condition of C2.2 as a reviewer checks it: what the application states, what the rule asks, whether it
+    holds."""
+
+    title: tuple[str, str]
+    stated: tuple[str, str]
+    required: tuple[str, str]
+    holds: bool
+
+
+def eligibility_facts(app, on: date, min_months: int, social_min_users: int) -> list[Fact]:
+    """C2.2 for the reviewers: the stated facts beside the thresholds (operating months counted to the fill date)."""
+    since = app.operating_since
+    months = months_between(since, app.fill_date or on) if since else None
+    livelihood = bool(app.serves_livelihood)
+    facts = [
+        Fact(
+            ("服务民生", "Serves livelihood"),
+            ("是", "yes") if livelihood else ("否", "no"),
+            ("须服务于民生", "required"),
+            livelihood,
+        ),
+        Fact(
+            ("运营时长", "Operating for"),
+            (f"自 {since} 起 {months} 个月", f"{months} months since {since}") if since else ("-", "-"),
+            (f"不少于 {min_months} 个月", f"at least {min_months} months"),
+            months is not None and months >= min_months,
+        ),
+    ]
+    if app.category == ChannelCategory.social:
+        users = app.existing_users or 0
+        facts.append(
+            Fact(
+                ("现有用户数", "Existing users"),
+                (f"{users:,}", f"{users:,}"),
+                (f"社会渠道不少于 {social_min_users:,}", f"a social channel at least {social_min_users:,}"),
+                users >= social_min_users,
+            )
+        )
+    return facts
+
+
 SOCIAL_REQUIRED = ("user_groups", "introduction", "covered_regions", "scenario_fit", "entry_point", "expansion_plan")
 SOCIAL_POSITIVE = ("registered_users", "monthly_active_users", "committed_annual_issuance", "committed_mau")
 LEVEL2_REQUIRED = ("basic_facts", "management_relation", "capability_relation", "business_relation")

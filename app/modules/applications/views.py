@@ -1,7 +1,7 @@
 """Application pages: list, Form 1 editor, detail with progress and timeline (S8), submit, withdraw, uploads."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -13,6 +13,7 @@ from app.core.http.pagination import choice_arg, paginate
 from app.core.i18n import current_locale, localized
 from app.core.i18n import gettext as _
 from app.core.jurisdiction import get_application, visible_applications
+from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.applications import aggregate
@@ -21,6 +22,7 @@ from app.modules.applications.forms import ApplicationForm, AttachmentForm, appl
 from app.modules.applications.kinds import kind_of, page_context, register_page
 from app.modules.applications.models import Application, ApplicationRow
 from app.modules.applications.parts import page_parts
+from app.modules.applications.rules import eligibility_facts
 from app.modules.channels.models import Channel, Service
 from app.modules.channels.panels import register_panel
 from app.modules.regions.operations import all_regions
@@ -180,7 +182,11 @@ register_panel(50, "applications/_channel_panel.html", _channel_panel)
 
 
 def _test_intake_page(app, user) -> tuple[list, dict]:
-    return (ops.submission_problems(app) if app.status in aggregate.EDITABLE else []), {}
+    """The problems that stop a submission, and the C2.2 verdict with its facts for whoever reads the application."""
+    config = current_app.config
+    facts = eligibility_facts(app, today(), config["MIN_OPERATING_MONTHS"], config["SOCIAL_MIN_USERS"])
+    problems = ops.submission_problems(app) if app.status in aggregate.EDITABLE else []
+    return problems, {"eligibility": facts}
 
 
 register_page(ApplicationKind.test, _test_intake_page)

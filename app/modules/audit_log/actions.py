@@ -201,6 +201,47 @@ FIELDS: dict[str, tuple[str, str]] = {
     "same_subject": ("同一主体", "same subject"),
     "social": ("社会渠道补充材料", "social supplement"),
     "level2": ("二级渠道补充材料", "level-2 supplement"),
+    "organisation_id": ("所属单位", "organisation"),
+    "region_code": ("管辖地区", "jurisdiction"),
+    "uscc": ("统一社会信用代码", "USCC"),
+    "registered_address": ("注册地址", "registered address"),
+    "certificate_number": ("证书编号", "certificate no."),
+    "valid_until": ("有效期至", "valid until"),
+    "effective_from": ("生效日期", "effective from"),
+    "covers_spec": ("覆盖接入安全技术规范", "covers the security specification"),
+    "security_report_id": ("安全检测报告", "security report"),
+    "recordings": ("录屏", "recordings"),
+    "platform": ("平台", "platform"),
+    "steps": ("操作步骤", "steps"),
+    "reviewed": ("已审核", "reviewed"),
+    "countersigned": ("已会签", "countersigned"),
+    "is_retest": ("复测", "re-test"),
+    "spot_check": ("抽查", "spot check"),
+    "categories": ("渠道类别", "categories"),
+    "region_codes": ("地域", "regions"),
+    "levels": ("渠道级别", "levels"),
+    "recipients": ("接收方", "recipients"),
+    "channel": ("渠道", "channel"),
+    "uses_hrss_wording": ("使用人社宣传用语", "uses HR&SS wording"),
+    "assignee_id": ("处理人", "assignee"),
+    "tags": ("标记", "tags"),
+    "source": ("来源", "source"),
+    "created": ("新增", "created"),
+    "corrected": ("更正", "corrected"),
+    "unchanged": ("未变", "unchanged"),
+    "channels": ("渠道数", "channels"),
+    "units": ("评估对象数", "units evaluated"),
+    "changed": ("状态变化", "changed"),
+    "type": ("类型", "type"),
+    "incident": ("安全事件", "incident"),
+    "province": ("省份", "province"),
+    "agree": ("同意", "agrees"),
+    "flagged": ("新标记的渠道", "channels flagged"),
+    "resolved": ("已补报的渠道", "channels resolved"),
+    "until": ("锁定至", "locked until"),
+    "ip": ("来源地址", "source address"),
+    "method": ("请求方法", "method"),
+    "path": ("访问路径", "path"),
 }
 
 _BY_VALUE: dict[str, TitledEnum] = {}
@@ -246,7 +287,7 @@ def value_text(value) -> str:
     return _pick(registered) if registered else str(value)
 
 
-REGION_FIELDS = {"region", "region_code", "province_code", "regions", "region_codes"}
+REGION_FIELDS = {"region", "region_code", "province", "province_code", "regions", "region_codes"}
 
 
 def _region_names() -> dict[str, str]:

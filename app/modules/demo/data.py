@@ -2,11 +2,13 @@
 today, all created through the same operations the UI and API use (so the audit log and inbox are real)."""
 
 import io
+from contextlib import suppress
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
-from app.core import totp
+from app.core import audit, totp
 from app.core.enums import Role, Stage
 from app.core.timeutil import today, utcnow
 from app.extensions import db
@@ -19,6 +21,7 @@ from app.modules.accounts.operations import (
     totp_secret,
 )
 from app.modules.accounts.rules import make_uscc
+from app.modules.accounts.signin import LoginFailed, authenticate
 from app.modules.agreements import operations as agreements
 from app.modules.agreements.rules import add_months
 from app.modules.applications import aggregate
@@ -29,6 +32,7 @@ from app.modules.incidents import operations as incidents
 from app.modules.key_issuance.operations import complete_test_intake
 from app.modules.monitoring.evaluation import evaluate
 from app.modules.monitoring.imports import import_statistics
+from app.modules.monitoring.jobs import check_missing_reports
 from app.modules.notices import operations as notices
 from app.modules.production import operations as production
 from app.modules.production.models import CHECKLIST
@@ -180,6 +184,7 @@ def _channels(companies, staff, users):
     decide_step(
         staff["qingdao"], step.id, False, "用户规模证明材料不足，请补充第三方统计报告。", "赵强", "053288880000"
     )
+    _file(huimin, _data("social", [_row("惠民健康小程序", form="mini_program", regions=("370200",))]))  # at Qingdao
     national_scope = _file(signed, _data("national_signed", [_row("全民通APP", mode="sdk", national=True, regions=())]))
     shandong = next(s for s in round_steps(national_scope) if s.region_code == "370000")
     decide_step(staff["shandong"], shandong.id, True, "同意在本省开通。", "王磊", "053188880000")
@@ -294,6 +299,10 @@ def _production_stage(bank, staff, users, live_one):
     _operations(bank, operator, live_one)
     _monitoring(operator, live_one)
     _incidents_and_exits(bank, operator, live_one, users)
+    _go_live_waiting(bank, users, operator, institution, upcoming)
+    _incident_follow_up(bank, staff, users)
+    _exits_further_on(bank, staff, users)
+    _late_work(bank, operator, live_one, channel)
 
 
 def _incidents_and_exits(bank, operator, live_one, users):
@@ -318,6 +327,96 @@ def _incidents_and_exits(bank, operator, live_one, users):
     exits.complete_due(forced.transition_end)
     leaving = _tested_channel(bank, users, operator, "齐鲁银行旧版小程序", form="mini_program")
     exits.open_forced_exit(operator, leaving.id, "security_report_overdue", "逾期未提交合格的安全检测报告")
+
+
+def _go_live_waiting(bank, users, operator, institution, version):
+    """C2.8: a channel verified, its agreement countersigned, waiting for the operator to issue its production key."""
+    channel = _tested_channel(bank, users, operator, "齐鲁银行企业网银", regions=("370100",))
+    app = _file_production(bank, channel, _report(bank, channel, institution))
+    _advance(app, users, None)
+    for platform in ("ios", "android"):
+        production.check_recording(operator, app.id, platform, list(CHECKLIST))
+    production.review_report(operator, app.id, True)
+    production.verify(operator, app.id, True, "录屏六项操作齐全，检测报告有效。", operator.display_name, "053188880000")
+    signed = agreements.sign(bank, channel, version.id, version.sha256, True)
+    agreements.countersign(operator, signed.id)
+
+
+def _incident_follow_up(bank, staff, users):
+    """C5.5, C4.11: a level-2 incident whose rectification report waits for the operator (and whose rectification the
+    owner still owes); another rectified and restored, its observation period over, waiting for the national
+    center's renewal approval."""
+    operator = staff["operator"]
+    for name, restored in (("齐鲁银行社保服务小程序", False), ("齐鲁银行微信服务号", True)):
+        channel = _tested_channel(
+            bank, users, operator, name, form="mini_program" if not restored else "official_account"
+        )
+        incident = incidents.record_incident(
+            operator,
+            channel.id,
+            {"incident_type": "general_leak", "discovered_at": utcnow(), "description": "日志中发现未脱敏的手机号码。"},
+        )
+        incidents.confirm(operator, incident.id)
+        rectification = incidents.file_rectification(bank, incident.id, "已对日志脱敏并清理历史日志，完成复核。")
+        if restored:
+            incidents.decide_rectification(operator, rectification.id, True, "整改到位。")
+            incidents.restore(operator, incident.id)
+            incident.observation_until = today() - timedelta(days=1)  # six stable months, compressed for the demo
+    db.session.commit()
+
+
+def _exits_further_on(bank, staff, users):
+    """C6.1, C6.2: a voluntary exit the province agreed to, waiting for the national decision; another approved,
+    waiting for the operator to notify the channel."""
+    for name, approved in (("齐鲁银行社保卡H5", False), ("齐鲁银行旧版公众号", True)):
+        channel = _tested_channel(bank, users, staff["operator"], name, regions=("370100",))
+        exit_ = exits.apply_exit(bank, channel.id, add_months(today(), 3), "业务整合，入口并入手机银行APP")
+        exits.give_opinion(staff["shandong"], exit_.id, True, "同意退出。")
+        if approved:
+            exits.national_decide(staff["national"], exit_.id, True, "同意，请运营机构通知渠道。")
+
+
+def _late_work(bank, operator, live_one, suspended):
+    """Work past its time: a work order unanswered beyond the response time (C4.6), a live channel that has not
+    reported last month's figures (C3.6), an account locked after wrong passwords and a reviewer who has not
+    enrolled a second factor (S11), a request refused (S4)."""
+    order = work_orders.file_work_order(bank, live_one.id, "对账文件缺少字段", "月度对账文件缺少签发渠道字段，请核查。")
+    order.created_at = utcnow() - timedelta(hours=30)  # filed yesterday morning, still unanswered
+    suspended.live_since = add_months(today(), -3)
+    db.session.commit()
+    due_day = current_app.config["STATISTICS_DUE_DAY"]
+    check_missing_reports(today() if today().day >= due_day else today().replace(day=due_day))
+    create_user(
+        "qingdao_new",
+        DEMO_PASSWORD,
+        Role.municipal_reviewer,
+        "青岛市信息中心 周婷",
+        region_code="370200",
+        phone="053288880001",
+        email="qingdao_new@example.cn",
+    )
+    create_user(
+        "huimin_clerk",
+        DEMO_PASSWORD,
+        Role.company,
+        "山东惠民科技有限公司 经办人（二）",
+        organisation_id=db.session.scalar(sa.select(User.organisation_id).where(User.username == "huimin_user")),
+        phone="13912345679",
+        email="clerk@example.cn",
+    )
+    for _ in range(current_app.config["LOGIN_MAX_FAILURES"]):
+        with suppress(LoginFailed):
+            authenticate("huimin_clerk", "wrong-password", ip="10.8.0.21", agent="demo")
+    audit.record(
+        "access.denied",
+        None,
+        actor=bank,
+        outcome="denied",
+        object_type="route",
+        object_id="applications.application_detail",
+        after={"method": "GET", "status": 403, "path": "/applications/1"},
+    )
+    db.session.commit()
 
 
 def _monitoring(operator, channel):

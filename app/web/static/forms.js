@@ -43,3 +43,64 @@ document.addEventListener('submit', function (event) {
     if (event.key === 'Escape') { groups.forEach(function (group) { group.open = false; }); }
   });
 })();
+
+// A searchable province → city picker instead of a Ctrl-click list (select[multiple][data-picker]): a search box, one
+// folding box per province (the whole province first, then its cities), the choice listed above. The ticks are kept in
+// the original <select>, which is sent as before; without script the list itself stays.
+(function () {
+  document.querySelectorAll('select[multiple][data-picker]').forEach(function (select) {
+    var picker = document.createElement('div');
+    var search = document.createElement('input');
+    var chosen = document.createElement('div');
+    var list = document.createElement('div');
+    picker.className = 'picker';
+    search.type = 'search';
+    search.placeholder = select.getAttribute('data-search') || '';
+    chosen.className = 'picker-chosen';
+    list.className = 'picker-list';
+    function show() {
+      var names = Array.prototype.map.call(select.selectedOptions, function (o) { return o.textContent; });
+      chosen.textContent = names.length ? names.join('、') : (select.getAttribute('data-none') || '');
+    }
+    select.querySelectorAll('optgroup').forEach(function (group) {
+      var box = document.createElement('details');
+      var title = document.createElement('summary');
+      box.className = 'picker-group';
+      title.textContent = group.label;
+      box.appendChild(title);
+      group.querySelectorAll('option').forEach(function (option) {
+        var label = document.createElement('label');
+        var tick = document.createElement('input');
+        tick.type = 'checkbox';
+        tick.value = option.value;
+        tick.checked = option.selected;
+        tick.addEventListener('change', function () { option.selected = tick.checked; show(); });
+        label.appendChild(tick);
+        label.appendChild(document.createTextNode(' ' + option.textContent));
+        label.setAttribute('data-text', (group.label + ' ' + option.textContent).toLowerCase());
+        box.appendChild(label);
+        if (option.selected) { box.open = true; }
+      });
+      list.appendChild(box);
+    });
+    search.addEventListener('input', function () {
+      var query = search.value.trim().toLowerCase();
+      list.querySelectorAll('.picker-group').forEach(function (box) {
+        var any = false;
+        box.querySelectorAll('label').forEach(function (label) {
+          var hit = !query || label.getAttribute('data-text').indexOf(query) >= 0;
+          label.hidden = !hit;
+          any = any || hit;
+        });
+        box.hidden = !any;
+        box.open = Boolean(query) && any;
+      });
+    });
+    select.hidden = true;
+    select.parentNode.insertBefore(picker, select);
+    picker.appendChild(search);
+    picker.appendChild(chosen);
+    picker.appendChild(list);
+    show();
+  });
+})();
