@@ -131,7 +131,9 @@ def file_application(driver, base, tmp_path: Path):
     driver.find_element(By.NAME, "serves_livelihood").click()
     fill(driver, "rows-0-name", "惠民生活APP")
     Select(driver.find_element(By.NAME, "rows-0-access_mode")).select_by_value("sdk")
-    Select(driver.find_element(By.NAME, "rows-0-regions")).select_by_value("370100")
+    picker = driver.find_element(By.CSS_SELECTOR, ".picker")  # the province → city picker (forms.js)
+    picker.find_element(By.CSS_SELECTOR, "input[type=search]").send_keys("济南")
+    picker.find_element(By.CSS_SELECTOR, 'input[type=checkbox][value="370100"]').click()
     for name, value in (
         ("user_groups", "居民"),
         ("registered_users", "3000000"),
