@@ -267,7 +267,12 @@ def _tested_channel(bank, users, operator, name, **row):
 
 
 def _take_live(bank, users, operator, channel, institution, version):
-    """C2.8: report, Form 3 with recordings, the review chain, verification, the agreement, the production key."""
+    """C2.8 to the end: verified and countersigned, then the production key."""
+    production.go_live(operator, _verified(bank, users, operator, channel, institution, version).id)
+
+
+def _verified(bank, users, operator, channel, institution, version):
+    """C2.8 up to the production key: report, Form 3 with recordings, the review chain, verification, the agreement."""
     app = _file_production(bank, channel, _report(bank, channel, institution))
     _advance(app, users, None)
     for platform in ("ios", "android"):
@@ -276,7 +281,7 @@ def _take_live(bank, users, operator, channel, institution, version):
     production.verify(operator, app.id, True, "录屏六项操作齐全，检测报告有效。", operator.display_name, "053188880000")
     signed = agreements.sign(bank, channel, version.id, version.sha256, True)
     agreements.countersign(operator, signed.id)
-    production.go_live(operator, app.id)
+    return app
 
 
 def _production_stage(bank, staff, users, live_one):
@@ -332,14 +337,7 @@ def _incidents_and_exits(bank, operator, live_one, users):
 def _go_live_waiting(bank, users, operator, institution, version):
     """C2.8: a channel verified, its agreement countersigned, waiting for the operator to issue its production key."""
     channel = _tested_channel(bank, users, operator, "齐鲁银行企业网银", regions=("370100",))
-    app = _file_production(bank, channel, _report(bank, channel, institution))
-    _advance(app, users, None)
-    for platform in ("ios", "android"):
-        production.check_recording(operator, app.id, platform, list(CHECKLIST))
-    production.review_report(operator, app.id, True)
-    production.verify(operator, app.id, True, "录屏六项操作齐全，检测报告有效。", operator.display_name, "053188880000")
-    signed = agreements.sign(bank, channel, version.id, version.sha256, True)
-    agreements.countersign(operator, signed.id)
+    _verified(bank, users, operator, channel, institution, version)
 
 
 def _incident_follow_up(bank, staff, users):
