@@ -122,10 +122,11 @@ class Statements:
     """Counts the SQL statements sent while it is open."""
 
     def __init__(self, engine):
-        self.engine, self.count = engine, 0
+        self.engine, self.count, self.sql = engine, 0, []
 
-    def _seen(self, *_args):
+    def _seen(self, _conn, _cursor, statement, *_args):
         self.count += 1
+        self.sql.append(statement)
 
     def __enter__(self):
         sa.event.listen(self.engine, "before_cursor_execute", self._seen)

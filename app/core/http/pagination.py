@@ -53,10 +53,12 @@ def choice_arg(name: str, choices) -> str | None:
     return raw
 
 
-def paginate(query) -> Page:
-    """One page of `query` (which must be ordered); a bad or missing page number means page 1."""
+def paginate(query, rows: bool = False) -> Page:
+    """One page of `query` (which must be ordered); a bad or missing page number means page 1. `rows`: the items are
+    whole rows (an entity with computed columns), not the first column alone."""
     size = min(MAX_PER_PAGE, max(1, _int_arg("per_page", current_app.config["PAGE_SIZE"])))
     page = min(MAX_PAGE, max(1, _int_arg("page", 1)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(size).offset((page - 1) * size)).unique().all()
+    window = query.limit(size).offset((page - 1) * size)
+    items = db.session.execute(window).unique().all() if rows else db.session.scalars(window).unique().all()
     return Page(items=list(items), page=page, pages=max(1, -(-total // size)), total=total)

@@ -1,7 +1,7 @@
 """Statistics API: the channel-facing monthly report (C2.1 signed, C3.6) and the figures of a channel for staff and
 its owner."""
 
-from flask import Response, g, request
+from flask import Response, g, request, stream_with_context
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -162,6 +162,9 @@ class MonitoringOverviewItemSchema(Schema):
 
 class MonitoringOverviewSchema(Schema):
     items = fields.List(fields.Nested(MonitoringOverviewItemSchema))
+    page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer()
 
 
 class EvaluationInSchema(StrictSchema):
@@ -205,6 +208,7 @@ OVERVIEW_QUERY = {
     "category": {"type": "string", "enum": [c.value for c in ChannelCategory]},
     "state": {"type": "string", "enum": list(overview.STATES)},
 }
+PAGE_QUERY = {"page": {"type": "integer"}, "per_page": {"type": "integer"}}
 
 
 @api_bp.get("/monitoring/overview")
@@ -212,17 +216,18 @@ OVERVIEW_QUERY = {
     "Channels in an improvement period, alerted or missing reports, by region, category and state (C4.7)",
     response_schema=MonitoringOverviewSchema,
     tag="monitoring",
-    query=OVERVIEW_QUERY,
+    query=OVERVIEW_QUERY | PAGE_QUERY,
 )
 def monitoring_overview_api():
-    return MonitoringOverviewSchema().dump({"items": overview.overview(**overview.filters(request.args), limit=5000)})
+    return overview.overview(**overview.filters(request.args)).as_dict(MonitoringOverviewItemSchema(many=True))
 
 
 @api_bp.get("/monitoring/overview.csv")
 @doc("The overview as CSV: a separate permission, every export logged (S5)", tag="monitoring", query=OVERVIEW_QUERY)
 def export_overview_api():
-    body = overview.export_csv(current_user, **overview.filters(request.args))
-    return Response("\ufeff" + body, mimetype="text/csv")
+    return Response(
+        stream_with_context(overview.export_csv(current_user, **overview.filters(request.args))), mimetype="text/csv"
+    )
 
 
 @api_bp.post("/monitoring/evaluations")

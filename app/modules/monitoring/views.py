@@ -2,7 +2,7 @@
 job runs; a channel's figures as charts with the thresholds, its notices, alerts, plans and renewals; CSV upload."""
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
 from app.core.enums import ChannelCategory
@@ -23,20 +23,21 @@ from app.modules.monitoring.alerts import open_alerts
 from app.modules.monitoring.evaluation import evaluate
 from app.modules.monitoring.forms import EvaluationForm, ImportForm, ObjectionForm, PlanDecisionForm, PlanForm
 from app.modules.monitoring.imports import ImportRefused, import_statistics
-from app.modules.monitoring.models import EvaluationRun, MissingReport
+from app.modules.monitoring.models import EvaluationRun
 from app.modules.monitoring.operations import statistics_of
 from app.modules.monitoring.rules import evaluable_month
+from app.modules.regions.operations import region_choices
 
 
 def monitoring_overview():
     filters = ov.filters(request.args)
     runs = db.session.scalars(sa.select(EvaluationRun).order_by(EvaluationRun.id.desc()).limit(10)).all()
-    missing = db.session.scalars(
-        sa.select(MissingReport).where(MissingReport.resolved_at.is_(None)).order_by(MissingReport.month.desc())
-    ).all()
+    missing, missing_total = ov.unresolved_missing()
     return render_template(
         "monitoring/overview.html",
-        rows=ov.overview(**filters, limit=500),
+        page=ov.overview(**filters),
+        regions=region_choices(current_locale()),
+        missing_total=missing_total,
         filters=filters,
         states=ov.STATES,
         categories=ChannelCategory,
@@ -51,9 +52,9 @@ def monitoring_overview():
 
 
 def export_overview():
-    body = ov.export_csv(current_user, **ov.filters(request.args))
+    lines = ov.export_csv(current_user, **ov.filters(request.args))
     return Response(
-        "\ufeff" + body,
+        stream_with_context(lines),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=monitoring.csv"},
     )
