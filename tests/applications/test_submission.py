@@ -157,3 +157,19 @@ def test_c2_2_reviewers_see_the_eligibility_verdict_with_its_facts(world, client
     login(client, "company_a")
     section = client.get(f"/applications/{draft.id}").text.split('id="eligibility"')[1].split('id="form-downloads"')[0]
     assert "不符合" in section and "999,999" in section
+
+
+def test_c1_2_a_new_application_starts_at_the_category_the_organisation_filed_under(world, client):
+    """Issue 15 item 7: a bank's second application does not start at 人社渠道 / social."""
+    import re
+
+    from tests.conftest import login
+
+    def chosen() -> str:
+        select = re.search(r'<select[^>]*name="category".*?</select>', client.get("/applications/new").text, re.S)
+        return re.search(r'<option selected value="(\w*)"', select.group(0)).group(1)
+
+    login(client, "company_a")
+    assert chosen() == ""  # nothing filed yet: chosen on purpose, not defaulted to the first category
+    ops.create_draft(world.company_a, application_data(category="bank"))
+    assert chosen() == "bank"

@@ -66,7 +66,7 @@ class Level2Form(Form):
 
 
 class ApplicationForm(BaseForm):
-    category = SelectField(_l("渠道类别"))
+    category = SelectField(_l("渠道类别"), validators=[DataRequired()])
     level = RadioField(_l("渠道级别"), default="1")
     parent_channel_id = SelectField(_l("一级渠道"), coerce=int, validators=[Optional()])
     same_subject = RadioField(_l("主体关系"), default="1")
@@ -84,7 +84,7 @@ class ApplicationForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = enum_choices(ChannelCategory)
+        self.category.choices = [("", _("请选择")), *enum_choices(ChannelCategory)]  # chosen, not defaulted
         self.level.choices = choices([("1", _("一级渠道")), ("2", _("二级渠道"))])
         self.same_subject.choices = choices([("1", _("同一主体")), ("0", _("不同主体"))])
 
