@@ -217,3 +217,13 @@ def test_c3_6_a_reviewer_reports_for_no_channel_and_a_file_too_large_is_refused_
     monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 16)
     assert _refused(world.company_a, csv(row)) == {(1, "file")}
     assert count() == 0
+
+
+def test_s12_every_job_and_evaluation_trigger_is_shown_by_its_title(app):
+    """The job runs and evaluation runs on the monitoring page name their job and trigger in words (issue 15 item 3)."""
+    from app.core import jobs
+    from app.core.i18n import CODES
+
+    recorded = {j.claim or j.key for j in jobs.DAILY} | {"monthly_evaluation"}
+    assert recorded <= set(CODES["job"])
+    assert {"schedule", "operator", "cli", "demo"} <= set(CODES["evaluation_trigger"])

@@ -4,6 +4,7 @@ must resume the same day)."""
 
 from datetime import date
 
+from app.core.i18n import register_codes
 from app.core.jobs import register_daily
 from app.modules.exits.deletion import resume_unfinished
 from app.modules.exits.operations import complete_due, open_due_forced_exits
@@ -14,3 +15,10 @@ def exit_jobs(on: date) -> dict:
 
 
 register_daily("exits", exit_jobs, order=20)
+
+register_codes(
+    "job",
+    {
+        "exits": ("退出过渡期到期处理", "Exit transitions ending"),
+    },
+)

@@ -1,6 +1,7 @@
 """The messaging domain's scheduled work (registered with `app.core.jobs`): e-mail and SMS deliveries every minute
 (S1)."""
 
+from app.core.i18n import register_codes
 from app.core.jobs import register_interval
 from app.modules.messaging.delivery import deliver_pending
 
@@ -10,3 +11,10 @@ def deliveries() -> dict:
 
 
 register_interval("deliveries", deliveries, minutes=1)
+
+register_codes(
+    "job",
+    {
+        "deliveries": ("邮件和短信重发", "E-mail and SMS retries"),
+    },
+)

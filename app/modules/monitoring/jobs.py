@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core import audit
+from app.core.i18n import register_codes
 from app.core.jobs import register_cron, register_daily, run_job
 from app.core.timeutil import today, utcnow
 from app.core.transaction import transactional
@@ -114,3 +115,11 @@ def catch_up_evaluation(on: date):
 register_cron("monthly_evaluation", monthly_evaluation, "EVALUATION_CRON")
 register_daily("monthly_evaluation", catch_up_evaluation, order=0)
 register_daily("missing_reports", check_missing_reports, order=30, claim="missing_reports")
+
+register_codes(
+    "job",
+    {
+        "monthly_evaluation": ("月度评估", "Monthly evaluation"),
+        "missing_reports": ("统计数据缺报检查", "Missing monthly figures check"),
+    },
+)

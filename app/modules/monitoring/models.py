@@ -193,3 +193,12 @@ register_codes(
         "import": ("运营机构导入", "Operator import"),
     },
 )
+register_codes(
+    "evaluation_trigger",
+    {
+        "schedule": ("定时任务", "scheduled"),
+        "operator": ("运营人员手动", "by an operator"),
+        "cli": ("命令行", "command line"),
+        "demo": ("演示数据", "demo data"),
+    },
+)

@@ -9,6 +9,7 @@ from flask import current_app
 
 from app.core import audit
 from app.core.enums import ChannelStatus
+from app.core.i18n import register_codes
 from app.core.jobs import register_daily
 from app.core.transaction import transactional
 from app.extensions import db
@@ -59,3 +60,10 @@ def check_report_expiry(on: date) -> dict:
 
 
 register_daily("security_reports", check_report_expiry, order=50, claim="security_reports")
+
+register_codes(
+    "job",
+    {
+        "security_reports": ("安全检测报告到期检查", "Security report expiry check"),
+    },
+)
