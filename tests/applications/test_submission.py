@@ -173,3 +173,18 @@ def test_c1_2_a_new_application_starts_at_the_category_the_organisation_filed_un
     assert chosen() == ""  # nothing filed yet: chosen on purpose, not defaulted to the first category
     ops.create_draft(world.company_a, application_data(category="bank"))
     assert chosen() == "bank"
+
+
+def test_c7_1_the_fill_date_cannot_lie_in_the_future(world):
+    """Issue 16: Form 1 is dated the day it is filled (today is allowed, tomorrow is not), on creation and amendment."""
+    from datetime import timedelta
+
+    from app.core.timeutil import today
+
+    with pytest.raises(RuleViolation) as refused:
+        ops.create_draft(world.company_a, application_data(fill_date=today() + timedelta(days=1)))
+    assert refused.value.code == "C7.1" and "fill_date" in refused.value.fields
+    draft = ops.create_draft(world.company_a, application_data(fill_date=today()))
+    with pytest.raises(RuleViolation):
+        ops.update_draft(world.company_a, draft, application_data(fill_date=today() + timedelta(days=30)))
+    assert draft.fill_date == today()

@@ -162,6 +162,21 @@ def test_c2_3_national_cannot_grant_what_was_not_requested(world):
     assert step(app, Stage.national).status == StepStatus.pending
 
 
+@pytest.mark.parametrize("row", ["999999", "not-a-row", "other"])
+def test_c2_3_a_grant_names_only_rows_of_the_application_being_decided(world, row):
+    """Issue 16: a grant keyed by an unknown row, or by a row of another application, is refused — it used to be
+    ignored and everything requested granted."""
+    app = file_application(world.company_a)
+    if row == "other":
+        row = str(file_application(world.company_a).rows[0].id)
+    approve(world.jinan, step(app, Stage.municipal, "370100"))
+    approve(world.shandong, step(app, Stage.provincial, "370000"))
+    with pytest.raises(RuleViolation) as refused:
+        approve(world.national, step(app, Stage.national), granted={row: ["370100"]})
+    assert refused.value.code == "C2.3" and f"granted.{row}" in refused.value.fields
+    assert step(app, Stage.national).status == StepStatus.pending
+
+
 def test_c2_3_national_scope_collects_provincial_opinions(world):
     rows = [
         {

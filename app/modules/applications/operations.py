@@ -142,10 +142,22 @@ def _level2_parent(user, data: dict) -> Channel | None:
     return parent
 
 
+def _check_fill_date(fill_date) -> None:
+    """C7.1: Form 1 is dated the day it is filled — never a day still to come (China time)."""
+    if fill_date is not None and fill_date > today():
+        raise RuleViolation(
+            "填表日期不能晚于今天",
+            "The fill date cannot lie in the future",
+            code="C7.1",
+            fields={"fill_date": ["in the future"]},
+        )
+
+
 def _apply_content(app: Application, user, data: dict) -> None:
     """Validate and write the whole content of a draft (C2.3–C2.5, C3.1, C3.3, C3.7, S3)."""
     check_phone(data.get("contact_phone", ""), "contact_phone")
     check_email(data.get("contact_email", ""), "contact_email")
+    _check_fill_date(data.get("fill_date"))
     rows = data.get("rows") or []
     if not rows or len(rows) > MAX_ROWS:
         raise RuleViolation(

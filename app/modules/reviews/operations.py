@@ -91,10 +91,24 @@ def decide_refusal(user, step: ReviewStep):
     return None
 
 
+def _granted_rows(app: Application, granted: dict) -> dict[int, list]:
+    """The grant names rows of this application only: an unknown or foreign row is refused, not ignored (C2.3)."""
+    rows = {str(row.id): row.id for row in app.rows}
+    unknown = [str(key) for key in granted if str(key) not in rows]
+    if unknown:
+        raise RuleViolation(
+            "授予地域只能针对本申请的渠道（C2.3）",
+            "A grant can name only the channels of this application (C2.3)",
+            code="C2.3",
+            fields={f"granted.{key[:20]}": ["not a row of this application"] for key in unknown},
+        )
+    return {rows[str(key)]: list(value) for key, value in granted.items()}
+
+
 def _grant_regions(app: Application, granted: dict | None, steps: list[ReviewStep]) -> None:
     """C2.3: the national center grants all or a subset of the requested regions; for a national-scope row it
     decides the regions, by default every province whose provincial center agreed."""
-    granted = {int(k): list(v) for k, v in (granted or {}).items()}
+    granted = _granted_rows(app, granted or {})
     agreed = [s.region_code for s in steps if s.stage == Stage.provincial and s.status == StepStatus.approved]
     for row in app.rows:
         chosen = granted.get(row.id)
