@@ -86,7 +86,7 @@ def test_c5_5_level_2_suspends_every_service_and_key(world, client):
     assert channel.status == "live" and _ok(client, key)
 
 
-def test_c5_5_level_3_terminates_keys_revoked_and_a_forced_exit_opened(world, client):
+def test_c5_5_c6_4_level_3_terminates_keys_revoked_and_a_forced_exit_opened(world, client):
     channel, key = live_channel(world)
     incident = _report(world, channel, "credentials_to_third_party")
     ops.confirm(world.operator, incident.id)

@@ -70,7 +70,7 @@ def _alerted(world):
     return channel
 
 
-def test_c4_11_an_alerted_channel_without_an_approved_plan_is_not_renewed_and_marked_for_forced_exit(world):
+def test_c4_11_c6_4_an_alerted_channel_without_an_approved_plan_is_not_renewed_and_marked_for_forced_exit(world):
     channel = _alerted(world)
     end = _term_end(channel)
     assert renewals.check_renewals(end + timedelta(days=1)) == {"not_renewed": 1}
