@@ -318,14 +318,14 @@ def enroll_totp(user) -> str:
     return secret
 
 
-def next_code(user) -> str:
+def next_code(user, secret: str | None = None) -> str:
     """A valid, unused code: the next time step after the last one accepted. When that step lies in the future, the
     clock is frozen at its start until `release_clock()` (codes can never be reused, so quick successive sign-ins of
     one account need successive steps)."""
     step = max(totp.current_step(), user.totp_last_step + 1)
     if step > totp.current_step():
         timeutil.freeze(datetime.fromtimestamp(step * totp.STEP_SECONDS, UTC).replace(tzinfo=None))
-    return totp.code_at(TOTP_SECRETS[user.id], step)
+    return totp.code_at(secret or TOTP_SECRETS[user.id], step)
 
 
 def release_clock() -> None:

@@ -4,17 +4,16 @@ viewport, no raw code may be read, no page word may be left in Chinese on the En
 kept under var/screenshots/ for people to look at (not committed)."""
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from app.core import timeutil, totp
 from app.extensions import db
 from app.modules.accounts.operations import totp_secret
 from app.modules.demo.data import DEMO_PASSWORD
 from tests.browser.test_journey_browser import browser, server, settled, sign_in  # noqa: F401
+from tests.conftest import next_code
 from tests.web.test_raw_codes import demo_vocabulary, found_codes, stored_words, untranslated, visible_text
 from tests.web.test_workbench import demo  # noqa: F401
 
@@ -27,10 +26,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 def _demo_code(user) -> str:
     """The next unused code of a demo account's authenticator (the clock frozen at its step if that lies ahead)."""
-    step = max(totp.current_step(), user.totp_last_step + 1)
-    if step > totp.current_step():
-        timeutil.freeze(datetime.fromtimestamp(step * totp.STEP_SECONDS, UTC).replace(tzinfo=None))
-    return totp.code_at(totp_secret(user), step)
+    return next_code(user, totp_secret(user))
 
 
 def _menu(driver) -> list[str]:

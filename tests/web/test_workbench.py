@@ -2,18 +2,18 @@
 with counts, the most urgent first, deadlines and days waited — on the demo, where each role has work waiting."""
 
 import re
-from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from app.core import timeutil, totp, workbench
+from app.core import workbench
 from app.core.timeutil import today
 from app.extensions import db
 from app.modules.accounts.models import User
-from app.modules.demo.data import DEMO_PASSWORD, current_code, load_demo
+from app.modules.accounts.operations import totp_secret
+from app.modules.demo.data import DEMO_PASSWORD, load_demo
 from app.modules.notices import operations as notices
-from tests.conftest import login, release_clock
+from tests.conftest import login, next_code, release_clock
 from tests.journeys import channel_in_testing
 
 
@@ -22,11 +22,8 @@ def demo_login(client, username: str) -> None:
     response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
     if response.status_code == 302 and "/login/verify" in response.headers["Location"]:
         user = db.session.scalar(sa.select(User).where(User.username == username))
-        step = max(totp.current_step(), user.totp_last_step + 1)
-        if step > totp.current_step():
-            timeutil.freeze(datetime.fromtimestamp(step * totp.STEP_SECONDS, UTC).replace(tzinfo=None))
         try:
-            response = client.post("/login/verify", data={"code": current_code(username)})
+            response = client.post("/login/verify", data={"code": next_code(user, totp_secret(user))})
         finally:
             release_clock()
     assert response.status_code == 302, response.text
@@ -122,11 +119,10 @@ class Statements:
     """Counts the SQL statements sent while it is open."""
 
     def __init__(self, engine):
-        self.engine, self.count, self.sql = engine, 0, []
+        self.engine, self.count = engine, 0
 
-    def _seen(self, _conn, _cursor, statement, *_args):
+    def _seen(self, *_args):
         self.count += 1
-        self.sql.append(statement)
 
     def __enter__(self):
         sa.event.listen(self.engine, "before_cursor_execute", self._seen)
