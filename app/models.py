@@ -15,6 +15,7 @@ from app.modules.applications.models import (  # noqa: F401
     RowService,
     SocialSupplement,
 )
+from app.modules.channel_import.models import ChannelImport, ImportedRecord  # noqa: F401
 from app.modules.channels.models import Channel, ContactChange, Service  # noqa: F401
 from app.modules.documents.models import Document  # noqa: F401
 from app.modules.exits.models import DeletionCertificate, Exit, ExitOpinion  # noqa: F401

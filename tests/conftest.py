@@ -272,9 +272,11 @@ class World:
 
     @classmethod
     def build(cls) -> None:
-        org_a = accounts.create_organisation("山东惠民科技有限公司", uscc(1), "济南市历下区", date(2015, 3, 1))
+        org_a = accounts.create_organisation(
+            "山东惠民科技有限公司", uscc(1), "济南市历下区", date(2015, 3, 1), category="social"
+        )
         org_b = accounts.create_organisation(
-            "广东便民网络有限公司", uscc(2, "440100"), "广州市天河区", date(2016, 5, 1)
+            "广东便民网络有限公司", uscc(2, "440100"), "广州市天河区", date(2016, 5, 1), category="social"
         )
         built = {
             "org_a": org_a,
@@ -338,9 +340,9 @@ def world(app):
 
 
 def application_data(**overrides) -> dict:
-    """A complete, eligible test-intake application: a social-channel APP in Jinan (C2.2, C7.1, C7.2)."""
+    """A complete, eligible test-intake application: a social-channel APP in Jinan (C2.2, C7.1, C7.2). The category
+    is the owner's (C1.2), so it is not sent unless a test asks for one."""
     data = {
-        "category": "social",
         "level": 1,
         "contact_name": "张三",
         "contact_phone": "13912345678",
@@ -380,8 +382,19 @@ def attach_sheet(user, app_row):
     return applications.add_attachment(user, app_row, "test_info_sheet", io.BytesIO(PDF), "采集表.pdf")
 
 
+def registered_as(user, category: str) -> None:
+    """C1.2: the user's organisation registered as `category` — through the administrator's reviewed change."""
+    from app.modules.accounts.models import User
+
+    if user.organisation.category.value != category:
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        accounts.change_organisation_category(admin, user.organisation_id, category, "按营业执照复核单位类别")
+
+
 def file_application(user, **overrides):
-    """Create, attach the required sheet, and submit — the applicant's whole filing."""
+    """Create, attach the required sheet, and submit — the applicant's whole filing (as the kind of owner asked)."""
+    if "category" in overrides:
+        registered_as(user, overrides["category"])
     draft = applications.create_draft(user, application_data(**overrides))
     attach_sheet(user, draft)
     return applications.submit(user, draft)

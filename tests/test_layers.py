@@ -32,6 +32,7 @@ LAYERS = (
     "promotions",
     "incidents",
     "exits",
+    "channel_import",  # existing channels brought in with their history (issue 16)
     "audit_log",
     "backups",
     "demo",

@@ -113,7 +113,7 @@ MENU: list[tuple[str | None, list[Entry]]] = [
                 "accounts.list_organisations",
                 N_("单位管理"),
                 "user:manage",
-                ("accounts.list_organisations", "accounts.new_organisation"),
+                ("accounts.list_organisations", "accounts.new_organisation", "accounts.organisation_category"),
             ),
             Entry("accounts.login_log", N_("登录日志"), "login_log:read", ("accounts.login_log",)),
             Entry("audit_log.audit_log", N_("审计日志"), "audit:read", ("audit_log.",)),

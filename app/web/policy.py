@@ -33,6 +33,7 @@ ROUTE_POLICY: dict[str, object] = {
     "accounts.reset_password": P.user_manage,
     "accounts.list_organisations": P.organisation_manage,
     "accounts.new_organisation": P.organisation_manage,
+    "accounts.organisation_category": P.organisation_manage,
     "accounts.login_log": P.login_log_read,
     # applications (C2.6)
     "applications.list_applications": P.application_read,
@@ -161,6 +162,7 @@ ROUTE_POLICY: dict[str, object] = {
     "api.reset_password": P.user_manage,
     "api.list_organisations": P.organisation_manage,
     "api.create_organisation": P.organisation_manage,
+    "api.change_organisation_category": P.organisation_manage,
     "api.login_log": P.login_log_read,
     "api.list_regions": P.region_read,
     "api.list_channels": P.channel_read,

@@ -27,14 +27,14 @@ def test_c2_2_bad_unified_social_credit_codes_fail(code):
 
 def test_c2_2_organisation_with_bad_uscc_is_refused(app):
     with pytest.raises(RuleViolation) as exc:
-        ops.create_organisation("X", "91350100M000100Y44")
+        ops.create_organisation("X", "91350100M000100Y44", category="social")
     assert exc.value.code == "C2.2_uscc"
 
 
 def test_duplicate_uscc_is_refused(app):
-    ops.create_organisation("X", uscc(5))
+    ops.create_organisation("X", uscc(5), category="social")
     with pytest.raises(Conflict):
-        ops.create_organisation("Y", uscc(5).lower())
+        ops.create_organisation("Y", uscc(5).lower(), category="bank")
 
 
 def test_s2_reviewer_roles_bind_the_right_region_level(world):
@@ -122,10 +122,10 @@ def test_s2_admin_creates_an_organisation_through_the_api(world, client):
     response = client.post(
         "/api/v1/organisations",
         headers=bearer(world.admin),
-        json={"name": "新单位", "uscc": make_uscc("91370100000000077")},
+        json={"name": "新单位", "uscc": make_uscc("91370100000000077"), "category": "bank"},
     )
     assert response.status_code == 201
-    bad = client.post("/api/v1/organisations", headers=bearer(world.admin), json={"name": "坏", "uscc": "1" * 18})
+    bad = client.post("/api/v1/organisations", headers=bearer(world.admin), json={"name": "坏", "uscc": "1" * 18, "category": "bank"})
     assert bad.status_code == 422 and bad.json["error"]["code"] == "C2.2_uscc"
 
 

@@ -1,9 +1,13 @@
 """Test intake: draft, eligibility (C2.2), supplements (C7.2, C3.8), submit and double submit."""
 
 import pytest
+import sqlalchemy as sa
 
-from app.core.enums import ApplicationStatus, ChannelStatus, Stage, StepStatus
-from app.core.errors import Conflict, RuleViolation
+from app.core.enums import ApplicationStatus, ChannelCategory, ChannelStatus, Stage, StepStatus
+from app.core.errors import Conflict, Forbidden, RuleViolation
+from app.extensions import db
+from app.modules.accounts import operations as accounts
+from app.modules.accounts.rules import make_uscc
 from app.modules.applications import aggregate
 from app.modules.applications import operations as ops
 from app.modules.reviews.operations import round_steps
@@ -159,20 +163,57 @@ def test_c2_2_reviewers_see_the_eligibility_verdict_with_its_facts(world, client
     assert "不符合" in section and "999,999" in section
 
 
-def test_c1_2_a_new_application_starts_at_the_category_the_organisation_filed_under(world, client):
-    """Issue 15 item 7: a bank's second application does not start at 人社渠道 / social."""
+def test_c1_2_the_category_follows_the_owner_not_the_application(world, client):
+    """Issue 16: a social company cannot file as a bank (skipping C2.2's threshold and C2.8's agreement); the form
+    offers only the owner's registered kind, and the API refuses another one with C1.2."""
     import re
 
-    from tests.conftest import login
+    from tests.conftest import bearer, login
 
-    def chosen() -> str:
-        select = re.search(r'<select[^>]*name="category".*?</select>', client.get("/applications/new").text, re.S)
-        return re.search(r'<option selected value="(\w*)"', select.group(0)).group(1)
-
+    with pytest.raises(RuleViolation) as refused:
+        ops.create_draft(world.company_a, application_data(category="bank", existing_users=10, social=None))
+    assert refused.value.code == "C1.2" and "category" in refused.value.fields
+    body = {"category": "government", "contact_name": "张三", "rows": application_data()["rows"]}
+    answer = client.post("/api/v1/applications", headers=bearer(world.company_a), json=body)
+    assert answer.status_code == 422 and answer.json["error"]["code"] == "C1.2"
+    draft = ops.create_draft(world.company_a, application_data())  # no category sent: the owner's
+    assert draft.category == ChannelCategory.social
     login(client, "company_a")
-    assert chosen() == ""  # nothing filed yet: chosen on purpose, not defaulted to the first category
-    ops.create_draft(world.company_a, application_data(category="bank"))
-    assert chosen() == "bank"
+    select = re.search(r'<select[^>]*name="category".*?</select>', client.get("/applications/new").text, re.S)
+    assert re.findall(r'<option[^>]*value="(\w*)"', select.group(0)) == ["social"]
+
+
+def test_c1_2_s3_only_a_reviewed_change_of_the_organisation_changes_the_category(world, client):
+    """The permission administrator changes the kind with its grounds (audited); the owner's channels follow."""
+    from app.core.audit import AuditEntry
+    from tests.conftest import bearer
+
+    draft = ops.create_draft(world.company_a, application_data())
+    with pytest.raises(Forbidden):
+        accounts.change_organisation_category(world.company_a, world.org_a.id, "bank", "自己说是银行")
+    with pytest.raises(RuleViolation):
+        accounts.change_organisation_category(world.admin, world.org_a.id, "bank", " ")
+    answer = client.post(
+        f"/api/v1/organisations/{world.org_a.id}/category",
+        headers=bearer(world.admin),
+        json={"category": "bank", "reason": "金融许可证复核：持牌银行"},
+    )
+    assert answer.status_code == 200 and answer.json["category"] == "bank"
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "organisation.category")).one()
+    assert entry.before["category"] == "social" and entry.after["category"] == "bank"
+    assert entry.actor_id == world.admin.id and "金融许可证" in entry.after["reason"]
+    updated = ops.update_draft(world.company_a, draft, application_data(existing_users=10, social=None))
+    assert updated.category == ChannelCategory.bank
+
+
+def test_c1_2_an_organisation_is_registered_with_its_kind(world, client):
+    from tests.conftest import bearer
+
+    body = {"name": "济南市第一人民医院", "uscc": make_uscc("12370100000000077")}
+    missing = client.post("/api/v1/organisations", headers=bearer(world.admin), json=body)
+    assert missing.status_code == 422 and "category" in missing.json["error"]["fields"]
+    made = client.post("/api/v1/organisations", headers=bearer(world.admin), json=body | {"category": "medical"})
+    assert made.status_code == 201 and made.json["category"] == "medical"
 
 
 def test_c7_1_the_fill_date_cannot_lie_in_the_future(world):

@@ -86,7 +86,7 @@ def load(n: int, months: int, first: date, rnd: random.Random) -> int:
     _insert(
         "organisation",
         [
-            dict(id=i, name=f"单位{i}", uscc=f"91{i:016d}", registered_address="", created_at=now)
+            dict(id=i, name=f"单位{i}", uscc=f"91{i:016d}", registered_address="", category="social", created_at=now)
             for i in range(1, orgs + 1)
         ],
     )

@@ -53,7 +53,10 @@ def load(channels: int) -> None:
     from datetime import datetime
 
     now = datetime(2026, 1, 1)
-    _insert("organisation", [dict(id=1, name="单位", uscc="91" + "0" * 16, registered_address="", created_at=now)])
+    _insert(
+        "organisation",
+        [dict(id=1, name="单位", uscc="91" + "0" * 16, registered_address="", category="bank", created_at=now)],
+    )
     user = dict(
         username="operator",
         display_name="运营",

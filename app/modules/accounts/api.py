@@ -132,8 +132,23 @@ def list_organisations():
 def create_organisation():
     data = load_body(s.OrganisationInSchema())
     ops.guard_organisation_manager(current_user)
-    org = ops.create_organisation(data["name"], data["uscc"], data["registered_address"], data["registration_date"])
+    org = ops.create_organisation(
+        data["name"], data["uscc"], data["registered_address"], data["registration_date"], category=data["category"]
+    )
     return s.OrganisationSchema().dump(org), 201
+
+
+@api_bp.post("/organisations/<int:org_id>/category")
+@doc(
+    "Change an organisation's kind after review, with its grounds; its channels follow (C1.2, S3)",
+    request_schema=s.OrganisationCategoryInSchema,
+    response_schema=s.OrganisationSchema,
+    tag="accounts",
+)
+def change_organisation_category(org_id: int):
+    data = load_body(s.OrganisationCategoryInSchema())
+    org = ops.change_organisation_category(current_user, org_id, data["category"], data["reason"])
+    return s.OrganisationSchema().dump(org)
 
 
 @api_bp.get("/login-log")

@@ -21,4 +21,10 @@ bp.add_url_rule("/admin/users/<int:user_id>/totp-reset", "reset_totp", views.res
 bp.add_url_rule("/admin/users/<int:user_id>/password", "reset_password", views.reset_password, methods=["GET", "POST"])
 bp.add_url_rule("/admin/organisations", "list_organisations", views.list_organisations)
 bp.add_url_rule("/admin/organisations/new", "new_organisation", views.new_organisation, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/admin/organisations/<int:org_id>/category",
+    "organisation_category",
+    views.organisation_category,
+    methods=["GET", "POST"],
+)
 bp.add_url_rule("/admin/login-log", "login_log", views.login_log)

@@ -3,9 +3,9 @@
 from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.enums import Role
+from app.core.enums import ChannelCategory, Role
 from app.core.http.forms import BaseForm, enum_choices
-from app.core.i18n import _l, current_locale
+from app.core.i18n import _, _l, current_locale
 from app.modules.regions.operations import region_choices
 
 
@@ -23,6 +23,22 @@ class OrganisationForm(BaseForm):
     uscc = StringField(_l("统一社会信用代码"), validators=[DataRequired(), Length(min=18, max=18)])
     registered_address = StringField(_l("注册地址"), validators=[Optional(), Length(max=300)])
     registration_date = DateField(_l("注册时间"), validators=[Optional()])
+    category = SelectField(_l("单位类别"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", _("请选择")), *enum_choices(ChannelCategory)]  # checked, not defaulted (C1.2)
+
+
+class OrganisationCategoryForm(BaseForm):
+    """C1.2, S3: a reviewed change of the organisation's kind, with its grounds."""
+
+    category = SelectField(_l("单位类别"), validators=[DataRequired()])
+    reason = TextAreaField(_l("变更依据"), validators=[DataRequired(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = enum_choices(ChannelCategory)
 
 
 class UserForm(BaseForm):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.enums import Role, enum_column
+from app.core.enums import ChannelCategory, Role, enum_column
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -20,6 +20,10 @@ class Organisation(db.Model):
     uscc: Mapped[str] = mapped_column(sa.String(18), unique=True, comment="GB 32100 unified social credit code")
     registered_address: Mapped[str] = mapped_column(sa.String(300), default="")
     registration_date: Mapped[date | None] = mapped_column()
+    category: Mapped[ChannelCategory] = mapped_column(
+        enum_column(ChannelCategory, "channel_category"),
+        comment="C1.2: the owner's kind, checked by staff when registered (S3); its channels take this category",
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from app.core import audit
 from app.core.crypto import digest
-from app.core.enums import Role
+from app.core.enums import ChannelCategory, Role
 from app.core.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation
 from app.core.permissions import P, may
 from app.core.timeutil import from_local, utcnow, zoned
@@ -46,12 +46,34 @@ def hash_password(password: str) -> str:
 
 
 def organisation_snapshot(org: Organisation) -> dict:
-    return {"name": org.name, "uscc": org.uscc, "registered_address": org.registered_address}
+    return {
+        "name": org.name,
+        "uscc": org.uscc,
+        "registered_address": org.registered_address,
+        "category": str(org.category) if org.category else None,
+    }
+
+
+def _category(value) -> ChannelCategory:
+    try:
+        return ChannelCategory(value)
+    except ValueError:
+        raise RuleViolation(
+            "请选择单位类别（人社、政府、全国签约、银行、医药或社会，C1.2）",
+            "Choose the organisation's kind (hrss, government, national_signed, bank, medical or social, C1.2)",
+            code="C1.2",
+            fields={"category": ["unknown"]},
+        ) from None
 
 
 @transactional
-def create_organisation(name: str, uscc: str, registered_address: str = "", registration_date=None) -> Organisation:
-    """C2.2: the owner is a legal entity with a valid unified social credit code (GB 32100 check digit)."""
+def create_organisation(
+    name: str, uscc: str, registered_address: str = "", registration_date=None, *, category
+) -> Organisation:
+    """C2.2: the owner is a legal entity with a valid unified social credit code (GB 32100 check digit). C1.2: its kind
+    decides the category of every channel it files; staff record it when they register the organisation, having
+    checked its licence (manual review, S3)."""
+    category = _category(category)
     uscc = (uscc or "").strip().upper()
     if not is_valid_uscc(uscc):
         raise RuleViolation(
@@ -63,10 +85,40 @@ def create_organisation(name: str, uscc: str, registered_address: str = "", regi
     if db.session.scalar(sa.select(Organisation.id).where(Organisation.uscc == uscc)):
         raise Conflict("该统一社会信用代码已登记", "This USCC is already registered", fields={"uscc": ["duplicate"]})
     org = Organisation(
-        name=name.strip(), uscc=uscc, registered_address=registered_address, registration_date=registration_date
+        name=name.strip(),
+        uscc=uscc,
+        registered_address=registered_address,
+        registration_date=registration_date,
+        category=category,
     )
     db.session.add(org)
     audit.record("organisation.create", org, after=organisation_snapshot(org))
+    return org
+
+
+@transactional
+def change_organisation_category(admin, organisation_id: int, category, reason: str) -> Organisation:
+    """C1.2, S3: only a reviewed change of the organisation changes its kind — by a national permission administrator,
+    with the reason (the evidence checked); its channels follow their owner (S4: before and after in the audit log)."""
+    if not may(admin, P.organisation_manage):
+        raise Forbidden("由权限管理员复核变更单位类别", "A permission administrator reviews and changes the kind")
+    guard_organisation_manager(admin)
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound()
+    category = _category(category)
+    if not (reason or "").strip():
+        raise RuleViolation("请说明变更依据", "Give the grounds for the change", fields={"reason": ["required"]})
+    before = organisation_snapshot(org)
+    org.category = category
+    followed = [n for _r, numbers in signals.organisation_category_changed.send(org) for n in numbers or ()]
+    audit.record(
+        "organisation.category",
+        org,
+        actor=admin,
+        before=before,
+        after=organisation_snapshot(org) | {"reason": reason.strip(), "channels": followed},
+    )
     return org
 
 

@@ -2,7 +2,8 @@
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from app.core.enums import Role
+from app.core.enums import ChannelCategory, Role
+from app.core.i18n import localized
 from app.core.schema_fields import ZonedDateTime
 
 
@@ -37,6 +38,13 @@ class OrganisationSchema(Schema):
     uscc = fields.String()
     registered_address = fields.String()
     registration_date = fields.Date(allow_none=True)
+    category = fields.Function(
+        lambda o: o.category.value, metadata={"description": "C1.2: the owner's kind; its channels take this category"}
+    )
+    category_title = fields.Function(lambda o: localized((o.category.title_zh, o.category.title_en)))
+
+
+CATEGORIES = [c.value for c in ChannelCategory]
 
 
 class OrganisationInSchema(StrictSchema):
@@ -44,6 +52,16 @@ class OrganisationInSchema(StrictSchema):
     uscc = fields.String(required=True, validate=validate.Length(equal=18))
     registered_address = fields.String(load_default="", validate=validate.Length(max=300))
     registration_date = fields.Date(load_default=None, allow_none=True)
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(CATEGORIES),
+        metadata={"description": "C1.2: the kind checked against the licence (S3); decides its channels' category"},
+    )
+
+
+class OrganisationCategoryInSchema(StrictSchema):
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class UserSchema(Schema):

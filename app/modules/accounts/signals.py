@@ -13,3 +13,8 @@ role_withdrawn = _signals.signal(
     "role-withdrawn",
     doc="S2: an account's role was withdrawn. Sender: the user; `admin`, `role` (the withdrawn one), `reason`.",
 )
+organisation_category_changed = _signals.signal(
+    "organisation-category-changed",
+    doc="C1.2: an organisation's kind was changed after review. Sender: the organisation. Receivers return the "
+    "numbers of the channels that followed it.",
+)

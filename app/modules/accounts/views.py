@@ -21,6 +21,7 @@ from app.modules.accounts.forms import (
     CodeForm,
     GrantForm,
     LoginForm,
+    OrganisationCategoryForm,
     OrganisationForm,
     ReauthForm,
     ResetPasswordForm,
@@ -284,13 +285,35 @@ def list_organisations():
     return render_template("accounts/organisations.html", organisations=orgs)
 
 
+def organisation_category(org_id: int):
+    """C1.2, S3: a national permission administrator changes an organisation's kind after review."""
+    ops.guard_organisation_manager(current_user)
+    org = db.session.get(Organisation, org_id) or abort(404)
+    form = OrganisationCategoryForm()
+    if request.method == "GET":
+        form.category.data = org.category.value
+    if form.validate_on_submit():
+        try:
+            ops.change_organisation_category(current_user, org.id, form.category.data, form.reason.data)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            flash(_("已变更单位类别"), "success")
+            return redirect(url_for("accounts.list_organisations"))
+    return render_template("accounts/organisation_category.html", form=form, org=org)
+
+
 def new_organisation():
     ops.guard_organisation_manager(current_user)
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
             ops.create_organisation(
-                form.name.data, form.uscc.data, form.registered_address.data or "", form.registration_date.data
+                form.name.data,
+                form.uscc.data,
+                form.registered_address.data or "",
+                form.registration_date.data,
+                category=form.category.data,
             )
         except DomainError as exc:
             apply_error(form, exc)

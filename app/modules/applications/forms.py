@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.enums import AccessMode, ChannelCategory, ChannelForm
 from app.core.http.forms import BaseForm, choices, enum_choices
-from app.core.i18n import _, _l
+from app.core.i18n import _, _l, current_locale
 from app.modules.applications.operations import content
 
 
@@ -84,7 +84,13 @@ class ApplicationForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _("请选择")), *enum_choices(ChannelCategory)]  # chosen, not defaulted
+        self.category.choices = enum_choices(ChannelCategory)
+
+    def owned_by(self, organisation) -> None:
+        """C1.2: the category is the owner's registered kind — the only choice offered."""
+        kind = organisation.category
+        self.category.choices = [(kind.value, kind.title(current_locale()))]
+        self.category.data = kind.value
         self.level.choices = choices([("1", _("一级渠道")), ("2", _("二级渠道"))])
         self.same_subject.choices = choices([("1", _("同一主体")), ("0", _("不同主体"))])
 

@@ -31,6 +31,8 @@ def daily_number(letter: str, counter: str) -> str:
 
 
 def application_number(kind: str, day) -> str:
-    """Format: T (test), P (production) or C (change, C4.1), the fill date YYYYMMDD, a 5-digit serial per day."""
+    """Format: T (test), P (production) or C (change, C4.1), the fill date YYYYMMDD, a 5-digit serial per day. The
+    number is given when the draft is created, from the fill date it states then (a change application: the day it is
+    filed); amending the fill date later does not renumber it — a number shown to users never changes (S8)."""
     prefix = {"test": "T", "production": "P", "change": "C"}[kind] + day.strftime("%Y%m%d")
     return f"{prefix}{next_value('app:' + prefix):05d}"

@@ -22,6 +22,7 @@ from app.core.transaction import transactional
 from app.core.uploads import remove_upload, save_upload
 from app.core.validation import check_email, check_phone
 from app.extensions import db
+from app.modules.accounts.models import Organisation
 from app.modules.applications.aggregate import (
     guard_editable,
     guard_submittable,
@@ -153,6 +154,22 @@ def _check_fill_date(fill_date) -> None:
         )
 
 
+def _owner_category(app: Application, asked) -> ChannelCategory:
+    """C1.2: the category follows the owner — the kind its organisation was registered with (reviewed, S3). An
+    application naming another category is refused: only a reviewed change of the organisation changes it."""
+    organisation = db.session.get(Organisation, app.applicant_id)
+    if asked and asked != organisation.category.value:
+        raise RuleViolation(
+            f"渠道类别由所属单位的登记类别决定（{organisation.category.title_zh}），"
+            "如单位类别有误，请联系权限管理员复核变更（C1.2）",
+            f"The category follows the owner's registered kind ({organisation.category.title_en}); if it is wrong, "
+            "ask a permission administrator to review and change it (C1.2)",
+            code="C1.2",
+            fields={"category": ["not the owner's category"]},
+        )
+    return organisation.category
+
+
 def _apply_content(app: Application, user, data: dict) -> None:
     """Validate and write the whole content of a draft (C2.3–C2.5, C3.1, C3.3, C3.7, S3)."""
     check_phone(data.get("contact_phone", ""), "contact_phone")
@@ -166,7 +183,7 @@ def _apply_content(app: Application, user, data: dict) -> None:
             fields={"rows": ["1 to 20 rows"]},
         )
     parent = _level2_parent(user, data)
-    app.category = ChannelCategory(data["category"])
+    app.category = _owner_category(app, data.get("category"))
     app.level = 2 if parent else 1
     app.parent_channel_id = parent.id if parent else None
     app.same_subject = bool(data.get("same_subject")) if parent else None
@@ -224,7 +241,7 @@ def create_draft(user, data: dict) -> Application:
         fill_date=data.get("fill_date") or today(),
     )
     _apply_content(app, user, data)
-    app.number = application_number("test", today())
+    app.number = application_number("test", app.fill_date)  # S8: the fill date when the number is given
     db.session.add(app)
     audit.record("application.create", app, after=snapshot(app), actor=user)
     return app

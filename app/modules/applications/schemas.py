@@ -43,7 +43,15 @@ class Level2InSchema(StrictSchema):
 
 
 class ApplicationInSchema(StrictSchema):
-    category = fields.String(required=True, validate=validate.OneOf([c.value for c in ChannelCategory]))
+    category = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf([c.value for c in ChannelCategory]),
+        metadata={
+            "description": "C1.2: the owner's registered kind. May be left out; any other category is refused "
+            "(422, code C1.2) — only a reviewed change of the organisation changes it"
+        },
+    )
     level = fields.Integer(load_default=1, validate=validate.OneOf([1, 2]))
     parent_channel_id = id_field(load_default=None, allow_none=True)
     same_subject = fields.Boolean(load_default=True)

@@ -73,6 +73,7 @@ def _prepare(form: ApplicationForm) -> None:
 
 def _editor(form: ApplicationForm, app: Application | None):
     _prepare(form)
+    form.owned_by(current_user.organisation)
     if request.method == "POST" and "add_row" in request.form:
         form.rows.append_entry()
         _prepare(form)
@@ -98,19 +99,7 @@ def new_application():
         form.contact_phone.data = current_user.phone
         form.contact_email.data = current_user.email
         form.rows[0]["services"].data = ["standard"]
-        form.category.data = _usual_category(current_user.organisation_id) or ""
     return _editor(form, None)
-
-
-def _usual_category(organisation_id: int | None):
-    """The category the organisation filed its latest application under (a bank files as a bank): the form starts
-    there rather than at the first choice. (C1.2: the organisation's recorded kind will decide it, issue 16.)"""
-    return db.session.scalar(
-        sa.select(Application.category)
-        .where(Application.applicant_id == organisation_id, Application.kind == ApplicationKind.test)
-        .order_by(Application.id.desc())
-        .limit(1)
-    )
 
 
 def edit_application(app_id: int):

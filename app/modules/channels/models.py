@@ -84,6 +84,13 @@ class Channel(db.Model):
         sa.String(32), comment="marked for forced exit (C6.4): agreement_not_renewed, …; issue 8 acts on it"
     )
     forced_exit_marked_at: Mapped[datetime | None] = mapped_column()
+    serving_in_transition: Mapped[bool] = mapped_column(
+        default=False, comment="C6.2, C6.3: live when its exit transition began: interfaces open until the end"
+    )
+    committed_annual_issuance: Mapped[int | None] = mapped_column(
+        sa.BigInteger, comment="imported social channel: Form 2 commitment (C4.10); filed channels keep it on Form 2"
+    )
+    committed_mau: Mapped[int | None] = mapped_column(sa.BigInteger, comment="imported social channel (C4.10)")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner = relationship("Organisation")

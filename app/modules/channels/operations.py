@@ -9,7 +9,8 @@ from app.core.permissions import P, acts_for, may
 from app.core.transaction import transactional
 from app.core.validation import check_email, check_phone
 from app.extensions import db
-from app.modules.channels.models import ContactChange, Service
+from app.modules.accounts import signals
+from app.modules.channels.models import Channel, ContactChange, Service
 from app.modules.messaging.operations import send_to_operators
 
 SERVICE_FIELDS = ("name_zh", "name_en", "description", "allowed_categories", "active", "sort_order")
@@ -123,3 +124,19 @@ def change_contact(user, channel, data: dict):
 def contact_history(channel) -> list:
     query = sa.select(ContactChange).where(ContactChange.channel_id == channel.id).order_by(ContactChange.id.desc())
     return list(db.session.scalars(query))
+
+
+@signals.organisation_category_changed.connect
+def follow_owner_category(organisation) -> list[str]:
+    """C1.2: a channel's category follows its owner — when the owner's kind changes after review, its channels that have
+    not left change with it (recorded in the owner's audit entry)."""
+    channels = db.session.scalars(
+        sa.select(Channel).where(
+            Channel.owner_id == organisation.id,
+            Channel.status.not_in((ChannelStatus.exited, ChannelStatus.withdrawn)),
+            Channel.category != organisation.category,
+        )
+    ).all()
+    for channel in channels:
+        channel.category = organisation.category
+    return [c.channel_number or c.name for c in channels]

@@ -145,13 +145,21 @@ def load_demo() -> bool:
     }
     orgs = {
         "huimin": create_organisation(
-            "山东惠民科技有限公司", make_uscc("91370100000000001"), "济南市历下区", date(2015, 3, 1)
+            "山东惠民科技有限公司", make_uscc("91370100000000001"), "济南市历下区", date(2015, 3, 1), category="social"
         ),
         "bank": create_organisation(
-            "齐鲁商业银行股份有限公司", make_uscc("91370000000000002"), "济南市市中区", date(2008, 9, 1)
+            "齐鲁商业银行股份有限公司",
+            make_uscc("91370000000000002"),
+            "济南市市中区",
+            date(2008, 9, 1),
+            category="bank",
         ),
         "signed": create_organisation(
-            "全民通平台科技有限公司", make_uscc("91110000000000003"), "北京市海淀区", date(2012, 1, 1)
+            "全民通平台科技有限公司",
+            make_uscc("91110000000000003"),
+            "北京市海淀区",
+            date(2012, 1, 1),
+            category="national_signed",
         ),
     }
     companies = {

@@ -106,6 +106,8 @@ def load_units() -> dict[int, Unit]:
             parent.owner_id,
             Channel.live_since,
             Channel.category,
+            Channel.committed_annual_issuance,
+            Channel.committed_mau,
         )
         .outerjoin(parent, Channel.parent_id == parent.id)
         .where(
@@ -113,10 +115,11 @@ def load_units() -> dict[int, Unit]:
             sa.or_(Channel.level == 1, Channel.same_subject.is_not(True)),
         )
     )
-    units = {
-        cid: Unit(cid, name, number, owner, parent_owner, live, category == ChannelCategory.social)
-        for cid, name, number, owner, parent_owner, live, category in rows
-    }
+    units = {}
+    for cid, name, number, owner, parent_owner, live, category, annual, mau in rows:
+        units[cid] = Unit(cid, name, number, owner, parent_owner, live, category == ChannelCategory.social)
+        if annual is not None or mau is not None:  # an imported channel's Form 2 commitments (issue 16)
+            units[cid].committed = (annual or 0, mau or 0)
     commitments = db.session.execute(
         sa.select(ApplicationRow.channel_id, SocialSupplement.committed_annual_issuance, SocialSupplement.committed_mau)
         .join(Application, ApplicationRow.application_id == Application.id)

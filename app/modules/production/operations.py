@@ -164,7 +164,7 @@ def create_production_draft(user, channel, data: dict) -> Application:
     )
     _apply_header(app, channel, data)
     app.rows = [_row_for(channel)]
-    app.number = application_number("production", today())
+    app.number = application_number("production", app.fill_date)  # S8: the fill date when the number is given
     db.session.add(app)
     db.session.flush()
     audit.record("application.create", app, after=production_snapshot(app), actor=user)
