@@ -125,7 +125,9 @@ def test_s2_admin_creates_an_organisation_through_the_api(world, client):
         json={"name": "新单位", "uscc": make_uscc("91370100000000077"), "category": "bank"},
     )
     assert response.status_code == 201
-    bad = client.post("/api/v1/organisations", headers=bearer(world.admin), json={"name": "坏", "uscc": "1" * 18, "category": "bank"})
+    bad = client.post(
+        "/api/v1/organisations", headers=bearer(world.admin), json={"name": "坏", "uscc": "1" * 18, "category": "bank"}
+    )
     assert bad.status_code == 422 and bad.json["error"]["code"] == "C2.2_uscc"
 
 

@@ -61,7 +61,9 @@ def test_s2_provincial_admin_pages_hold_only_the_reach(world, client, provincial
 def test_s2_organisations_are_national(world, client, provincial_admin):
     assert client.get("/api/v1/organisations", headers=bearer(provincial_admin)).json["items"] == []
     refused = client.post(
-        "/api/v1/organisations", headers=bearer(provincial_admin), json={"name": "x", "uscc": "9" * 18, "category": "bank"}
+        "/api/v1/organisations",
+        headers=bearer(provincial_admin),
+        json={"name": "x", "uscc": "9" * 18, "category": "bank"},
     )
     assert refused.status_code == 403
     assert len(client.get("/api/v1/organisations", headers=bearer(world.admin)).json["items"]) == 2

@@ -102,7 +102,10 @@ def test_c6_2_c6_3_c6_5_a_voluntary_exit_runs_to_completion_and_nothing_of_the_c
         deletion.delete_channel_data(exit_)  # not before the exit is complete
     ops.notify(world.operator, exit_.id)
     assert exit_.status == "transition" and channel.status == "exiting"
-    assert exit_.transition_end == add_months(today(), 1)
+    assert exit_.transition_end == LATER()  # approved early: the transition runs to the requested date (C6.1)
+    services = "/api/v1/channel/services/standard"
+    during = call(client, "GET", services, key.key.key_id, key.secret)
+    assert during.status_code == 200, during.json  # C6.3: users still served while pointed to other channels
     ops.confirm_push_notice(world.company_a, exit_.id)
     with pytest.raises(RuleViolation) as exc:
         ops.record_announcement(
@@ -140,6 +143,42 @@ def test_c6_2_c6_3_c6_5_a_voluntary_exit_runs_to_completion_and_nothing_of_the_c
     assert "自愿退出，经部信息中心批准" in document and "上传的文件" in document
     files = sum(n for n in certificate.steps["files"].values())
     assert re.search(rf"上传的文件[^<]*</td><td>{files}</td>", document)
+
+
+def test_c6_1_c6_2_the_transition_never_ends_before_the_requested_date(world):
+    """Notified two months ahead, the transition lasts to the requested date; notified late, one month from the
+    notice (the requested date has then passed, the C6.2 month is still owed to the users)."""
+    assert ops.transition_end(today(), LATER(3)) == LATER(3)
+    assert ops.transition_end(today(), today() - timedelta(days=3)) == LATER(1)
+    assert ops.transition_end(today(), None) == LATER(1)  # a forced exit: one month (C6.4)
+
+
+def test_c6_2_c6_3_interfaces_stay_open_in_the_transition_and_close_at_its_end(world, client):
+    """A live channel in a forced exit's transition still answers its users; the anomaly watch sees no refusal; at the
+    end of the transition the key is refused."""
+    from app.modules.incidents.models import GatewayRefusal
+
+    channel, key = live_channel(world)
+    forced = ops.open_forced_exit(world.operator, channel.id, "reputation_damage", "冒用电子社保卡名义收费")
+    assert channel.status == "exiting" and channel.serving_in_transition
+    services = "/api/v1/channel/services/standard"
+    assert call(client, "GET", services, key.key.key_id, key.secret).status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GatewayRefusal)) == 0
+    ops.complete_due(forced.transition_end)
+    closed = call(client, "GET", services, key.key.key_id, key.secret)
+    assert closed.status_code in (401, 403) and not channel.serving_in_transition  # revoked, its secret deleted
+
+
+def test_c6_2_a_channel_suspended_when_its_exit_began_stays_closed(world, client):
+    from app.modules.security_tests import operations as security_tests
+
+    channel, key = live_channel(world)
+    check = security_tests.order_spot_check(world.operator, channel, "复测", is_retest=True)
+    security_tests.record_spot_check(world.operator, check, "fail", "仍有高危漏洞")
+    ops.open_forced_exit(world.operator, channel.id, "security_report_overdue", "逾期未提交合格报告")
+    assert channel.status == "exiting" and not channel.serving_in_transition
+    refused = call(client, "GET", "/api/v1/channel/services/standard", key.key.key_id, key.secret)
+    assert refused.status_code == 403 and refused.json["error"]["code"] == "channel_not_live"
 
 
 def test_c6_4_a_forced_exit_needs_a_cause_and_evidence_and_runs_to_completion(world, app):

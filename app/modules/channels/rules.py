@@ -117,11 +117,19 @@ def check_inheritance(same_subject: bool, inherit: bool) -> None:
         )
 
 
+def serving(channel) -> bool:
+    """C2.1, C6.2, C6.3: a live channel is served, and so is one in its exit transition that was live when it began
+    (its users are still served while pointed to other channels); the interfaces close when the transition ends."""
+    return channel.status == ChannelStatus.live or (
+        channel.status == ChannelStatus.exiting and channel.serving_in_transition
+    )
+
+
 def may_serve(channel, service_code: str) -> bool:
     """C2.1: a channel serves e-SSC issuance and applications only after production intake (status `live`), and only
     the services granted to it; applications require the standard service (issuance). A channel in test intake or
     integration testing serves nothing in production."""
-    if channel.status != ChannelStatus.live:
+    if not serving(channel):
         return False
     granted = {s.code for s in channel.services if s.active}
     return service_code in granted and STANDARD_SERVICE in granted

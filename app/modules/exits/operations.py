@@ -194,11 +194,20 @@ def national_decide(user, exit_id: int, approve: bool, opinion: str) -> Exit:
     return exit_
 
 
+def transition_end(start: date, requested: date | None) -> date:
+    """C6.1, C6.2: the transition lasts EXIT_TRANSITION_MONTHS and never ends before the exit date the channel asked
+    for — an approval notified early starts the transition at the notice and stretches it to the requested date."""
+    end = add_months(start, current_app.config["EXIT_TRANSITION_MONTHS"])
+    return max(end, requested) if requested else end
+
+
 def _start_transition(exit_: Exit, user) -> None:
     start = today()
     exit_.status, exit_.transition_start = ExitStatus.transition, start
-    exit_.transition_end = add_months(start, current_app.config["EXIT_TRANSITION_MONTHS"])
+    exit_.transition_end = transition_end(start, exit_.requested_date)
     channel = exit_.channel
+    # C6.2, C6.3: a live channel keeps serving its users while it points them to other channels; closed at the end
+    channel.serving_in_transition = channel.status == ChannelStatus.live
     lifecycle.move(channel, ChannelStatus.exiting, Cause.exit_transition, user, details={"exit": exit_.number})
     for organisation_id in liable_organisation_ids(channel):
         send("exit.transition", _context(exit_), exit_, organisation_id=organisation_id)
@@ -321,6 +330,7 @@ def _close(exit_: Exit) -> None:
         if key.status in (KeyStatus.active, KeyStatus.suspended):
             key.status, key.status_reason = KeyStatus.revoked, f"渠道退出 {exit_.number}"
             record_event(key, "revoke", None, key.status_reason)
+    channel.serving_in_transition = False
     lifecycle.move(channel, ChannelStatus.exited, Cause.exit_completed, None, details={"exit": exit_.number})
     exit_.status, exit_.completed_at = ExitStatus.completed, utcnow()
     still_active = db.session.scalar(

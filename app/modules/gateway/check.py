@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from flask import current_app, g, request
 from sqlalchemy.exc import IntegrityError
 
-from app.core.enums import ChannelStatus, KeyEnvironment, KeyStatus
+from app.core.enums import KeyEnvironment, KeyStatus
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.modules.channels.rules import may_serve
+from app.modules.channels.rules import may_serve, serving
 from app.modules.gateway.signing import canonical, signature
 from app.modules.key_issuance.models import ChannelKey, GatewayNonce
 from app.modules.key_issuance.operations import key_secret
@@ -85,7 +85,7 @@ def _usable(key: ChannelKey, sandbox: bool) -> None:
         raise GatewayRefused(
             "test_key_not_allowed", "测试密钥只能用于沙箱接口", "A test key works on sandbox endpoints only", 403
         )
-    if not sandbox and key.channel.status != ChannelStatus.live:
+    if not sandbox and not serving(key.channel):
         raise GatewayRefused("channel_not_live", "渠道未正式入网或已暂停服务", "The channel is not live", 403)
 
 
