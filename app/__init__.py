@@ -23,6 +23,8 @@ from app.modules.audit_log.blueprint import bp as audit_bp
 from app.modules.audit_log.cli import audit_cli
 from app.modules.backups.cli import backup_cli
 from app.modules.changes.blueprint import bp as changes_bp
+from app.modules.channel_import.blueprint import bp as channel_import_bp
+from app.modules.channel_import.cli import channels_cli
 from app.modules.channels.blueprint import bp as channels_bp
 from app.modules.demo.cli import demo_cli
 from app.modules.documents.blueprint import bp as documents_bp
@@ -160,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
         monitoring_bp,
         incidents_bp,
         exits_bp,
+        channel_import_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()
@@ -168,5 +171,5 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     groups = (users_cli, demo_cli, audit_cli, backup_cli, keys_cli, security_tests_cli, messages_cli, notices_cli)
-    for group in (*groups, monitoring_cli):
+    for group in (*groups, monitoring_cli, channels_cli):
         app.cli.add_command(group)

@@ -17,6 +17,8 @@ class Permission(StrEnum):
     key_issue = "key:issue"
     channel_read = "channel:read"
     channel_manage = "channel:manage"
+    channel_import = "channel:import"
+    data_quality_read = "data_quality:read"
     service_read = "service:read"
     service_manage = "service:manage"
     audit_read = "audit:read"
@@ -127,6 +129,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERYONE
         | {
             Permission.channel_manage,
+            Permission.channel_import,
+            Permission.data_quality_read,
             Permission.institution_manage,
             Permission.application_read,
             Permission.channel_read,

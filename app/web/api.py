@@ -30,6 +30,7 @@ API_MODULES = (
     "changes",
     "incidents",
     "exits",
+    "channel_import",
 )
 
 

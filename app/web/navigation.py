@@ -66,6 +66,7 @@ MENU: list[tuple[str | None, list[Entry]]] = [
             ),
             Entry("agreements.agreements", N_("合作协议"), None, ("agreements.",)),
             Entry("exits.exits", N_("渠道退出"), "exit:read", ("exits.",)),
+            Entry("channel_import.import_page", N_("存量渠道导入"), "channel:import", ("channel_import.",)),
         ],
     ),
     (

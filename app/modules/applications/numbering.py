@@ -36,3 +36,14 @@ def application_number(kind: str, day) -> str:
     filed); amending the fill date later does not renumber it — a number shown to users never changes (S8)."""
     prefix = {"test": "T", "production": "P", "change": "C"}[kind] + day.strftime("%Y%m%d")
     return f"{prefix}{next_value('app:' + prefix):05d}"
+
+
+def at_least(name: str, value: int) -> None:
+    """Raise the named counter to `value` if it is below (numbers brought in from outside are never handed out
+    again)."""
+    db.session.flush()
+    if db.session.get(Counter, name) is None:
+        db.session.add(Counter(name=name, value=value))
+        db.session.flush()
+        return
+    db.session.execute(sa.update(Counter).where(Counter.name == name, Counter.value < value).values(value=value))

@@ -38,6 +38,8 @@ class Cause(TitledEnum):
     passing_report_accepted = "passing_report_accepted"
     exit_transition = "exit_transition"
     exit_completed = "exit_completed"
+    imported_testing = "imported_testing"
+    imported_live = "imported_live"
     TITLES = nonmember(
         {
             "test_intake_filed": ("提交测试入网申请", "Test intake filed"),
@@ -56,6 +58,8 @@ class Cause(TitledEnum):
             "passing_report_accepted": ("新的安全测试报告通过，恢复服务", "Passing security report: restored"),
             "exit_transition": ("进入退出过渡期", "Exit transition started"),
             "exit_completed": ("退出完成，接口关闭", "Exit completed, interfaces closed"),
+            "imported_testing": ("存量渠道导入（测试中）", "Existing channel imported (in testing)"),
+            "imported_live": ("存量渠道导入（已正式入网）", "Existing channel imported (live)"),
         }
     )
 
@@ -85,6 +89,9 @@ TRANSITIONS: dict[Cause, Transition] = {
     Cause.passing_report_accepted: _t({S.suspended}, S.live, "channel.restore"),
     Cause.exit_transition: _t(CONNECTED, S.exiting, "channel.exit_transition"),
     Cause.exit_completed: _t({S.exiting}, S.exited, "channel.exit"),
+    # Issue 16: a channel that existed before this service comes in where it stands, its history with it.
+    Cause.imported_testing: _t({S.applying}, S.testing, "channel.import"),
+    Cause.imported_live: _t({S.applying}, S.live, "channel.import"),
 }
 
 

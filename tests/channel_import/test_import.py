@@ -1,0 +1,399 @@
+"""Import of existing channels (issue 16): the archive's format, all or nothing with every problem named, the dry run,
+idempotence, the marks and the digest, keys through the lifecycle, and the channels working like any other after."""
+
+import io
+import json
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.core.audit import AuditEntry
+from app.core.enums import ChannelStatus, KeyEnvironment
+from app.core.errors import Forbidden
+from app.core.timeutil import today
+from app.extensions import db
+from app.modules.accounts.models import Organisation
+from app.modules.accounts.rules import make_uscc
+from app.modules.agreements import operations as agreements
+from app.modules.agreements.rules import add_months
+from app.modules.channel_import import operations as ops
+from app.modules.channel_import.models import ChannelImport, ImportedRecord
+from app.modules.channels.models import Channel
+from app.modules.monitoring.evaluation import evaluate
+from app.modules.monitoring.models import MonitoringRecord, MonthlyStatistic
+from app.modules.security_tests import operations as security_tests
+from tests.conftest import bearer, login
+
+NEW_USCC = make_uscc("91370100000000555")
+START = add_months(today().replace(day=1), -26)  # live two years and more
+
+
+def archive(**sheets: list[list]) -> bytes:
+    """A ZIP of CSV files from {name: [header, *rows]}."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as packed:
+        for name, rows in sheets.items():
+            packed.writestr(f"{name}.csv", "\n".join(",".join(str(v) for v in row) for row in rows))
+    return buffer.getvalue()
+
+
+ORGS = [["uscc", "name", "category", "registered_address", "registration_date"]]
+CHANNELS = [
+    [
+        "channel_number",
+        "legacy_number",
+        "name",
+        "owner_uscc",
+        "form",
+        "access_mode",
+        "level",
+        "parent_number",
+        "same_subject",
+        "regions",
+        "services",
+        "status",
+        "live_since",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "committed_annual_issuance",
+        "committed_mau",
+    ]
+]
+
+
+def figures(number: str, months: int, fall_from: int | None = None) -> list[list]:
+    """`months` of figures from START; issuance falls to almost nothing from month `fall_from`."""
+    rows, cumulative = [], 0
+    for i in range(months):
+        new = 3000 if fall_from is None or i < fall_from else 10
+        cumulative += new
+        rows.append([number, f"{add_months(START, i):%Y-%m}", new, cumulative, cumulative // 3])
+    return rows
+
+
+@pytest.fixture
+def prepared(world):
+    """What the import refers to and the operator keeps: the agreement version and the testing institution."""
+    agreements.publish_version(world.operator, "2024.1", "", "合作协议文本", date(2024, 1, 1))
+    security_tests.create_institution(world.operator, "国家信息技术安全研究中心")
+    db.session.commit()
+    return world
+
+
+def good_file(fall_from=20) -> bytes:
+    last = (today().replace(day=1) - START).days // 28  # every complete month up to last month
+    months = sum(1 for i in range(40) if add_months(START, i) < today().replace(day=1))
+    assert months >= last - 2
+    channels = CHANNELS + [
+        [
+            "1376100501",
+            "",
+            "泉城生活APP",
+            NEW_USCC,
+            "app",
+            "sdk",
+            1,
+            "",
+            "",
+            "370100",
+            "standard;qr_login",
+            "live",
+            START - timedelta(days=10),
+            "王芳",
+            "13912340000",
+            "wf@example.cn",
+            240000,
+            90000,
+        ],
+        [
+            "1376100501-001",
+            "",
+            "泉城生活小程序",
+            NEW_USCC,
+            "mini_program",
+            "h5",
+            2,
+            "1376100501",
+            "是",
+            "370100",
+            "standard",
+            "live",
+            START,
+            "王芳",
+            "13912340000",
+            "",
+            "",
+            "",
+        ],
+        [
+            "SD-QL-0007",
+            "是",
+            "惠民老版公众号",
+            make_uscc("91370100000000001"),
+            "official_account",
+            "h5",
+            1,
+            "",
+            "",
+            "370100;370200",
+            "standard",
+            "testing",
+            "",
+            "李雷",
+            "053188881234",
+            "",
+            120000,
+            50000,
+        ],
+    ]
+    return archive(
+        organisations=ORGS + [[NEW_USCC, "泉城生活科技有限公司", "social", "济南市历城区", "2016-04-01"]],
+        channels=channels,
+        agreements=[
+            [
+                "channel_number",
+                "version",
+                "signer_name",
+                "signed_on",
+                "countersigner_name",
+                "countersigned_on",
+                "term_start",
+                "term_end",
+            ],
+            ["1376100501", "2024.1", "王芳", START, "运营专员", START, START, add_months(today(), 1)],
+        ],
+        security_reports=[
+            ["channel_number", "institution", "test_date", "version_tested", "covers_spec", "result", "findings"],
+            ["1376100501", "国家信息技术安全研究中心", today() - timedelta(days=100), "8.2", "是", "pass", "无高危"],
+        ],
+        figures=[["channel_number", "month", "new_issuance", "cumulative_issuance", "monthly_active_users"]]
+        + figures("1376100501", months, fall_from),
+    )
+
+
+def test_issue16_an_operator_imports_existing_channels_with_their_history(prepared, client):
+    world, data = prepared, good_file()
+    dry = ops.import_channels(world.operator, data, filename="existing.zip", source="cli", dry_run=True)
+    assert dry.dry_run and dry.summary["channels"] == 3 and dry.summary["organisations"] == 1
+    assert dry.summary["organisations_existing"] == [] and dry.summary["figures"] >= 24
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Channel)) == 0  # a dry run writes nothing
+
+    answer = client.post("/api/v1/channel-imports?filename=existing.zip", headers=bearer(world.operator), data=data)
+    assert answer.status_code == 201, answer.json
+    channel = db.session.scalar(sa.select(Channel).where(Channel.channel_number == "1376100501"))
+    assert channel.status == ChannelStatus.live and channel.live_since == START - timedelta(days=10)
+    assert channel.owner.category == "social" and channel.committed_mau == 90000
+    child = db.session.scalar(sa.select(Channel).where(Channel.channel_number == "1376100501-001"))
+    assert child.parent_id == channel.id and child.same_subject
+    legacy = db.session.scalar(sa.select(Channel).where(Channel.channel_number == "SD-QL-0007"))
+    assert legacy.status == ChannelStatus.testing and legacy.owner_id == world.org_a.id  # linked, not duplicated
+    marks = db.session.scalars(sa.select(ImportedRecord)).all()
+    assert {m.object_type for m in marks} == {"organisation", "channel", "agreement", "security_report"}
+    assert any(m.legacy_number for m in marks if m.object_id == legacy.id and m.object_type == "channel")
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "channel_import.create"))
+    assert entry.after["sha256"] == answer.json["sha256"] and entry.actor_id == world.operator.id
+    statistics = db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyStatistic))
+    assert statistics == dry.summary["figures"]
+
+    again = client.post("/api/v1/channel-imports", headers=bearer(world.operator), data=data)
+    assert again.status_code == 200 and again.json["already_imported"]  # the same file twice: nothing new
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Channel)) == 3
+
+
+def test_issue16_c4_9_the_same_day_the_monthly_evaluation_raises_notices_for_imported_channels(prepared):
+    """Issuance fell away in the file's last months: evaluating last month raises the C4.9 notices at once."""
+    ops.import_channels(prepared.operator, good_file(fall_from=20), source="cli")
+    db.session.commit()
+    evaluate(add_months(today().replace(day=1), -1), trigger="cli")
+    db.session.commit()
+    channel = db.session.scalar(sa.select(Channel).where(Channel.channel_number == "1376100501"))
+    rules = set(db.session.scalars(sa.select(MonitoringRecord.rule).where(MonitoringRecord.channel_id == channel.id)))
+    assert "C4.9a" in rules
+
+
+def test_issue16_c5_1_keys_for_imported_channels_are_issued_once_through_the_lifecycle(prepared, client):
+    record = ops.import_channels(prepared.operator, good_file(), source="cli").channel_import
+    db.session.commit()
+    with pytest.raises(Forbidden):
+        ops.issue_keys(prepared.company_a, record.id)
+    answer = client.post(f"/api/v1/channel-imports/{record.id}/keys", headers=bearer(prepared.operator))
+    assert answer.status_code == 200
+    issued = {k["channel_number"]: k for k in answer.json["items"]}
+    assert issued["1376100501"]["environment"] == KeyEnvironment.production
+    assert issued["SD-QL-0007"]["environment"] == KeyEnvironment.test and len(issued) == 3
+    again = client.post(f"/api/v1/channel-imports/{record.id}/keys", headers=bearer(prepared.operator))
+    assert again.json["items"] == []  # every channel already holds an active key: nothing shown twice
+
+
+def problems_of(answer) -> set:
+    return {(p["file"], p["line"], p["field"]) for p in answer.json["error"]["problems"]}
+
+
+def test_issue16_a_bad_file_changes_nothing_and_names_every_problem(prepared, client):
+    bad = archive(
+        organisations=ORGS + [["91370100000000999", "坏单位", "bank", "", ""]],  # bad check digit
+        channels=CHANNELS
+        + [
+            [
+                "1376100501",
+                "",
+                "泉城生活APP",
+                NEW_USCC,
+                "app",
+                "sdk",
+                1,
+                "",
+                "",
+                "370100",
+                "standard",
+                "live",
+                today() + timedelta(days=3),
+                "王芳",
+                "12345",
+                "",
+                "",
+                "",
+            ],
+            [
+                "1346100502",
+                "",
+                "冒充银行",
+                make_uscc("91370100000000001"),
+                "mini_program",
+                "sdk",
+                1,
+                "",
+                "",
+                "370100",
+                "standard",
+                "live",
+                "2024-01-01",
+                "李雷",
+                "13912340000",
+                "",
+                "",
+                "",
+            ],
+        ],
+        figures=[
+            ["channel_number", "month", "new_issuance", "cumulative_issuance", "monthly_active_users"],
+            ["9999", "2024-13", 1, 1, 1],
+        ],
+    )
+    answer = client.post("/api/v1/channel-imports", headers=bearer(prepared.operator), data=bad)
+    assert answer.status_code == 422 and answer.json["error"]["code"] == "import_refused"
+    found = problems_of(answer)
+    assert ("organisations.csv", 2, "uscc") in found
+    assert {
+        ("channels.csv", 2, "owner_uscc"),
+        ("channels.csv", 2, "live_since"),
+        ("channels.csv", 2, "contact_phone"),
+    } <= found
+    assert ("channels.csv", 3, "access_mode") in found  # C2.5: a mini-program by SDK
+    assert ("figures.csv", 2, "channel_number") in found and ("figures.csv", 2, "month") in found
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Channel)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ChannelImport)) == 0
+
+
+def test_issue16_c3_4_numbers_follow_the_scheme_or_are_marked_legacy_and_never_duplicate(prepared, client):
+    org = [[NEW_USCC, "泉城生活科技有限公司", "social", "", ""]]
+    row = [
+        "1346100501",
+        "",
+        "泉城生活APP",
+        NEW_USCC,
+        "app",
+        "sdk",
+        1,
+        "",
+        "",
+        "370100",
+        "standard",
+        "live",
+        "2024-01-01",
+        "王芳",
+        "13912340000",
+        "",
+        1,
+        1,
+    ]
+    wrong_digits = client.post(
+        "/api/v1/channel-imports",
+        headers=bearer(prepared.operator),
+        data=archive(organisations=ORGS + org, channels=CHANNELS + [row]),
+    )
+    assert ("channels.csv", 2, "channel_number") in problems_of(wrong_digits)  # category digit 4 is a bank's
+    ops.import_channels(prepared.operator, good_file(), source="cli")
+    db.session.commit()
+    row[0] = "1376100501"
+    duplicate = client.post(
+        "/api/v1/channel-imports", headers=bearer(prepared.operator), data=archive(channels=CHANNELS + [row])
+    )
+    assert ("channels.csv", 2, "channel_number") in problems_of(duplicate)  # already in the service
+    from app.modules.applications.numbering import next_value
+
+    assert next_value("channel:level1") == 502  # the imported serial is never handed out again
+
+
+def test_issue16_c1_2_an_imported_channel_takes_its_owners_kind(prepared, client):
+    row = [
+        "1346100501",
+        "",
+        "惠民银行",
+        make_uscc("91370100000000001"),
+        "app",
+        "sdk",
+        1,
+        "",
+        "",
+        "370100",
+        "standard",
+        "live",
+        "2024-01-01",
+        "王芳",
+        "13912340000",
+        "",
+        "",
+        "",
+    ]
+    channels = [CHANNELS[0][:4] + ["category"] + CHANNELS[0][4:], row[:4] + ["bank"] + row[4:]]
+    answer = client.post("/api/v1/channel-imports", headers=bearer(prepared.operator), data=archive(channels=channels))
+    assert ("channels.csv", 2, "category") in problems_of(answer)
+
+
+def test_issue16_only_the_operator_imports(prepared, client):
+    for user in (prepared.company_a, prepared.national, prepared.admin):
+        assert client.post("/api/v1/channel-imports", headers=bearer(user), data=good_file()).status_code == 403
+
+
+def test_issue16_the_page_dry_runs_imports_and_lists_the_imports(prepared, client):
+    login(client, "operator")
+    upload = {"file": (io.BytesIO(good_file()), "existing.zip"), "dry_run": "y"}
+    page = client.post("/channel-imports", data=upload, content_type="multipart/form-data").text
+    assert "预演结果" in page and "1376100501" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Channel)) == 0
+    upload = {"file": (io.BytesIO(good_file()), "existing.zip")}
+    done = client.post("/channel-imports", data=upload, content_type="multipart/form-data")
+    assert done.status_code == 302
+    detail = client.get(done.headers["Location"]).text
+    assert "泉城生活APP" in detail and "原编号" in detail and "SD-QL-0007" in detail
+    bad = {"file": (io.BytesIO(b"not a zip"), "x.zip")}
+    refused = client.post("/channel-imports", data=bad, content_type="multipart/form-data").text
+    assert 'id="import-problems"' in refused
+
+
+def test_issue16_the_cli_imports_with_a_dry_run(prepared, app, tmp_path):
+    path = tmp_path / "existing.zip"
+    path.write_bytes(good_file())
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["channels", "import", str(path), "--operator", "operator", "--dry-run"])
+    assert dry.exit_code == 0 and json.loads(dry.output)["dry_run"]
+    done = runner.invoke(args=["channels", "import", str(path), "--operator", "operator"])
+    assert done.exit_code == 0 and json.loads(done.output)["created"]["channels"] == 3
+    path.write_bytes(b"broken")
+    refused = runner.invoke(args=["channels", "import", str(path), "--operator", "operator"])
+    assert refused.exit_code == 1 and json.loads(refused.output)["problems"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 3
