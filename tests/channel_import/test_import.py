@@ -87,7 +87,8 @@ def good_file(fall_from=20) -> bytes:
     last = (today().replace(day=1) - START).days // 28  # every complete month up to last month
     months = sum(1 for i in range(40) if add_months(START, i) < today().replace(day=1))
     assert months >= last - 2
-    channels = CHANNELS + [
+    channels = [
+        *CHANNELS,
         [
             "1376100501",
             "",
@@ -150,7 +151,7 @@ def good_file(fall_from=20) -> bytes:
         ],
     ]
     return archive(
-        organisations=ORGS + [[NEW_USCC, "泉城生活科技有限公司", "social", "济南市历城区", "2016-04-01"]],
+        organisations=[*ORGS, [NEW_USCC, "泉城生活科技有限公司", "social", "济南市历城区", "2016-04-01"]],
         channels=channels,
         agreements=[
             [
@@ -169,8 +170,10 @@ def good_file(fall_from=20) -> bytes:
             ["channel_number", "institution", "test_date", "version_tested", "covers_spec", "result", "findings"],
             ["1376100501", "国家信息技术安全研究中心", today() - timedelta(days=100), "8.2", "是", "pass", "无高危"],
         ],
-        figures=[["channel_number", "month", "new_issuance", "cumulative_issuance", "monthly_active_users"]]
-        + figures("1376100501", months, fall_from),
+        figures=[
+            ["channel_number", "month", "new_issuance", "cumulative_issuance", "monthly_active_users"],
+            *figures("1376100501", months, fall_from),
+        ],
     )
 
 
@@ -234,9 +237,9 @@ def problems_of(answer) -> set:
 
 def test_issue16_a_bad_file_changes_nothing_and_names_every_problem(prepared, client):
     bad = archive(
-        organisations=ORGS + [["91370100000000999", "坏单位", "bank", "", ""]],  # bad check digit
-        channels=CHANNELS
-        + [
+        organisations=[*ORGS, ["91370100000000999", "坏单位", "bank", "", ""]],  # bad check digit
+        channels=[
+            *CHANNELS,
             [
                 "1376100501",
                 "",
@@ -323,14 +326,14 @@ def test_issue16_c3_4_numbers_follow_the_scheme_or_are_marked_legacy_and_never_d
     wrong_digits = client.post(
         "/api/v1/channel-imports",
         headers=bearer(prepared.operator),
-        data=archive(organisations=ORGS + org, channels=CHANNELS + [row]),
+        data=archive(organisations=ORGS + org, channels=[*CHANNELS, row]),
     )
     assert ("channels.csv", 2, "channel_number") in problems_of(wrong_digits)  # category digit 4 is a bank's
     ops.import_channels(prepared.operator, good_file(), source="cli")
     db.session.commit()
     row[0] = "1376100501"
     duplicate = client.post(
-        "/api/v1/channel-imports", headers=bearer(prepared.operator), data=archive(channels=CHANNELS + [row])
+        "/api/v1/channel-imports", headers=bearer(prepared.operator), data=archive(channels=[*CHANNELS, row])
     )
     assert ("channels.csv", 2, "channel_number") in problems_of(duplicate)  # already in the service
     from app.modules.applications.numbering import next_value
@@ -359,7 +362,7 @@ def test_issue16_c1_2_an_imported_channel_takes_its_owners_kind(prepared, client
         "",
         "",
     ]
-    channels = [CHANNELS[0][:4] + ["category"] + CHANNELS[0][4:], row[:4] + ["bank"] + row[4:]]
+    channels = [[*CHANNELS[0][:4], "category", *CHANNELS[0][4:]], [*row[:4], "bank", *row[4:]]]
     answer = client.post("/api/v1/channel-imports", headers=bearer(prepared.operator), data=archive(channels=channels))
     assert ("channels.csv", 2, "category") in problems_of(answer)
 
@@ -397,3 +400,56 @@ def test_issue16_the_cli_imports_with_a_dry_run(prepared, app, tmp_path):
     refused = runner.invoke(args=["channels", "import", str(path), "--operator", "operator"])
     assert refused.exit_code == 1 and json.loads(refused.output)["problems"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organisation)) == 3
+
+
+def test_issue16_an_imported_channel_goes_through_a_change_an_incident_and_an_exit(prepared, client):
+    """From the day of the import the channel is like any other (issue 16, Done when)."""
+    from app.core.timeutil import utcnow
+    from app.modules.changes import operations as changes
+    from app.modules.exits import operations as exits
+    from app.modules.incidents import operations as incidents
+    from tests.changes.test_changes import CHANGE, _approve_chain
+    from tests.gateway.test_gateway import call
+
+    world = prepared
+    row = [
+        "1376100777",
+        "",
+        "惠民存量APP",
+        make_uscc("91370100000000001"),
+        "app",
+        "sdk",
+        1,
+        "",
+        "",
+        "370100",
+        "standard;qr_login",
+        "live",
+        "2023-05-01",
+        "张敏",
+        "13912345678",
+        "",
+        300000,
+        100000,
+    ]
+    record = ops.import_channels(world.operator, archive(channels=[*CHANNELS, row]), source="cli").channel_import
+    key = ops.issue_keys(world.operator, record.id)[0]
+    channel = key.channel
+    assert call(client, "GET", "/api/v1/channel/services/qr_login", key.key.key_id, key.secret).status_code == 200
+    change = changes.apply_for_change(world.company_a, channel.id, CHANGE)
+    _approve_chain(world, change)
+    changes.decide_change(world.operator, change.id, True, "同意", "运营", "13800000000")
+    assert [r.code for r in channel.regions] == ["370100", "370200"]
+    incident = incidents.report_incident(
+        world.company_a,
+        channel.id,
+        {"incident_type": "page_tampering", "discovered_at": utcnow(), "description": "活动页被篡改"},
+    )
+    incidents.confirm(world.operator, incident.id, services=["qr_login"])
+    assert call(client, "GET", "/api/v1/channel/services/qr_login", key.key.key_id, key.secret).status_code == 403
+    exit_ = exits.apply_exit(world.company_a, channel.id, add_months(today(), 3), "业务整合")
+    exits.give_opinion(world.shandong, exit_.id, True, "同意")
+    exits.national_decide(world.national, exit_.id, True, "同意")
+    exits.notify(world.operator, exit_.id)
+    assert exits.complete_due(exit_.transition_end) == [exit_.id]
+    assert channel.status == ChannelStatus.exited

@@ -1,9 +1,12 @@
 """Demo data for `make run`: one account per role, organisations, and channels in every state the service can reach
 today, all created through the same operations the UI and API use (so the audit log and inbox are real)."""
 
+import csv
 import io
+import zipfile
 from contextlib import suppress
 from datetime import date, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,13 +29,14 @@ from app.modules.agreements import operations as agreements
 from app.modules.agreements.rules import add_months
 from app.modules.applications import aggregate
 from app.modules.applications import operations as apps
+from app.modules.channel_import.operations import import_channels, issue_keys
 from app.modules.channels.models import Channel
 from app.modules.exits import operations as exits
 from app.modules.incidents import operations as incidents
 from app.modules.key_issuance.operations import complete_test_intake
 from app.modules.monitoring.evaluation import evaluate
-from app.modules.monitoring.imports import import_statistics
 from app.modules.monitoring.jobs import check_missing_reports
+from app.modules.monitoring.rules import parse_month
 from app.modules.notices import operations as notices
 from app.modules.production import operations as production
 from app.modules.production.models import CHECKLIST
@@ -310,12 +314,12 @@ def _production_stage(bank, staff, users, live_one):
     )
     agreements.sign(bank, live_one, upcoming.id, upcoming.sha256, True)  # waiting for the operator's countersignature
     _operations(bank, operator, live_one)
-    _monitoring(operator, live_one)
+    _existing_channels(operator)
     _incidents_and_exits(bank, operator, live_one, users)
     _go_live_waiting(bank, users, operator, institution, upcoming)
     _incident_follow_up(bank, staff, users)
     _exits_further_on(bank, staff, users)
-    _late_work(bank, operator, live_one, channel)
+    _late_work(bank, operator, live_one)
 
 
 def _incidents_and_exits(bank, operator, live_one, users):
@@ -382,13 +386,12 @@ def _exits_further_on(bank, staff, users):
             exits.national_decide(staff["national"], exit_.id, True, "同意，请运营机构通知渠道。")
 
 
-def _late_work(bank, operator, live_one, suspended):
+def _late_work(bank, operator, live_one):
     """Work past its time: a work order unanswered beyond the response time (C4.6), a live channel that has not
     reported last month's figures (C3.6), an account locked after wrong passwords and a reviewer who has not
     enrolled a second factor (S11), a request refused (S4)."""
     order = work_orders.file_work_order(bank, live_one.id, "对账文件缺少字段", "月度对账文件缺少签发渠道字段，请核查。")
     order.created_at = utcnow() - timedelta(hours=30)  # filed yesterday morning, still unanswered
-    suspended.live_since = add_months(today(), -3)
     db.session.commit()
     due_day = current_app.config["STATISTICS_DUE_DAY"]
     check_missing_reports(today() if today().day >= due_day else today().replace(day=due_day))
@@ -425,19 +428,35 @@ def _late_work(bank, operator, live_one, suspended):
     db.session.commit()
 
 
-def _monitoring(operator, channel):
-    """C3.6, C4.9: the live bank channel backdated eight months, its figures imported, last month evaluated: its
-    issuance fell away, so it has a notice and an improvement period."""
-    first = add_months(today().replace(day=1), -7)
-    channel.live_since = first - timedelta(days=20)
+EXISTING = Path(__file__).parent / "existing_channels"
+
+
+def existing_channels_file() -> bytes:
+    """The demo's channels that were live before this service (README, "Existing channels"): the CSV files of
+    `existing_channels/`, packed as the ZIP the import takes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as packed:
+        for path in sorted(EXISTING.glob("*.csv")):
+            packed.write(path, path.name)
+    return buffer.getvalue()
+
+
+def _existing_channels(operator):
+    """Issue 16: the long-lived channels come in through the import, with their agreements, security reports and two
+    years of figures; their keys are issued; the file's last month is evaluated — the mobile bank's issuance fell
+    away, so it has a notice and an improvement period (C4.9); the service account has not reported October (C3.6)."""
+    outcome = import_channels(operator, existing_channels_file(), filename="existing_channels.zip", source="cli")
+    issue_keys(operator, outcome.channel_import.id)
     db.session.commit()
-    rows, cumulative = ["channel_number,month,new_issuance,cumulative_issuance,monthly_active_users"], 0
-    for i, new in enumerate((900, 1200, 1100, 800, 40, 30, 20)):
-        cumulative += new
-        rows.append(f"{channel.channel_number},{add_months(first, i):%Y-%m},{new},{cumulative},{cumulative // 4}")
-    import_statistics(operator, "\n".join(rows).encode(), source="import")
-    evaluate(add_months(first, 6), trigger="demo")
+    last = max(m for _n, m, _f in _figure_months())
+    evaluate(last, trigger="demo")
     db.session.commit()
+
+
+def _figure_months():
+    with open(EXISTING / "figures.csv", encoding="utf-8") as text:
+        for row in csv.DictReader(text):
+            yield row["channel_number"], parse_month(row["month"]), row
 
 
 def _operations(bank, operator, channel):
