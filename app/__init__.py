@@ -26,6 +26,7 @@ from app.modules.changes.blueprint import bp as changes_bp
 from app.modules.channel_import.blueprint import bp as channel_import_bp
 from app.modules.channel_import.cli import channels_cli
 from app.modules.channels.blueprint import bp as channels_bp
+from app.modules.data_quality.blueprint import bp as data_quality_bp
 from app.modules.demo.cli import demo_cli
 from app.modules.documents.blueprint import bp as documents_bp
 from app.modules.documents.render import check_cjk_font
@@ -163,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
         incidents_bp,
         exits_bp,
         channel_import_bp,
+        data_quality_bp,
     ):
         app.register_blueprint(blueprint)
     load_api_routes()

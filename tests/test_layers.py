@@ -33,6 +33,7 @@ LAYERS = (
     "incidents",
     "exits",
     "channel_import",  # existing channels brought in with their history (issue 16)
+    "data_quality",  # S6: completeness, anomaly and duplicate rates of the register
     "audit_log",
     "backups",
     "demo",

@@ -19,6 +19,7 @@ class Permission(StrEnum):
     channel_manage = "channel:manage"
     channel_import = "channel:import"
     data_quality_read = "data_quality:read"
+    data_quality_export = "data_quality:export"
     service_read = "service:read"
     service_manage = "service:manage"
     audit_read = "audit:read"
@@ -131,6 +132,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.channel_manage,
             Permission.channel_import,
             Permission.data_quality_read,
+            Permission.data_quality_export,
             Permission.institution_manage,
             Permission.application_read,
             Permission.channel_read,
@@ -167,6 +169,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.auditor: frozenset(
         _EVERYONE
         | {
+            Permission.data_quality_read,
             Permission.application_read,
             Permission.channel_read,
             Permission.audit_read,

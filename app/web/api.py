@@ -31,6 +31,7 @@ API_MODULES = (
     "incidents",
     "exits",
     "channel_import",
+    "data_quality",
 )
 
 

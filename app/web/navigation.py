@@ -76,6 +76,7 @@ MENU: list[tuple[str | None, list[Entry]]] = [
             Entry("notices.notices", N_("公告"), "notice:read", ("notices.",)),
             Entry("promotions.promotions", N_("推广活动"), "promotion:read", ("promotions.",)),
             Entry("work_orders.list_work_orders", N_("工单"), "work_order:read", ("work_orders.",)),
+            Entry("data_quality.data_quality", N_("数据质量"), "data_quality:read", ("data_quality.",)),
             Entry(
                 "messaging.message_record",
                 N_("消息记录"),

@@ -37,6 +37,8 @@ ROUTE_POLICY: dict[str, object] = {
     "channel_import.import_page": P.channel_import,
     "channel_import.import_detail": P.channel_import,
     "channel_import.issue_keys": P.key_issue,
+    "data_quality.data_quality": P.data_quality_read,
+    "data_quality.export": P.data_quality_export,
     "accounts.login_log": P.login_log_read,
     # applications (C2.6)
     "applications.list_applications": P.application_read,
@@ -169,6 +171,8 @@ ROUTE_POLICY: dict[str, object] = {
     "api.import_channels_api": P.channel_import,
     "api.list_channel_imports_api": P.channel_import,
     "api.issue_import_keys_api": P.key_issue,
+    "api.data_quality_api": P.data_quality_read,
+    "api.data_quality_export_api": P.data_quality_export,
     "api.login_log": P.login_log_read,
     "api.list_regions": P.region_read,
     "api.list_channels": P.channel_read,

@@ -33,15 +33,15 @@ class ChannelImportListSchema(Schema):
     items = fields.List(fields.Nested(ChannelImportSchema))
 
 
-class IssuedKeySchema(Schema):
+class ImportKeySchema(Schema):
     channel_number = fields.Function(lambda k: k.channel.channel_number)
     key_id = fields.Function(lambda k: k.key.key_id)
     environment = fields.Function(lambda k: str(k.key.environment))
     secret = fields.String(metadata={"description": "shown once, for hand-over to the channel"})
 
 
-class IssuedKeyListSchema(Schema):
-    items = fields.List(fields.Nested(IssuedKeySchema))
+class ImportKeyListSchema(Schema):
+    items = fields.List(fields.Nested(ImportKeySchema))
 
 
 def refused(exc: ops.ImportRefused):
@@ -92,8 +92,8 @@ def list_channel_imports_api():
 @doc(
     "Operator: issue a production key for each live imported channel (a test key for each in testing) that has "
     "none active; the secrets are in this answer only — hand each to its channel (C5.1)",
-    response_schema=IssuedKeyListSchema,
+    response_schema=ImportKeyListSchema,
     tag="channel_import",
 )
 def issue_import_keys_api(import_id: int):
-    return {"items": IssuedKeySchema(many=True).dump(ops.issue_keys(current_user, import_id))}
+    return {"items": ImportKeySchema(many=True).dump(ops.issue_keys(current_user, import_id))}
