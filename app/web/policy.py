@@ -155,6 +155,8 @@ ROUTE_POLICY: dict[str, object] = {
     # API
     "api.openapi": PUBLIC,
     "api.create_token": PUBLIC,
+    "api.start_totp_enrolment": PUBLIC,
+    "api.confirm_totp_enrolment": PUBLIC,
     "api.me": AUTHENTICATED,
     "api.list_users": P.user_manage,
     "api.create_user": P.user_manage,

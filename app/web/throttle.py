@@ -35,6 +35,8 @@ SIGN_IN_ENDPOINTS = (
     "accounts.reauth",
     "accounts.mfa_setup",
     "api.create_token",
+    "api.start_totp_enrolment",
+    "api.confirm_totp_enrolment",
     "api.complete_api",
     "api.rotate_key_api",
     "api.revoke_key_api",

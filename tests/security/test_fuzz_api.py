@@ -30,6 +30,8 @@ schemathesis.openapi.media_type("video/quicktime", _VIDEO)
 schemathesis.openapi.media_type("application/pdf", st.one_of(st.just(b"%PDF-1.4\n%%EOF"), st.binary(max_size=256)))
 _CSV = b"channel_number,month,new_issuance,cumulative_issuance,monthly_active_users\nC1,2026-01,1,1,1\n"
 schemathesis.openapi.media_type("text/csv", st.one_of(st.just(_CSV), st.binary(max_size=256)))
+_ZIP = b"PK\x05\x06" + b"\x00" * 18  # an empty archive: refused for its missing channels.csv
+schemathesis.openapi.media_type("application/zip", st.one_of(st.just(_ZIP), st.binary(max_size=256)))
 
 
 def _operation_labels() -> list[str]:

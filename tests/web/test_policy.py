@@ -64,6 +64,8 @@ def objects(world):
     message = db.session.scalar(sa.select(Message))
     return {
         "app_id": app.id,
+        "org_id": world.org_a.id,
+        "import_id": 1,
         "attachment_id": attachment.id,
         "step_id": step.id,
         "user_id": world.company_b.id,

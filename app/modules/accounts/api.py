@@ -3,6 +3,8 @@
 from flask import current_app, request
 from flask_login import current_user
 
+from app.core import totp
+from app.core.errors import Conflict
 from app.core.http.api import api_bp, doc, load_body
 from app.extensions import db
 from app.modules.accounts import operations as ops
@@ -21,11 +23,80 @@ from app.modules.accounts.models import User
 )
 def create_token():
     data = load_body(s.TokenRequestSchema())
-    user = ops.authenticate(data["username"], data["password"], request.remote_addr, request.headers.get("User-Agent"))
+    user = _password_step(data)
     if ops.requires_mfa(user):
+        if not user.totp_enabled:
+            raise ops.LoginFailed(
+                "尚未绑定动态口令：请先调用 POST /api/v1/auth/totp-enrolment 绑定（S11）",
+                "No second factor enrolled yet: enrol it with POST /api/v1/auth/totp-enrolment first (S11)",
+                code="totp_not_enrolled",
+            )
         ops.check_second_factor(user, data["otp"])
+    return _token(user), 201
+
+
+def _password_step(data: dict) -> User:
+    return ops.authenticate(data["username"], data["password"], request.remote_addr, request.headers.get("User-Agent"))
+
+
+def _token(user: User) -> dict:
     token = ops.create_api_token(user)
-    return {"token": token, "token_type": "Bearer", "expires_in_days": current_app.config["API_TOKEN_DAYS"]}, 201
+    return {"token": token, "token_type": "Bearer", "expires_in_days": current_app.config["API_TOKEN_DAYS"]}
+
+
+def _enrolling(data: dict) -> User:
+    """A staff account that has no second factor yet, proven by its password (S11)."""
+    user = _password_step(data)
+    if not ops.requires_mfa(user):
+        raise Conflict("该账户不使用动态口令", "This account does not use a one-time code", code="no_second_factor")
+    if user.totp_enabled:
+        raise Conflict(
+            "已绑定动态口令；如设备丢失，请联系权限管理员重置",
+            "A second factor is already enrolled; if the device is lost, ask a permission administrator to reset it",
+            code="totp_already_enrolled",
+        )
+    return user
+
+
+@api_bp.post("/auth/totp-enrolment")
+@doc(
+    "Staff without a second factor: start enrolment with username and password; the answer holds the TOTP secret "
+    "and its otpauth:// URI (once) for the authenticator app. Each call replaces an unconfirmed secret (S11)",
+    request_schema=s.TokenRequestSchema,
+    response_schema=s.TotpEnrolmentSchema,
+    tag="accounts",
+    status=201,
+    public=True,
+)
+def start_totp_enrolment():
+    user = _enrolling(load_body(s.TokenRequestSchema()))
+    secret = ops.start_totp_enrollment(user)
+    uri = totp.provisioning_uri(secret, user.username, current_app.config["TOTP_ISSUER"])
+    return {"secret": secret, "otpauth_uri": uri}, 201
+
+
+@api_bp.post("/auth/totp-enrolment/confirmation")
+@doc(
+    "Staff: confirm the enrolment with the first code the authenticator shows (`otp`); the second factor is on and "
+    "the answer is a bearer token, as POST /auth/token would give (S11)",
+    request_schema=s.TokenRequestSchema,
+    response_schema=s.TokenSchema,
+    tag="accounts",
+    status=201,
+    public=True,
+)
+def confirm_totp_enrolment():
+    data = load_body(s.TokenRequestSchema())
+    user = _enrolling(data)
+    if ops.pending_totp_secret(user) is None:
+        raise Conflict(
+            "请先开始绑定（POST /api/v1/auth/totp-enrolment）",
+            "Start the enrolment first (POST /api/v1/auth/totp-enrolment)",
+            code="totp_not_started",
+        )
+    ops.confirm_totp(user, data["otp"])
+    db.session.commit()
+    return _token(user), 201
 
 
 @api_bp.get("/me")

@@ -26,6 +26,11 @@ class TokenRequestSchema(StrictSchema):
     otp = fields.String(load_default="", validate=validate.Length(max=6), metadata={"description": "staff: TOTP code"})
 
 
+class TotpEnrolmentSchema(Schema):
+    secret = fields.String(metadata={"description": "base32 TOTP secret, shown once"})
+    otpauth_uri = fields.String(metadata={"description": "otpauth://totp/… for a QR code"})
+
+
 class TokenSchema(Schema):
     token = fields.String()
     token_type = fields.String()

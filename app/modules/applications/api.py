@@ -3,7 +3,7 @@
 from flask import request
 from flask_login import current_user
 
-from app.core.enums import ApplicationStatus
+from app.core.enums import ApplicationKind, ApplicationStatus
 from app.core.errors import RuleViolation
 from app.core.http.api import api_bp, doc, load_body
 from app.core.http.downloads import send_stored_file
@@ -23,8 +23,12 @@ LIST_QUERY = {
 
 
 def detail(app: Application) -> dict:
-    """The application and what later domains add to it (its progress, S8: `parts.py`)."""
-    return s.ApplicationSchema().dump(app) | api_parts(app, current_user)
+    """The application and what later domains add to it (its progress, S8: `parts.py`); a test intake still being
+    written also says what would stop its submission (as production intake does)."""
+    problems = []
+    if app.kind == ApplicationKind.test and app.status in aggregate.EDITABLE:
+        problems = s.ProblemSchema(many=True).dump(ops.submission_problems(app))
+    return s.ApplicationSchema().dump(app) | api_parts(app, current_user) | {"submission_problems": problems}
 
 
 @api_bp.get("/applications")

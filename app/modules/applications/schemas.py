@@ -2,7 +2,8 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.core.enums import AccessMode, ChannelCategory, ChannelForm
+from app.core.enums import AccessMode, ChannelCategory, ChannelForm, Stage, StepStatus
+from app.core.i18n import localized
 from app.core.schema_fields import ZonedDateTime
 from app.modules.accounts.schemas import StrictSchema, id_field
 
@@ -93,13 +94,26 @@ class RowSchema(Schema):
     channel_number = fields.Function(lambda r: r.channel.channel_number if r.channel else None)
 
 
+STEP_STATUSES = (
+    "waiting: an earlier stage has not decided yet; pending: this step can be decided now; approved / rejected: "
+    "decided (a rejection returns the application to the applicant, C2.10); cancelled: the round ended without this "
+    "step (withdrawn, or returned by another step)"
+)
+
+
 class StepSchema(Schema):
     id = fields.Integer()
     round = fields.Integer()
-    stage = fields.String()
+    stage = fields.String(
+        validate=validate.OneOf([s.value for s in Stage]),
+        metadata={"description": "municipal → provincial → national → operator (C2.6, C4.1)"},
+    )
     region_code = fields.String(allow_none=True)
-    advisory = fields.Boolean()
-    status = fields.String()
+    advisory = fields.Boolean(metadata={"description": "C2.6: an opinion that does not block the chain"})
+    status = fields.String(
+        validate=validate.OneOf([s.value for s in StepStatus]), metadata={"description": STEP_STATUSES}
+    )
+    status_title = fields.Function(lambda step: localized((step.status.title_zh, step.status.title_en)))
     handler = fields.String(metadata={"description": "the unit that handles the step"})
     opened_at = ZonedDateTime(allow_none=True)
     opinion = fields.String()
@@ -122,9 +136,23 @@ class AttachmentSchema(Schema):
 class RoundSchema(Schema):
     round = fields.Integer()
     submitted_at = ZonedDateTime()
-    outcome = fields.String(allow_none=True)
+    outcome = fields.String(
+        allow_none=True, metadata={"description": "null while in review; returned or approved (C2.10)"}
+    )
     closed_at = ZonedDateTime(allow_none=True)
-    reasons = fields.String()
+    reasons = fields.String(metadata={"description": "why the round was returned"})
+    content = fields.Dict(
+        metadata={"description": "C2.10, S8: the application as submitted in this round (kept, never overwritten)"}
+    )
+
+
+class ProblemSchema(Schema):
+    """What stops a submission or a go-live, with the rule that asks for it."""
+
+    field = fields.String()
+    rule = fields.String()
+    zh = fields.String()
+    en = fields.String()
 
 
 class ApplicationSchema(Schema):
@@ -164,6 +192,10 @@ class ProgressSchema(Schema):
 
 class ApplicationDetailSchema(ApplicationSchema):
     progress = fields.Nested(ProgressSchema)
+    submission_problems = fields.List(
+        fields.Nested(ProblemSchema),
+        metadata={"description": "draft or returned: what would stop POST …/submit now (empty when it would pass)"},
+    )
 
 
 class ApplicationListSchema(Schema):

@@ -157,6 +157,16 @@ OBJECTS: dict[str, tuple[str, str]] = {
 
 # The fields entries record most, by their labels; others show their own name.
 FIELDS: dict[str, tuple[str, str]] = {
+    "agreements": ("合作协议数", "agreements"),
+    "channel_numbers": ("渠道编号", "channel numbers"),
+    "figures": ("月度数据条数", "monthly figures"),
+    "filename": ("文件名", "file name"),
+    "imported": ("导入文件摘要", "imported from (SHA-256)"),
+    "keys": ("密钥", "keys"),
+    "live_since": ("上线日期", "live since"),
+    "organisations": ("新增单位数", "organisations created"),
+    "organisations_existing": ("已有单位", "existing organisations"),
+    "security_reports": ("安全检测报告数", "security reports"),
     "status": ("状态", "status"),
     "application": ("申请", "application"),
     "stage": ("环节", "stage"),

@@ -5,11 +5,12 @@ record) whatever the number of records; the rules are in Python over the rows re
 What is measured (README, "Data quality"):
 - organisations — complete: name, USCC, kind, registered address and date; anomalous: a USCC whose GB 32100 check
   digit fails, a registration date in the future; duplicate: the same name under two USCCs.
-- channels (not exited or withdrawn) — complete: number, regions and services (once past test intake), go-live date
-  of a live or suspended channel; anomalous: go-live in the future or before the owner was registered, a level-2 channel whose
-  level-1 channel has left; duplicate: two channels of one owner with the same name.
-- contacts (of the live or suspended channels: fixed at production intake, C4.2) — complete: name, phone and e-mail; anomalous: a phone or e-mail that fails the S3
-  checks (older data); duplicate: one phone given by channels of different owners.
+- channels (not exited or withdrawn) — complete: number, regions and services (once past test intake), go-live
+  date of a live or suspended channel; anomalous: go-live in the future or before the owner was registered, a
+  level-2 channel whose level-1 channel has left; duplicate: two channels of one owner with the same name.
+- contacts (of live or suspended channels: fixed at production intake, C4.2) — complete: name, phone and e-mail;
+  anomalous: a phone or e-mail that fails the S3 checks (older data); duplicate: one phone given by channels of
+  different owners.
 - monthly figures (current versions) — complete: every month from the first complete month after go-live to last
   month is there; anomalous: cumulative issuance that is not the previous month's plus the month's new issuance, or
   MAU above cumulative issuance; duplicate: a month whose three figures repeat the previous month's exactly.

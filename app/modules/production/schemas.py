@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.core.schema_fields import ZonedDateTime
 from app.modules.accounts.schemas import StrictSchema, id_field
-from app.modules.applications.schemas import ApplicationDetailSchema
+from app.modules.applications.schemas import ApplicationDetailSchema, ProblemSchema
 from app.modules.production.models import CHECKLIST
 
 
@@ -27,13 +27,6 @@ class RecordingSchema(Schema):
     uploaded_at = ZonedDateTime()
     checked_steps = fields.List(fields.String(), metadata={"description": f"ticked of: {', '.join(CHECKLIST)}"})
     fully_checked = fields.Boolean()
-
-
-class ProblemSchema(Schema):
-    field = fields.String()
-    rule = fields.String()
-    zh = fields.String()
-    en = fields.String()
 
 
 class ProductionExtrasSchema(Schema):
