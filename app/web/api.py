@@ -2,12 +2,15 @@
 the URL map and the Marshmallow schemas of their @doc descriptions."""
 
 import importlib
+import inspect
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
 from app.core.http.api import api_bp, doc
+from app.web.error_codes import operation_errors
+from app.web.throttle import SIGN_IN_ENDPOINTS
 
 API_MODULES = (
     "accounts",
@@ -48,7 +51,9 @@ def build_openapi(app) -> dict:
         plugins=[MarshmallowPlugin()],
         info={
             "description": "JSON API of the e-SSC channel-management service. Errors: "
-            '{"error": {"code", "message", "fields"}}.'
+            '{"error": {"code", "message", "fields"}}. Each operation lists the error statuses it can answer with and, '
+            "for each, the codes it can carry (`x-error-codes`); a refusal by a rule carries the rule's ID (C2.2, "
+            "C6.1, …) when the rule computes it, and the message is in the language of Accept-Language."
         },
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -72,13 +77,50 @@ def build_openapi(app) -> dict:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api."):
             continue
-        meta = getattr(app.view_functions[rule.endpoint], "_openapi", None)
+        view = app.view_functions[rule.endpoint]
+        meta = getattr(inspect.unwrap(view), "_openapi", None) or getattr(view, "_openapi", None)
         path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(rule, meta, method)
+            operation = _operation(rule, meta, method)
+            operation["responses"] |= _error_responses(rule, meta, view)
+            paths.setdefault(path, {})[method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
+
+
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+STATUS_TITLES = {
+    400: "Malformed request",
+    401: "Not signed in, or the sign-in failed",
+    403: "Not allowed",
+    404: "Not found (or not yours to see)",
+    409: "Conflicts with the object's current state",
+    422: "Refused by a rule or invalid data",
+    429: "Too many attempts",
+}
+
+
+def _error_responses(rule, meta: dict | None, view) -> dict:
+    """Every error status the operation can answer with and, for each, the codes in `error.code` (issue 16)."""
+    codes = operation_errors(view)
+    public = bool(meta and meta.get("public"))
+    if not public:
+        codes.setdefault(401, set()).add("unauthorized")
+        codes.setdefault(403, set()).add("forbidden")
+    if rule.arguments:
+        codes.setdefault(404, set()).add("not_found")
+    if rule.endpoint in SIGN_IN_ENDPOINTS:
+        codes.setdefault(429, set()).add("too_many_requests")
+    return {
+        str(status): {
+            "description": f"{STATUS_TITLES.get(status, 'Error')}. error.code: "
+            + ", ".join(f"`{c}`" for c in sorted(found)),
+            "content": ERROR_CONTENT,
+            "x-error-codes": sorted(found),
+        }
+        for status, found in sorted(codes.items())
+    }
 
 
 def _path_schema(rule, argument: str) -> dict:
@@ -95,7 +137,7 @@ def _operation(rule, meta: dict | None, method: str) -> dict:
         "tags": [meta["tag"]] if meta["tag"] else [],
         "responses": {
             "default": {
-                "description": "Error",
+                "description": "Unexpected error (500, 503)",
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
             }
         },
@@ -109,6 +151,8 @@ def _operation(rule, meta: dict | None, method: str) -> dict:
     response = {"description": "OK"}
     if meta.get("response") is not None:
         response["content"] = {"application/json": {"schema": meta["response"]}}
+    if meta.get("produces"):
+        response["content"] = {t: {"schema": {"type": "string", "format": "binary"}} for t in meta["produces"]}
     op["responses"][str(meta["status"])] = response
     if meta.get("raw_body"):
         binary = {"schema": {"type": "string", "format": "binary"}}

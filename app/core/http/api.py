@@ -24,8 +24,10 @@ def doc(
     query: dict | None = None,
     public: bool = False,
     raw_body: tuple[str, ...] = (),
+    produces: tuple[str, ...] = (),
 ):
-    """Attach the OpenAPI description of an endpoint to its view function."""
+    """Attach the OpenAPI description of an endpoint to its view function (`produces`: the content types of a file
+    answer, e.g. application/pdf)."""
 
     def wrap(func):
         func._openapi = dict(
@@ -37,6 +39,7 @@ def doc(
             query=query or {},
             public=public,
             raw_body=raw_body,
+            produces=produces,
         )
         return func
 

@@ -113,7 +113,11 @@ def upload_attachment(app_id: int):
 
 
 @api_bp.get("/applications/<int:app_id>/attachments/<int:attachment_id>")
-@doc("Download an attachment", tag="applications")
+@doc(
+    "Download an attachment (PDF, JPEG or PNG as uploaded)",
+    tag="applications",
+    produces=("application/pdf", "image/jpeg", "image/png"),
+)
 def download_attachment(app_id: int, attachment_id: int):
     attachment = ops.get_attachment(get_application(current_user, app_id), attachment_id)
     return send_stored_file(attachment.stored_name, attachment.filename, attachment.content_type)

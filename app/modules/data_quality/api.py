@@ -36,7 +36,7 @@ def data_quality_api():
 
 
 @api_bp.get("/data-quality/export.csv")
-@doc("Export the offending records as CSV (S5: its own permission, logged)", tag="data_quality")
+@doc("Export the offending records as CSV (S5: its own permission, logged)", tag="data_quality", produces=("text/csv",))
 def data_quality_export_api():
     lines = ops.export_csv(current_user)
     headers = {"Content-Disposition": "attachment; filename=data-quality.csv"}

@@ -36,7 +36,11 @@ class CheckSchema(Schema):
 
 
 @api_bp.get("/applications/<int:app_id>/forms/<kind>")
-@doc("The application's form (form1, form2 or form3) as an A4 PDF with its anti-forgery code (C7.4)", tag="documents")
+@doc(
+    "The application's form (form1, form2 or form3) as an A4 PDF with its anti-forgery code (C7.4)",
+    tag="documents",
+    produces=("application/pdf",),
+)
 def download_form_api(app_id: int, kind: str):
     app = get_application(current_user, app_id)
     document = ops.issue(app, kind, current_user)
@@ -44,7 +48,12 @@ def download_form_api(app_id: int, kind: str):
 
 
 @api_bp.get("/forms/blank/<kind>")
-@doc("A blank form for offline filling (no anti-forgery code)", tag="documents", public=True)
+@doc(
+    "A blank form for offline filling (no anti-forgery code)",
+    tag="documents",
+    public=True,
+    produces=("application/pdf",),
+)
 def blank_form_api(kind: str):
     return pdf_response(ops.blank_form(kind), f"blank-{kind}.pdf")
 

@@ -223,7 +223,12 @@ def monitoring_overview_api():
 
 
 @api_bp.get("/monitoring/overview.csv")
-@doc("The overview as CSV: a separate permission, every export logged (S5)", tag="monitoring", query=OVERVIEW_QUERY)
+@doc(
+    "The overview as CSV: a separate permission, every export logged (S5)",
+    tag="monitoring",
+    query=OVERVIEW_QUERY,
+    produces=("text/csv",),
+)
 def export_overview_api():
     return Response(
         stream_with_context(overview.export_csv(current_user, **overview.filters(request.args))), mimetype="text/csv"

@@ -105,7 +105,7 @@ def upload_recording(app_id: int, platform: str):
 
 
 @api_bp.get("/production-applications/<int:app_id>/recordings/<platform>")
-@doc("Download a recording", tag="production")
+@doc("Download a recording", tag="production", produces=("video/mp4", "video/quicktime"))
 def download_recording(app_id: int, platform: str):
     recording = ops.get_recording(production_application(app_id), platform)
     return send_stored_file(recording.stored_name, recording.filename, recording.content_type)

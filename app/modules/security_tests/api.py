@@ -160,7 +160,11 @@ def submit_report(channel_id: int):
 
 
 @api_bp.get("/channels/<int:channel_id>/security-reports/<int:report_id>/file")
-@doc("Download a report", tag="security_tests")
+@doc(
+    "Download a report (the original PDF; 404 for imported facts without one)",
+    tag="security_tests",
+    produces=("application/pdf",),
+)
 def download_report(channel_id: int, report_id: int):
     report = ops.get_report(get_channel(current_user, channel_id), report_id)
     return send_stored_file(report.stored_name, report.filename, "application/pdf")
