@@ -39,10 +39,10 @@ DOMAINS = {
     "contacts": ("渠道联系人", "Channel contacts"),
     "figures": ("月度数据", "Monthly figures"),
 }
-MEASURES = {
-    "completeness": ("完整性", "Completeness"),
-    "anomaly": ("异常", "Anomalies"),
-    "duplicate": ("重复", "Duplicates"),
+MEASURES = {  # each counts the records that fail it: the incomplete, the anomalous, the duplicated
+    "completeness": ("不完整", "Incomplete"),
+    "anomaly": ("异常", "Anomalous"),
+    "duplicate": ("重复", "Duplicated"),
 }
 GONE = (ChannelStatus.exited, ChannelStatus.withdrawn)
 LIVE = (ChannelStatus.live, ChannelStatus.suspended)  # past production intake: contact fixed (C4.2), figures due
