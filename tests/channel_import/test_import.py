@@ -453,3 +453,21 @@ def test_issue16_an_imported_channel_goes_through_a_change_an_incident_and_an_ex
     exits.notify(world.operator, exit_.id)
     assert exits.complete_due(exit_.transition_end) == [exit_.id]
     assert channel.status == ChannelStatus.exited
+
+
+@pytest.mark.commits
+def test_issue16_two_operators_importing_one_file_at_once_create_it_once(app, prepared):
+    """Real parallel imports (PostgreSQL in CI): one writes, the other is told (409 concurrent_write or the earlier
+    import); nothing is duplicated and nothing half-written."""
+    from app.core.enums import Role
+    from tests.conftest import World
+    from tests.reviews.test_concurrency import race
+
+    second = World.user("operator2", Role.operator)
+    db.session.commit()
+    data = good_file()
+    outcomes = race(app, [prepared.operator.id, second.id], lambda user: ops.import_channels(user, data, source="api"))
+    assert set(outcomes.values()) <= {"won", "concurrent_write"} and "won" in outcomes.values()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ChannelImport)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Channel)) == 3
