@@ -383,6 +383,9 @@ def test_issue16_the_page_dry_runs_imports_and_lists_the_imports(prepared, clien
     assert done.status_code == 302
     detail = client.get(done.headers["Location"]).text
     assert "泉城生活APP" in detail and "原编号" in detail and "SD-QL-0007" in detail
+    legacy = db.session.scalar(sa.select(Channel).where(Channel.channel_number == "SD-QL-0007"))
+    page = client.get(f"/channels/{legacy.id}").text
+    assert 'id="imported-mark"' in page and "channels.csv 第 4 行" in page and "原平台编号" in page
     bad = {"file": (io.BytesIO(b"not a zip"), "x.zip")}
     refused = client.post("/channel-imports", data=bad, content_type="multipart/form-data").text
     assert 'id="import-problems"' in refused

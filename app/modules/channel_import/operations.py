@@ -81,8 +81,12 @@ class Outcome:
         }
 
 
+def may_import(user) -> bool:
+    return may(user, P.channel_import)
+
+
 def guard(user) -> None:
-    if not may(user, P.channel_import):
+    if not may_import(user):
         raise Forbidden("只有平台运营机构可以导入存量渠道", "Only the platform operator imports existing channels")
 
 

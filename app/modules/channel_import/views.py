@@ -14,7 +14,8 @@ from app.modules.accounts.forms import ActionForm
 from app.modules.accounts.views import fresh_auth
 from app.modules.channel_import import operations as ops
 from app.modules.channel_import.forms import ChannelImportForm
-from app.modules.channel_import.models import ChannelImport
+from app.modules.channel_import.models import ChannelImport, ImportedRecord
+from app.modules.channels.panels import register_panel
 from app.modules.key_issuance.models import ChannelKey
 
 
@@ -75,3 +76,14 @@ def issue_keys(import_id: int):
         return redirect(url_for("channel_import.import_detail", import_id=import_id))
     record = ops.get_import(current_user, import_id)
     return render_template("channel_import/keys.html", record=record, issued=issued)
+
+
+def _channel_panel(channel, user) -> dict | None:
+    """Issue 16: a channel brought in by an import says so — when, from which file and line, under which number."""
+    mark = db.session.scalar(
+        sa.select(ImportedRecord).where(ImportedRecord.object_type == "channel", ImportedRecord.object_id == channel.id)
+    )
+    return {"mark": mark, "may_open": ops.may_import(user)} if mark else None
+
+
+register_panel(5, "channel_import/_channel_panel.html", _channel_panel)
