@@ -64,6 +64,31 @@ CHANNELS = [
 ]
 
 
+CHANNEL_DEFAULTS = {
+    "legacy_number": "",
+    "form": "app",
+    "access_mode": "sdk",
+    "level": 1,
+    "parent_number": "",
+    "same_subject": "",
+    "regions": "370100",
+    "services": "standard",
+    "status": "live",
+    "live_since": "2024-01-01",
+    "contact_name": "王芳",
+    "contact_phone": "13912340000",
+    "contact_email": "",
+    "committed_annual_issuance": "",
+    "committed_mau": "",
+}
+
+
+def channel_row(number: str, name: str, owner: str, **columns) -> list:
+    """A line of channels.csv: a live level-1 APP in Jinan unless `columns` say otherwise."""
+    values = CHANNEL_DEFAULTS | {"channel_number": number, "name": name, "owner_uscc": owner} | columns
+    return [values[column] for column in CHANNELS[0]]
+
+
 def figures(number: str, months: int, fall_from: int | None = None) -> list[list]:
     """`months` of figures from START; issuance falls to almost nothing from month `fall_from`."""
     rows, cumulative = [], 0
@@ -89,66 +114,42 @@ def good_file(fall_from=20) -> bytes:
     assert months >= last - 2
     channels = [
         *CHANNELS,
-        [
+        channel_row(
             "1376100501",
-            "",
             "泉城生活APP",
             NEW_USCC,
-            "app",
-            "sdk",
-            1,
-            "",
-            "",
-            "370100",
-            "standard;qr_login",
-            "live",
-            START - timedelta(days=10),
-            "王芳",
-            "13912340000",
-            "wf@example.cn",
-            240000,
-            90000,
-        ],
-        [
+            services="standard;qr_login",
+            live_since=START - timedelta(days=10),
+            contact_email="wf@example.cn",
+            committed_annual_issuance=240000,
+            committed_mau=90000,
+        ),
+        channel_row(
             "1376100501-001",
-            "",
             "泉城生活小程序",
             NEW_USCC,
-            "mini_program",
-            "h5",
-            2,
-            "1376100501",
-            "是",
-            "370100",
-            "standard",
-            "live",
-            START,
-            "王芳",
-            "13912340000",
-            "",
-            "",
-            "",
-        ],
-        [
+            form="mini_program",
+            access_mode="h5",
+            level=2,
+            parent_number="1376100501",
+            same_subject="是",
+            live_since=START,
+        ),
+        channel_row(
             "SD-QL-0007",
-            "是",
             "惠民老版公众号",
             make_uscc("91370100000000001"),
-            "official_account",
-            "h5",
-            1,
-            "",
-            "",
-            "370100;370200",
-            "standard",
-            "testing",
-            "",
-            "李雷",
-            "053188881234",
-            "",
-            120000,
-            50000,
-        ],
+            legacy_number="是",
+            form="official_account",
+            access_mode="h5",
+            regions="370100;370200",
+            status="testing",
+            live_since="",
+            contact_name="李雷",
+            contact_phone="053188881234",
+            committed_annual_issuance=120000,
+            committed_mau=50000,
+        ),
     ]
     return archive(
         organisations=[*ORGS, [NEW_USCC, "泉城生活科技有限公司", "social", "济南市历城区", "2016-04-01"]],
@@ -240,46 +241,12 @@ def test_issue16_a_bad_file_changes_nothing_and_names_every_problem(prepared, cl
         organisations=[*ORGS, ["91370100000000999", "坏单位", "bank", "", ""]],  # bad check digit
         channels=[
             *CHANNELS,
-            [
-                "1376100501",
-                "",
-                "泉城生活APP",
-                NEW_USCC,
-                "app",
-                "sdk",
-                1,
-                "",
-                "",
-                "370100",
-                "standard",
-                "live",
-                today() + timedelta(days=3),
-                "王芳",
-                "12345",
-                "",
-                "",
-                "",
-            ],
-            [
-                "1346100502",
-                "",
-                "冒充银行",
-                make_uscc("91370100000000001"),
-                "mini_program",
-                "sdk",
-                1,
-                "",
-                "",
-                "370100",
-                "standard",
-                "live",
-                "2024-01-01",
-                "李雷",
-                "13912340000",
-                "",
-                "",
-                "",
-            ],
+            channel_row(
+                "1376100501", "泉城生活APP", NEW_USCC, live_since=today() + timedelta(days=3), contact_phone="12345"
+            ),
+            channel_row(
+                "1346100502", "冒充银行", make_uscc("91370100000000001"), form="mini_program", contact_name="李雷"
+            ),
         ],
         figures=[
             ["channel_number", "month", "new_issuance", "cumulative_issuance", "monthly_active_users"],
@@ -303,26 +270,7 @@ def test_issue16_a_bad_file_changes_nothing_and_names_every_problem(prepared, cl
 
 def test_issue16_c3_4_numbers_follow_the_scheme_or_are_marked_legacy_and_never_duplicate(prepared, client):
     org = [[NEW_USCC, "泉城生活科技有限公司", "social", "", ""]]
-    row = [
-        "1346100501",
-        "",
-        "泉城生活APP",
-        NEW_USCC,
-        "app",
-        "sdk",
-        1,
-        "",
-        "",
-        "370100",
-        "standard",
-        "live",
-        "2024-01-01",
-        "王芳",
-        "13912340000",
-        "",
-        1,
-        1,
-    ]
+    row = channel_row("1346100501", "泉城生活APP", NEW_USCC, committed_annual_issuance=1, committed_mau=1)
     wrong_digits = client.post(
         "/api/v1/channel-imports",
         headers=bearer(prepared.operator),
@@ -342,26 +290,7 @@ def test_issue16_c3_4_numbers_follow_the_scheme_or_are_marked_legacy_and_never_d
 
 
 def test_issue16_c1_2_an_imported_channel_takes_its_owners_kind(prepared, client):
-    row = [
-        "1346100501",
-        "",
-        "惠民银行",
-        make_uscc("91370100000000001"),
-        "app",
-        "sdk",
-        1,
-        "",
-        "",
-        "370100",
-        "standard",
-        "live",
-        "2024-01-01",
-        "王芳",
-        "13912340000",
-        "",
-        "",
-        "",
-    ]
+    row = channel_row("1346100501", "惠民银行", make_uscc("91370100000000001"))
     channels = [[*CHANNELS[0][:4], "category", *CHANNELS[0][4:]], [*row[:4], "bank", *row[4:]]]
     answer = client.post("/api/v1/channel-imports", headers=bearer(prepared.operator), data=archive(channels=channels))
     assert ("channels.csv", 2, "category") in problems_of(answer)
@@ -415,26 +344,17 @@ def test_issue16_an_imported_channel_goes_through_a_change_an_incident_and_an_ex
     from tests.gateway.test_gateway import call
 
     world = prepared
-    row = [
+    row = channel_row(
         "1376100777",
-        "",
         "惠民存量APP",
         make_uscc("91370100000000001"),
-        "app",
-        "sdk",
-        1,
-        "",
-        "",
-        "370100",
-        "standard;qr_login",
-        "live",
-        "2023-05-01",
-        "张敏",
-        "13912345678",
-        "",
-        300000,
-        100000,
-    ]
+        services="standard;qr_login",
+        live_since="2023-05-01",
+        contact_name="张敏",
+        contact_phone="13912345678",
+        committed_annual_issuance=300000,
+        committed_mau=100000,
+    )
     record = ops.import_channels(world.operator, archive(channels=[*CHANNELS, row]), source="cli").channel_import
     key = ops.issue_keys(world.operator, record.id)[0]
     channel = key.channel
