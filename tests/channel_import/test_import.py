@@ -394,3 +394,33 @@ def test_issue16_two_operators_importing_one_file_at_once_create_it_once(app, pr
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ChannelImport)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Channel)) == 3
+
+
+def test_issue16_a_damaged_or_hostile_archive_is_refused_cleanly(prepared, client):
+    """Not a ZIP, an unknown member, a member that is not UTF-8 or lacks columns, a damaged member: 422, every one
+    named, nothing written."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as packed:
+        packed.writestr("channels.csv", "channel_number,name\n1,x\n")  # columns missing
+        packed.writestr("figures.csv", "\xff\xfe".encode("latin-1"))
+        packed.writestr("evil.sh", "rm -rf /")
+    damaged = bytearray(archive(channels=[CHANNELS[0]]))
+    damaged[40:44] = b"XXXX"  # inside the deflated data: the CRC no longer matches
+    for data, expected in (
+        (b"not a zip", ("file", "file")),
+        (buffer.getvalue(), ("file", "file")),
+        (bytes(damaged), None),
+    ):
+        answer = client.post("/api/v1/channel-imports", headers=bearer(prepared.operator), data=data)
+        assert answer.status_code == 422 and answer.json["error"]["code"] == "import_refused", answer.json
+        found = {(p["file"], p["field"]) for p in answer.json["error"]["problems"]}
+        if expected:
+            assert expected in found
+    problems = {
+        (p["file"], p["field"])
+        for p in client.post("/api/v1/channel-imports", headers=bearer(prepared.operator), data=buffer.getvalue()).json[
+            "error"
+        ]["problems"]
+    }
+    assert {("channels.csv", "owner_uscc"), ("figures.csv", "file")} <= problems
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ChannelImport)) == 0

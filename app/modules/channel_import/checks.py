@@ -130,6 +130,8 @@ class Checker:
                 self.problem(line, "category", "unknown organisation kind (C1.2)", "单位类别无效（C1.2）")
             if not row["name"] or len(row["name"]) > 200:
                 self.problem(line, "name", "the legal name is required (≤ 200)", "须填写单位法定名称（200字以内）")
+            if len(row.get("registered_address", "")) > 300:
+                self.problem(line, "registered_address", "at most 300 characters", "注册地址不超过300字")
             registered = row.get("registration_date", "")
             if registered and parse_date(registered) is None:
                 self.problem(line, "registration_date", "YYYY-MM-DD", "日期格式应为 YYYY-MM-DD")

@@ -17,6 +17,7 @@ true/false or 1/0; dates are YYYY-MM-DD, months YYYY-MM.
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -84,7 +85,19 @@ def read_archive(data: bytes) -> tuple[dict[str, Rows], list[Problem]]:
         if member.file_size > MAX_SHEET_BYTES:
             problems.append(_problem("file", "too large once unpacked", "解压后过大", name))
             continue
-        rows, found = _read_sheet(name, archive.read(member))
+        try:
+            raw = archive.read(member)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError):
+            problems.append(
+                _problem(
+                    "file",
+                    "cannot be unpacked (damaged, encrypted or unsupported)",
+                    "无法解压（文件损坏、加密或压缩方式不支持）",
+                    name,
+                )
+            )
+            continue
+        rows, found = _read_sheet(name, raw)
         sheets[name] = rows
         problems += found
     if "channels.csv" not in sheets and not problems:
