@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.core.audit import AuditEntry
+from app.core.audit import AuditEntry, verify_chain
 from app.core.enums import ChannelStatus, KeyEnvironment
 from app.core.errors import Forbidden
 from app.core.timeutil import today
@@ -199,6 +199,9 @@ def test_issue16_an_operator_imports_existing_channels_with_their_history(prepar
     assert any(m.legacy_number for m in marks if m.object_id == legacy.id and m.object_type == "channel")
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "channel_import.create"))
     assert entry.after["sha256"] == answer.json["sha256"] and entry.actor_id == world.operator.id
+    lifecycle = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "channel.import")).all()
+    assert {e.object_id for e in lifecycle} == {str(channel.id), str(child.id), str(legacy.id)}
+    assert verify_chain().first_bad is None  # the entries written in one go continue the hash chain
     statistics = db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyStatistic))
     assert statistics == dry.summary["figures"]
 

@@ -5,8 +5,8 @@ security reports and monthly figures of channels that were live before this serv
 - A dry run checks and returns what would be created, writing nothing.
 - The same file (SHA-256) imported again creates nothing and answers with the earlier import.
 - Every created record is marked (`ImportedRecord`: the import, file and line); the audit log holds the file's digest.
-- From then on the channels are like any other: the lifecycle moved them in (`imported_live` / `imported_testing`),
-  the monthly evaluation counts them from their first complete month after go-live, renewals follow their terms.
+- From then on the channels are like any other: created where they stand (live or testing), each with its
+  `channel.import` entry; the monthly evaluation counts them from their first complete month after go-live, renewals follow their terms.
 - Keys are never imported: the operator issues new ones for an import's channels (`issue_keys`), shown once, to be
   handed over to each channel; the old platform's keys are retired there (README, "Existing channels").
 """
@@ -28,15 +28,12 @@ from app.extensions import db
 from app.modules.accounts.models import Organisation
 from app.modules.agreements.models import Agreement
 from app.modules.applications.numbering import at_least
-from app.modules.channel_import.checks import Checker, Plan
+from app.modules.channel_import.checks import ChannelPlan, Checker, Plan
 from app.modules.channel_import.models import ChannelImport, ImportedRecord
 from app.modules.channel_import.reading import Problem, read_archive
-from app.modules.channels import lifecycle
-from app.modules.channels.lifecycle import Cause
-from app.modules.channels.models import Channel, Service
+from app.modules.channels.models import Channel, channel_region, channel_service
 from app.modules.key_issuance.operations import IssuedKey, active_keys, issue_key
 from app.modules.monitoring.models import MonthlyStatistic
-from app.modules.regions.models import Region
 from app.modules.security_tests.models import SecurityReport
 
 SHOWN_PROBLEMS = 20
@@ -132,20 +129,9 @@ def import_channels(user, data: bytes, *, filename: str = "", source: str, dry_r
     return Outcome(False, digest, record.counts, record)
 
 
-def _mark(record: ChannelImport, object_type: str, obj, sheet: str, line: int, legacy: bool = False) -> None:
-    db.session.add(
-        ImportedRecord(
-            import_id=record.id,
-            object_type=object_type,
-            object_id=obj.id,
-            sheet=sheet,
-            line=line,
-            legacy_number=legacy,
-        )
-    )
-
-
 def _write(user, record: ChannelImport, plan: Plan) -> None:
+    """Set-based: each kind of record is written with one statement (per level for channels), marked and audited in
+    one go — a national file of ~430 channels and their history is one short transaction."""
     owners = _organisations(user, record, plan)
     channels = _channels(user, record, plan, owners)
     _agreements(user, record, plan, channels)
@@ -154,75 +140,122 @@ def _write(user, record: ChannelImport, plan: Plan) -> None:
     _counters(plan)
 
 
+def _insert(model, rows: list[dict], key) -> dict:
+    """Insert `rows` with one statement; {key value: id} of the new rows."""
+    if not rows:
+        return {}
+    inserted = db.session.execute(sa.insert(model).returning(model.id, key), rows)
+    return {value: row_id for row_id, value in inserted}
+
+
+def _mark(record: ChannelImport, object_type: str, sheet: str, lines: dict[int, int], legacy=frozenset()) -> None:
+    """Mark the new records ({id: line}) as imported, with the file and line they came from."""
+    rows = [
+        dict(
+            import_id=record.id,
+            object_type=object_type,
+            object_id=object_id,
+            sheet=sheet,
+            line=line,
+            legacy_number=object_id in legacy,
+        )
+        for object_id, line in lines.items()
+    ]
+    if rows:
+        db.session.execute(sa.insert(ImportedRecord), rows)
+
+
 def _organisations(user, record, plan: Plan) -> dict:
-    owners = {}
-    for org in plan.organisations:
-        if org.existing is not None:
-            owners[org.uscc] = org.existing
-            continue
-        created = Organisation(
-            name=org.name,
-            uscc=org.uscc,
-            registered_address=org.address,
-            registration_date=org.registered_on,
-            category=org.category,
+    """{USCC: organisation id}: the new ones written, the ones already registered linked."""
+    new = [o for o in plan.organisations if o.existing is None]
+    rows = [
+        dict(
+            name=o.name,
+            uscc=o.uscc,
+            registered_address=o.address,
+            registration_date=o.registered_on,
+            category=o.category,
+            created_at=utcnow(),
         )
-        db.session.add(created)
-        db.session.flush()
-        audit.record(
-            "organisation.create",
-            created,
-            actor=user,
-            after={"name": org.name, "uscc": org.uscc, "category": str(org.category), "imported": record.sha256},
-        )
-        _mark(record, "organisation", created, "organisations.csv", org.line)
-        owners[org.uscc] = created
+        for o in new
+    ]
+    owners = _insert(Organisation, rows, Organisation.uscc)
+    _mark(record, "organisation", "organisations.csv", {owners[o.uscc]: o.line for o in new})
+    entries = [
+        (owners[o.uscc], None, {"name": o.name, "uscc": o.uscc, "category": str(o.category), "imported": record.sha256})
+        for o in new
+    ]
+    audit.record_batch("organisation.create", "organisation", entries, user)
     wanted = {c.owner_uscc for c in plan.channels} - set(owners)
-    owners |= {o.uscc: o for o in db.session.scalars(sa.select(Organisation).where(Organisation.uscc.in_(wanted)))}
-    return owners
+    found = db.session.execute(sa.select(Organisation.uscc, Organisation.id).where(Organisation.uscc.in_(wanted)))
+    return owners | dict(found.all())
+
+
+STATUS = {"live": ChannelStatus.live, "testing": ChannelStatus.testing}
+
+
+def _channel_row(item: ChannelPlan, owner_id: int, parent_id: int | None) -> dict:
+    return dict(
+        name=item.name,
+        form=item.form,
+        category=item.category,
+        level=item.level,
+        access_mode=item.access_mode,
+        owner_id=owner_id,
+        parent_id=parent_id,
+        same_subject=item.same_subject,
+        status=STATUS[item.status],
+        channel_number=item.number,
+        live_since=item.live_since,
+        committed_annual_issuance=item.committed[0] if item.committed else None,
+        committed_mau=item.committed[1] if item.committed else None,
+        created_at=utcnow(),
+        **item.contact,
+    )
 
 
 def _channels(user, record, plan: Plan, owners: dict) -> dict:
-    regions = {r.code: r for r in db.session.scalars(sa.select(Region))}
-    services = {s.code: s for s in db.session.scalars(sa.select(Service))}
+    """{number: channel id}. An imported channel is created where it stands (live or testing): level-1 channels
+    first, then their level-2 channels, then the grants, the marks and one lifecycle entry each (`channel.import`)."""
     numbers = {c.parent_number for c in plan.channels if c.parent_number}
-    parents = {
-        c.channel_number: c for c in db.session.scalars(sa.select(Channel).where(Channel.channel_number.in_(numbers)))
-    }
+    query = sa.select(Channel.channel_number, Channel.id).where(Channel.channel_number.in_(numbers))
+    known = dict(db.session.execute(query).all())
     created = {}
-    for item in sorted(plan.channels, key=lambda c: c.level):  # parents before their level-2 channels
-        parent = (created.get(item.parent_number) or parents.get(item.parent_number)) if item.level == 2 else None
-        channel = Channel(
-            name=item.name,
-            form=item.form,
-            category=item.category,
-            level=item.level,
-            access_mode=item.access_mode,
-            owner_id=owners[item.owner_uscc].id,
-            parent_id=parent.id if parent else None,
-            same_subject=item.same_subject,
-            status=lifecycle.INITIAL,
-            channel_number=item.number,
-            live_since=item.live_since,
-            committed_annual_issuance=item.committed[0] if item.committed else None,
-            committed_mau=item.committed[1] if item.committed else None,
-            **item.contact,
-        )
-        channel.regions = [regions[code] for code in item.regions]
-        channel.services = [services[code] for code in item.services]
-        db.session.add(channel)
-        db.session.flush()
-        live = item.status == "live"
-        lifecycle.move(
-            channel,
-            ChannelStatus.live if live else ChannelStatus.testing,
-            Cause.imported_live if live else Cause.imported_testing,
-            user,
-            details={"imported": record.sha256, "live_since": str(item.live_since or "")},
-        )
-        _mark(record, "channel", channel, "channels.csv", item.line, item.legacy)
-        created[item.number] = channel
+    for level in (1, 2):
+        parents = created | known
+        rows = [
+            _channel_row(c, owners[c.owner_uscc], parents.get(c.parent_number) if level == 2 else None)
+            for c in plan.channels
+            if c.level == level
+        ]
+        created |= _insert(Channel, rows, Channel.channel_number)
+    _grants(plan, created)
+    legacy = {created[c.number] for c in plan.channels if c.legacy}
+    _mark(record, "channel", "channels.csv", {created[c.number]: c.line for c in plan.channels}, legacy)
+    audit.record_batch("channel.import", "channel", [_lifecycle_entry(c, created, record) for c in plan.channels], user)
     return created
+
+
+def _lifecycle_entry(item: ChannelPlan, created: dict, record: ChannelImport) -> tuple:
+    after = {
+        "status": item.status,
+        "channel_number": item.number,
+        "regions": item.regions,
+        "services": item.services,
+        "live_since": str(item.live_since or ""),
+        "imported": record.sha256,
+    }
+    return created[item.number], None, after
+
+
+def _grants(plan: Plan, created: dict) -> None:
+    """C2.3, C2.4: the regions and services granted, two statements."""
+    regions = [dict(channel_id=created[c.number], region_code=code) for c in plan.channels for code in c.regions]
+    services = [dict(channel_id=created[c.number], service_code=code) for c in plan.channels for code in c.services]
+    if regions:
+        db.session.execute(channel_region.insert(), regions)
+    if services:
+        db.session.execute(channel_service.insert(), services)
 
 
 def _at(day) -> datetime:
@@ -230,9 +263,9 @@ def _at(day) -> datetime:
 
 
 def _agreements(user, record, plan: Plan, channels: dict) -> None:
-    for line, number, version, row, dates in plan.agreements:
-        agreement = Agreement(
-            channel_id=channels[number].id,
+    rows = [
+        dict(
+            channel_id=channels[number],
             version_id=version.id,
             text_sha256=version.sha256,
             signed_by_id=user.id,
@@ -244,16 +277,18 @@ def _agreements(user, record, plan: Plan, channels: dict) -> None:
             term_start=dates["term_start"],
             term_end=dates["term_end"],
         )
-        db.session.add(agreement)
-        db.session.flush()
-        _mark(record, "agreement", agreement, "agreements.csv", line)
+        for _line, number, version, row, dates in plan.agreements
+    ]
+    ids = _insert(Agreement, rows, Agreement.channel_id)  # one agreement per channel and file
+    lines = {ids[channels[number]]: line for line, number, *_rest in plan.agreements}
+    _mark(record, "agreement", "agreements.csv", lines)
 
 
 def _reports(user, record, plan: Plan, channels: dict) -> None:
     """The facts of the current report (no original file: it stays with the old platform's records)."""
-    for line, number, institution, tested, covers, row in plan.reports:
-        report = SecurityReport(
-            channel_id=channels[number].id,
+    rows = [
+        dict(
+            channel_id=channels[number],
             institution_id=institution.id,
             test_date=tested,
             version_tested=row.get("version_tested", "")[:64],
@@ -265,17 +300,20 @@ def _reports(user, record, plan: Plan, channels: dict) -> None:
             sha256="",
             size=0,
             uploaded_by_id=user.id,
+            uploaded_at=utcnow(),
         )
-        db.session.add(report)
-        db.session.flush()
-        _mark(record, "security_report", report, "security_reports.csv", line)
+        for line, number, institution, tested, covers, row in plan.reports
+    ]
+    ids = _insert(SecurityReport, rows, SecurityReport.stored_name)
+    lines = {report_id: int(name.rsplit("-", 1)[1]) for name, report_id in ids.items()}
+    _mark(record, "security_report", "security_reports.csv", lines)
 
 
 def _figures(user, plan: Plan, channels: dict) -> None:
     now = utcnow()
     rows = [
         dict(
-            channel_id=channels[number].id,
+            channel_id=channels[number],
             month=month,
             version=1,
             **figures,

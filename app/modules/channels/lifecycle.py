@@ -7,6 +7,9 @@ changes it. Each change has a cause (the verb of a later domain that brings it a
                                exit transition (C6.2) from testing, production_review, live or suspended ▼
                                                                                   exiting ──▶ exited
 
+A channel that existed before this service is not moved: the import of existing channels creates it where it stands
+(`live` or `testing`) and records one `channel.import` entry for it (issue 16).
+
 The messages of each change carry the verb's own context (an application's number, a key's id, an exit's end date)
 and are queued by the verb itself, in the same transaction as the move.
 """
@@ -38,8 +41,6 @@ class Cause(TitledEnum):
     passing_report_accepted = "passing_report_accepted"
     exit_transition = "exit_transition"
     exit_completed = "exit_completed"
-    imported_testing = "imported_testing"
-    imported_live = "imported_live"
     TITLES = nonmember(
         {
             "test_intake_filed": ("提交测试入网申请", "Test intake filed"),
@@ -58,8 +59,6 @@ class Cause(TitledEnum):
             "passing_report_accepted": ("新的安全测试报告通过，恢复服务", "Passing security report: restored"),
             "exit_transition": ("进入退出过渡期", "Exit transition started"),
             "exit_completed": ("退出完成，接口关闭", "Exit completed, interfaces closed"),
-            "imported_testing": ("存量渠道导入（测试中）", "Existing channel imported (in testing)"),
-            "imported_live": ("存量渠道导入（已正式入网）", "Existing channel imported (live)"),
         }
     )
 
@@ -89,9 +88,6 @@ TRANSITIONS: dict[Cause, Transition] = {
     Cause.passing_report_accepted: _t({S.suspended}, S.live, "channel.restore"),
     Cause.exit_transition: _t(CONNECTED, S.exiting, "channel.exit_transition"),
     Cause.exit_completed: _t({S.exiting}, S.exited, "channel.exit"),
-    # Issue 16: a channel that existed before this service comes in where it stands, its history with it.
-    Cause.imported_testing: _t({S.applying}, S.testing, "channel.import"),
-    Cause.imported_live: _t({S.applying}, S.live, "channel.import"),
 }
 
 
