@@ -427,3 +427,17 @@ def test_issue16_a_damaged_or_hostile_archive_is_refused_cleanly(prepared, clien
     }
     assert {("channels.csv", "owner_uscc"), ("figures.csv", "file")} <= problems
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ChannelImport)) == 0
+
+
+def test_issue16_c4_11_an_imported_agreement_renews_on_its_own_term(prepared):
+    """The imported term drives renewal: warned ahead of its end, renewed by itself when it has ended."""
+    from app.modules.agreements.models import AgreementRenewal
+    from app.modules.agreements.renewal import check_renewals
+
+    ops.import_channels(prepared.operator, good_file(fall_from=None), source="cli")  # term ends in a month
+    db.session.commit()
+    term_end = add_months(today(), 1)
+    assert check_renewals(term_end - timedelta(days=5)).get("warned") == 1
+    assert check_renewals(term_end + timedelta(days=1)).get("renewed") == 1
+    renewal = db.session.scalar(sa.select(AgreementRenewal))
+    assert renewal.term_end == term_end and renewal.new_term_end > term_end
