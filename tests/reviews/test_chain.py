@@ -118,6 +118,24 @@ def test_c2_10_rejection_returns_with_reasons_and_resubmission_starts_round_two(
     assert len(round_steps(app, 1)) == 4
 
 
+def test_c2_10_s8_an_earlier_rounds_content_stays_readable(world, client):
+    """Issue 16: the content of round 1 is kept and shown (page) and returned (API) after the amendment."""
+    from tests.conftest import bearer, login
+
+    app = file_application(world.company_a)
+    decide_step(world.jinan, step(app, Stage.municipal, "370100").id, False, "渠道名称有误", "王", "13800000000")
+    rows = [application_data()["rows"][0] | {"name": "惠民生活APP（新版）", "regions": ["370200"]}]
+    ops.update_draft(world.company_a, app, application_data(rows=rows))
+    ops.submit(world.company_a, app)
+    answer = client.get(f"/api/v1/applications/{app.id}", headers=bearer(world.company_a)).json
+    first = next(r for r in answer["rounds"] if r["round"] == 1)
+    assert first["content"]["rows"][0]["name"] == "惠民生活APP" and first["outcome"] == "returned"
+    login(client, "company_a")
+    page = client.get(f"/applications/{app.id}").text
+    shown = page[page.index('id="round-1"') :]
+    assert "惠民生活APP<" in shown and "济南市" in shown and "第1轮提交的内容" in shown
+
+
 def test_c2_6_two_cities_each_give_their_opinion(world):
     rows = [
         {

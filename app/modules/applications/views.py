@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.enums import ApplicationKind, ApplicationStatus, ChannelStatus
+from app.core.enums import AccessMode, ApplicationKind, ApplicationStatus, ChannelForm, ChannelStatus
 from app.core.errors import DomainError
 from app.core.http.downloads import send_stored_file
 from app.core.http.forms import apply_error, choices
@@ -187,7 +187,34 @@ def _test_intake_page(app, user) -> tuple[list, dict]:
     config = current_app.config
     facts = eligibility_facts(app, today(), config["MIN_OPERATING_MONTHS"], config["SOCIAL_MIN_USERS"])
     problems = ops.submission_problems(app) if app.status in aggregate.EDITABLE else []
-    return problems, {"eligibility": facts}
+    return problems, {"eligibility": facts, "submitted": _submitted(app)}
+
+
+def _submitted(app) -> dict:
+    """C2.10, S8: what each earlier round submitted, readable — {round: (fill date, contact, rows)} with forms,
+    regions and services by their names (two lookups, whatever the number of rounds)."""
+    earlier = [r for r in app.rounds if r.outcome is not None]
+    if not earlier:
+        return {}
+    locale = current_locale()
+    codes = {code for r in earlier for row in r.content.get("rows", []) for code in row.get("regions", [])}
+    regions = {r.code: r.name(locale) for r in all_regions() if r.code in codes}
+    services = {s.code: s.name(locale) for s in db.session.scalars(sa.select(Service))}
+    out = {}
+    for r in earlier:
+        rows = [
+            {
+                "name": row.get("name", ""),
+                "form": ChannelForm(row["form"]).title(locale) if row.get("form") else "",
+                "access_mode": AccessMode(row["access_mode"]).title(locale) if row.get("access_mode") else "",
+                "regions": "、".join(regions.get(c, c) for c in row.get("regions", [])) or _("全国范围"),
+                "services": "、".join(services.get(c, c) for c in row.get("services", [])),
+            }
+            for row in r.content.get("rows", [])
+        ]
+        contact = " ".join(filter(None, (r.content.get(k) for k in ("contact_name", "contact_phone"))))
+        out[r.round] = {"fill_date": r.content.get("fill_date"), "contact": contact, "rows": rows}
+    return out
 
 
 register_page(ApplicationKind.test, _test_intake_page)

@@ -6,7 +6,8 @@ security reports and monthly figures of channels that were live before this serv
 - The same file (SHA-256) imported again creates nothing and answers with the earlier import.
 - Every created record is marked (`ImportedRecord`: the import, file and line); the audit log holds the file's digest.
 - From then on the channels are like any other: created where they stand (live or testing), each with its
-  `channel.import` entry; the monthly evaluation counts them from their first complete month after go-live, renewals follow their terms.
+  `channel.import` entry; the monthly evaluation counts them from their first complete month after go-live,
+  renewals follow their terms.
 - Keys are never imported: the operator issues new ones for an import's channels (`issue_keys`), shown once, to be
   handed over to each channel; the old platform's keys are retired there (README, "Existing channels").
 """
