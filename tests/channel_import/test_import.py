@@ -441,3 +441,117 @@ def test_issue16_c4_11_an_imported_agreement_renews_on_its_own_term(prepared):
     assert check_renewals(term_end + timedelta(days=1)).get("renewed") == 1
     renewal = db.session.scalar(sa.select(AgreementRenewal))
     assert renewal.term_end == term_end and renewal.new_term_end > term_end
+
+
+def test_issue16_every_kind_of_bad_row_is_named(prepared, client):
+    """One archive with a problem of every kind: each is reported on its own file, line and field."""
+    other = make_uscc("91370100000000777")
+    org_a = make_uscc("91370100000000001")
+    organisations = [
+        *ORGS,
+        [NEW_USCC, "泉城生活科技有限公司", "social", "", ""],
+        [NEW_USCC, "泉城生活科技有限公司", "social", "", ""],
+        [make_uscc("91370100000000888"), "", "xyz", "长" * 301, "2024-13-01"],
+        [org_a, "别的名字", "social", "", ""],
+    ]
+    header = [*CHANNELS[0], "category"]
+    good = channel_row("1376100501", "泉城生活APP", NEW_USCC, committed_annual_issuance=1, committed_mau=1)
+    channels = [
+        header,
+        [*channel_row("1376100502", "电视", other, form="tv", access_mode="x", level=3), ""],
+        [*channel_row("1376100503", "", NEW_USCC, level=2, parent_number="NOPE"), ""],
+        [*channel_row("1376100504", "坏地域", NEW_USCC, regions="999999", services="nope", status="gone"), ""],
+        [*channel_row("1376100505", "测试中", NEW_USCC, status="testing", committed_mau="abc"), ""],
+        [
+            *channel_row("1376100501-001", "他人小程序", org_a, level=2, parent_number="1376100501", same_subject="是"),
+            "",
+        ],
+        [*good, ""],
+        [
+            *channel_row(
+                "BAD NUMBER!", "旧号", NEW_USCC, legacy_number="是", committed_annual_issuance=1, committed_mau=1
+            ),
+            "",
+        ],
+        [
+            *channel_row("1376100501-1", "坏二级号", NEW_USCC, level=2, parent_number="1376100501", same_subject="是"),
+            "",
+        ],
+        [*good, ""],
+        [
+            *channel_row("1376100506", "冒充", NEW_USCC, contact_name="", committed_annual_issuance=1, committed_mau=1),
+            "bank",
+        ],
+    ]
+    agreement_header = [
+        "channel_number",
+        "version",
+        "signer_name",
+        "signed_on",
+        "countersigner_name",
+        "countersigned_on",
+        "term_start",
+        "term_end",
+    ]
+    agreements = [
+        agreement_header,
+        ["1376100501", "9.9", "王芳", "x", "", "2024-01-02", "", "2025-01-01"],
+        ["1376100501", "2024.1", "王芳", "2024-01-01", "", "2024-01-02", "", "2025-01-01"],
+        ["1376100501", "2024.1", "王芳", "2024-01-01", "", "2024-01-02", "", "2025-01-01"],
+        ["NOPE", "2024.1", "", "2024-02-01", "", "2024-01-02", "2024-06-01", "2024-01-01"],
+    ]
+    reports = [
+        ["channel_number", "institution", "test_date", "version_tested", "covers_spec", "result", "findings"],
+        ["1376100501", "无名机构", today() + timedelta(days=1), "1", "也许", "maybe", ""],
+    ]
+    figure_rows = [
+        ["channel_number", "month", "new_issuance", "cumulative_issuance", "monthly_active_users"],
+        ["1376100501", "2024-02", 1, 1, 1],
+        ["1376100501", "2024-02", 1, 1, 1],
+        ["1376100501", "2024-03", "abc", 1, 1],
+    ]
+    data = archive(
+        organisations=organisations,
+        channels=channels,
+        agreements=agreements,
+        security_reports=reports,
+        figures=figure_rows,
+    )
+    answer = client.post("/api/v1/channel-imports", headers=bearer(prepared.operator), data=data)
+    found = problems_of(answer)
+    expected = {
+        ("organisations.csv", 3, "uscc"),
+        ("organisations.csv", 4, "category"),
+        ("organisations.csv", 4, "name"),
+        ("organisations.csv", 4, "registered_address"),
+        ("organisations.csv", 4, "registration_date"),
+        ("organisations.csv", 5, "uscc"),
+        ("channels.csv", 2, "owner_uscc"),
+        ("channels.csv", 2, "form"),
+        ("channels.csv", 2, "access_mode"),
+        ("channels.csv", 2, "level"),
+        ("channels.csv", 3, "name"),
+        ("channels.csv", 4, "regions"),
+        ("channels.csv", 4, "services"),
+        ("channels.csv", 4, "status"),
+        ("channels.csv", 5, "committed_mau"),
+        ("channels.csv", 8, "channel_number"),
+        ("channels.csv", 9, "channel_number"),
+        ("channels.csv", 10, "channel_number"),
+        ("channels.csv", 11, "category"),
+        ("channels.csv", 11, "contact_name"),
+        ("agreements.csv", 2, "version"),
+        ("agreements.csv", 2, "signed_on"),
+        ("agreements.csv", 4, "channel_number"),
+        ("agreements.csv", 5, "channel_number"),
+        ("agreements.csv", 5, "signer_name"),
+        ("agreements.csv", 5, "countersigned_on"),
+        ("agreements.csv", 5, "term_end"),
+        ("security_reports.csv", 2, "institution"),
+        ("security_reports.csv", 2, "test_date"),
+        ("security_reports.csv", 2, "result"),
+        ("security_reports.csv", 2, "covers_spec"),
+        ("figures.csv", 3, "month"),
+    }
+    assert expected <= found, expected - found
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Channel)) == 0

@@ -84,3 +84,34 @@ def test_s6_s5_page_api_and_logged_export(prepared, client):  # noqa: F811
     login(client, "operator")
     page = client.get("/data-quality?domain=contacts&measure=anomaly").text
     assert 'id="quality"' in page and "0531-1" in page and "1376100501" in page
+
+
+def test_s6_older_data_that_breaks_todays_rules_is_found(prepared):  # noqa: F811
+    """Rows as older systems left them (written directly: today's operations refuse them)."""
+    from datetime import timedelta
+
+    from app.core.enums import ChannelStatus
+    from app.core.timeutil import today
+    from app.modules.accounts.models import Organisation
+
+    parent = _seeded(prepared)
+    child = db.session.scalar(sa.select(Channel).where(Channel.channel_number == "1376100501-001"))
+    legacy = db.session.scalar(sa.select(Channel).where(Channel.channel_number == "SD-QL-0007"))
+    org = db.session.get(Organisation, parent.owner_id)
+    org.uscc, org.registration_date = "913701000000005550", today() + timedelta(days=3)
+    parent.status, parent.contact_email = ChannelStatus.exited, "not-an-address"
+    child.live_since, child.contact_phone = today() + timedelta(days=2), "13912345678"
+    child.contact_email = "bad@"
+    legacy.channel_number, legacy.name = None, child.name
+    legacy.regions, legacy.services = [], []
+    legacy.owner_id = child.owner_id
+    world_channel = db.session.scalar(sa.select(Channel).where(Channel.owner_id == prepared.org_a.id))
+    assert world_channel is None
+    db.session.commit()
+    report = measure()
+    found = {(f.domain, f.measure) for f in report.findings}
+    assert {("organisations", "anomaly"), ("channels", "anomaly"), ("channels", "completeness")} <= found
+    assert ("channels", "duplicate") in found and ("contacts", "anomaly") in found
+    details = " ".join(f.detail[1] for f in report.findings)
+    assert "check digit" in details and "future" in details and "level-1 channel has left" in details
+    assert "missing: number, regions, services" in details
