@@ -146,7 +146,7 @@ def application_ids(url: str) -> list[int]:
     return ids
 
 
-def start_server(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
+def start_server(port: int, env: dict, workers: int, threads: int, app: str = "wsgi:app") -> subprocess.Popen:
     server = subprocess.Popen(
         [
             sys.executable,
@@ -162,7 +162,7 @@ def start_server(port: int, env: dict, workers: int, threads: int) -> subprocess
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "wsgi:app",
+            app,
         ],
         env=env,
         cwd=ROOT,
