@@ -46,7 +46,11 @@ class Config:
     LOCKOUT_MINUTES = _env_int("LOCKOUT_MINUTES", 15)
     # Throttling (Flask-Limiter, app/web/throttle.py): limits in its notation ("N per M minutes"); counters in memory
     # (one process) or Redis (several processes or instances), e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Several instances share state through Redis (REDIS_URL, e.g. redis://127.0.0.1:6379/0): the gateway's nonces and,
+    # unless RATELIMIT_STORAGE_URI names another store, the throttle's counters. Unset, the service runs on its
+    # embedded defaults: nonces in the database, counters in memory.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "essc"
@@ -65,6 +69,11 @@ class Config:
     AUDIT_RETENTION_DAYS = _env_int("AUDIT_RETENTION_DAYS", 180)
     KEY_ROTATION_OVERLAP_DAYS = _env_int("KEY_ROTATION_OVERLAP_DAYS", 7)
     GATEWAY_MAX_SKEW_SECONDS = _env_int("GATEWAY_MAX_SKEW_SECONDS", 300)
+    # The gateway check (C2.1) keeps each worker's key, channel, grant and suspension decisions this long: a suspension,
+    # revocation, service suspension or exit is refused on every instance at most this many seconds after it is
+    # recorded. Last-use times of keys are gathered and written at most once per GATEWAY_LAST_USE_SECONDS.
+    GATEWAY_CACHE_SECONDS = float(os.environ.get("GATEWAY_CACHE_SECONDS", 1))
+    GATEWAY_LAST_USE_SECONDS = _env_int("GATEWAY_LAST_USE_SECONDS", 60)
     REPORT_EXPIRY_WARNING_DAYS = _env_int("REPORT_EXPIRY_WARNING_DAYS", 30)
     API_TOKEN_DAYS = _env_int("API_TOKEN_DAYS", 90)
     # C2.9 recordings: video uploads, streamed to storage, larger than other attachments.
@@ -143,6 +152,9 @@ class TestingConfig(Config):
     SIGN_IN_RATE_PER_ADDRESS = "10000 per minute"
     SIGN_IN_FAILURES_PER_ACCOUNT = "10000 per minute"
     VERIFY_UPLOAD_RATE = "10000 per minute"
+    # Every gateway request reads the decisions again, so that a test sees a change at once; the bound itself is
+    # tested with GATEWAY_CACHE_SECONDS=1 (tests/gateway/test_instances.py).
+    GATEWAY_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

@@ -124,11 +124,14 @@ RECORDING_ENDPOINTS = frozenset({"production.upload_recording", "api.upload_reco
 def _limit_request_size() -> None:
     """Every request body is refused (413) from its Content-Length, before a byte of it is read, when it is larger
     than its endpoint allows. Only a caller allowed to upload a screen recording may send one that large."""
+    length = request.content_length
+    if length is None:
+        return
     allowed = request.endpoint in RECORDING_ENDPOINTS and current_user.is_authenticated
     if allowed and has_permission(current_user.role, ROUTE_POLICY[request.endpoint]):
         request.max_content_length = current_app.config["MAX_RECORDING_BYTES"] + 64 * 1024
-    limit, length = request.max_content_length, request.content_length
-    if limit is not None and length is not None and length > limit:
+    limit = request.max_content_length
+    if limit is not None and length > limit:
         abort(413)
 
 

@@ -154,16 +154,21 @@ def _json_error(code: str, message: str, status: int, fields: dict | None = None
     return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
 
 
+SECURITY_HEADERS = (
+    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def _security_headers(response):
-    """Security headers on every response; private pages are never cached."""
+    """Security headers on every response (set here only, no view sets them); private pages are never cached."""
     headers = response.headers
-    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.extend(SECURITY_HEADERS)
     if request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
     return response

@@ -1,6 +1,6 @@
 """The baseline of `tests.bench.gateway`: a bare Flask app answering the service check's URL with constant JSON.
 
-    gunicorn tests.bench.bare:app
+gunicorn tests.bench.bare:app
 """
 
 from flask import Flask, jsonify

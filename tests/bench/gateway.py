@@ -36,7 +36,7 @@ from app.core.enums import ChannelStatus, KeyEnvironment, KeyStatus, Role
 from app.extensions import db
 from app.modules.accounts.models import User
 from app.modules.channels.models import Channel
-from app.modules.gateway.check import require_service
+from app.modules.gateway.decisions import read_decisions
 from app.modules.key_issuance import operations as ops
 from app.modules.key_issuance.models import ChannelKey
 
@@ -45,14 +45,14 @@ with app.app_context():
     operator = db.session.scalar(sa.select(User).where(User.role == Role.operator).limit(1))
     for key in db.session.scalars(sa.select(ChannelKey).join(Channel).where(
             Channel.status == ChannelStatus.live, ChannelKey.environment == KeyEnvironment.production,
-            ChannelKey.status == KeyStatus.active)):
-        for service in key.channel.services:
+            ChannelKey.status == KeyStatus.active, ChannelKey.valid_until.is_(None))):
+        for service in sorted(read_decisions([key.key_id], {})[key.key_id].services):
             try:
-                require_service(key.channel, service.code)
-            except Exception:
-                continue
-            issued = ops.rotate_key(operator, key)
-            print(json.dumps({"key_id": issued.key.key_id, "secret": issued.secret, "service": service.code}))
+                issued = ops.rotate_key(operator, key)
+            except Exception:  # a channel still in a rotation's overlap: take another
+                db.session.rollback()
+                break
+            print(json.dumps({"key_id": issued.key.key_id, "secret": issued.secret, "service": service}))
             raise SystemExit(0)
 raise SystemExit("no live channel with a production key and a usable service")
 """
@@ -147,21 +147,20 @@ def main() -> None:
         "DB_POOL_SIZE": str(args.server_threads),
         "DB_MAX_OVERFLOW": "2",
     }
-    redis = None
+    servers = []
     if args.redis:
         redis, env["REDIS_URL"] = start_redis(workdir)
-    prepare_database(args.database_url, env)
-    key = issue_key(env)
-    path = f"/api/v1/channel/services/{key['service']}"
-    service_port, bare_port = free_port(), free_port()
-    servers = [
-        start_server(service_port, env, args.workers, args.server_threads),
-        start_server(bare_port, env, args.workers, args.server_threads, app="tests.bench.bare:app"),
-    ]
+        servers.append(redis)
     load_average = os.getloadavg()[0]
     runs = {"service": ([], 0.0), "bare": ([], 0.0)}
     try:
-        for target, port in (("service", service_port), ("bare", bare_port)):  # warm both up
+        prepare_database(args.database_url, env)
+        key = issue_key(env)
+        path = f"/api/v1/channel/services/{key['service']}"
+        service_port, bare_port = free_port(), free_port()
+        servers.append(start_server(service_port, env, args.workers, args.server_threads))
+        servers.append(start_server(bare_port, env, args.workers, args.server_threads, app="tests.bench.bare:app"))
+        for port in (service_port, bare_port):  # warm both up
             phase(port, path, key, 1, args.processes, args.threads)
         for _ in range(args.rounds):
             for target, port in (("service", service_port), ("bare", bare_port)):
@@ -171,8 +170,6 @@ def main() -> None:
         for server in servers:
             server.send_signal(signal.SIGTERM)
             server.wait(30)
-        if redis is not None:
-            redis.terminate()
         shutil.rmtree(workdir, ignore_errors=True)
     service, bare = summary(*runs["service"]), summary(*runs["bare"])
     print(

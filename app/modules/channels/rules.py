@@ -129,7 +129,12 @@ def may_serve(channel, service_code: str) -> bool:
     """C2.1: a channel serves e-SSC issuance and applications only after production intake (status `live`), and only
     the services granted to it; applications require the standard service (issuance). A channel in test intake or
     integration testing serves nothing in production."""
-    if not serving(channel):
-        return False
-    granted = {s.code for s in channel.services if s.active}
-    return service_code in granted and STANDARD_SERVICE in granted
+    return service_code in servable(serving(channel), {s.code for s in channel.services if s.active})
+
+
+def servable(serving_now: bool, granted_active: set[str]) -> frozenset[str]:
+    """C2.1: the services a channel may use now, from whether it is served and its active granted services: none
+    unless it is served and holds the standard service (applications require issuance)."""
+    if not serving_now or STANDARD_SERVICE not in granted_active:
+        return frozenset()
+    return frozenset(granted_active)

@@ -4,7 +4,7 @@ from flask import g
 from marshmallow import Schema, fields
 
 from app.core.http.api import api_bp, doc, request_json
-from app.modules.gateway.check import channel_signed, require_service
+from app.modules.gateway.check import channel_signed, require_service, signed_key
 
 
 class ChannelStatusSchema(Schema):
@@ -33,7 +33,7 @@ class EchoSchema(Schema):
 )
 @channel_signed()
 def channel_status():
-    key = g.channel_key
+    key = signed_key()
     channel = key.channel
     return ChannelStatusSchema().dump(
         {
@@ -58,11 +58,11 @@ def channel_status():
 )
 @channel_signed(sandbox=True)
 def sandbox_echo():
-    key = g.channel_key
+    decision = g.gateway
     return EchoSchema().dump(
         {
-            "channel_number": key.channel.channel_number,
-            "environment": str(key.environment),
+            "channel_number": decision.channel_number,
+            "environment": str(decision.environment),
             "echo": request_json(),
         }
     )
@@ -84,6 +84,6 @@ class ServiceCheckSchema(Schema):
 )
 @channel_signed()
 def service_check(code: str):
-    channel = g.channel_key.channel
-    require_service(channel, code)
-    return ServiceCheckSchema().dump({"channel_number": channel.channel_number, "service": code, "available": True})
+    decision = g.gateway
+    require_service(decision, code)
+    return {"channel_number": decision.channel_number, "service": code, "available": True}

@@ -8,20 +8,18 @@ service_not_granted (403).
 import functools
 import hmac
 import re
-from datetime import UTC, timedelta
+from datetime import UTC
 
-import sqlalchemy as sa
 from flask import current_app, g, request
-from sqlalchemy.exc import IntegrityError
 
 from app.core.enums import KeyEnvironment, KeyStatus
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.modules.channels.rules import may_serve, serving
+from app.modules.gateway.decisions import Decision, decision_cache
+from app.modules.gateway.nonces import first_use
 from app.modules.gateway.signing import canonical, signature
-from app.modules.key_issuance.models import ChannelKey, GatewayNonce
-from app.modules.key_issuance.operations import key_secret
+from app.modules.key_issuance.models import ChannelKey
 from app.modules.key_issuance.rules import effective_status
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -45,60 +43,43 @@ def _fresh(timestamp: str) -> None:
         raise GatewayRefused("stale_timestamp", "请求时间戳超出允许范围", "The request timestamp is too old or too new")
 
 
-def _signed_key(key_id: str, timestamp: str, nonce: str, given: str) -> ChannelKey:
-    key = db.session.scalar(sa.select(ChannelKey).where(ChannelKey.key_id == key_id))
-    if key is None or key.status == KeyStatus.destroyed or not key.secret_ciphertext:
+def _signed_key(key_id: str, timestamp: str, nonce: str, given: str) -> Decision:
+    decision = decision_cache().decision(key_id)
+    if decision is None:
         raise GatewayRefused("key_unknown", "密钥不存在", "Unknown key")  # destroyed, or wiped at exit (C6.5)
     path = request.full_path.rstrip("?")
     expected = signature(
-        key_secret(key).decode(), canonical(request.method, path, timestamp, nonce, request.get_data(cache=True))
+        decision.secret.decode(), canonical(request.method, path, timestamp, nonce, request.get_data(cache=True))
     )
     if not hmac.compare_digest(expected, given):
         raise GatewayRefused("bad_signature", "签名错误", "The signature does not match")
-    return key
+    return decision
 
 
 def _once(key_id: str, nonce: str) -> None:
-    window = timedelta(seconds=2 * current_app.config["GATEWAY_MAX_SKEW_SECONDS"])
-    db.session.execute(sa.delete(GatewayNonce).where(GatewayNonce.seen_at < utcnow() - window))
-    try:
-        with db.session.begin_nested():
-            db.session.add(GatewayNonce(key_id=key_id, nonce=nonce))
-    except IntegrityError:
-        db.session.commit()
-        raise GatewayRefused(
-            "replayed_nonce", "重复的请求（nonce 已使用）", "Replayed request: nonce already used"
-        ) from None
-    db.session.commit()
+    if not first_use(key_id, nonce):
+        raise GatewayRefused("replayed_nonce", "重复的请求（nonce 已使用）", "Replayed request: nonce already used")
 
 
-def _usable(key: ChannelKey, sandbox: bool) -> None:
-    status = effective_status(key, utcnow())
+def _usable(decision: Decision, sandbox: bool, now) -> None:
+    status = effective_status(decision, now)
     if status != KeyStatus.active:
         code = {KeyStatus.suspended: "key_suspended", KeyStatus.expired: "key_expired"}.get(status, "key_revoked")
         raise GatewayRefused(code, f"密钥状态为“{status.title_zh}”", f"The key is {status.title_en.lower()}", 403)
-    if sandbox and key.environment != KeyEnvironment.test:
+    if sandbox and decision.environment != KeyEnvironment.test:
         raise GatewayRefused(
             "production_key_not_allowed", "沙箱接口只接受测试密钥", "Sandbox endpoints accept test keys only", 403
         )
-    if not sandbox and key.environment != KeyEnvironment.production:
+    if not sandbox and decision.environment != KeyEnvironment.production:
         raise GatewayRefused(
             "test_key_not_allowed", "测试密钥只能用于沙箱接口", "A test key works on sandbox endpoints only", 403
         )
-    if not sandbox and not serving(key.channel):
+    if not sandbox and not decision.serving:
         raise GatewayRefused("channel_not_live", "渠道未正式入网或已暂停服务", "The channel is not live", 403)
 
 
-# Registered by the incidents domain (C5.5, C5.6): the services suspended for an incident, and the watch that counts
-# refusals; the gateway check imports neither.
-_SERVICE_BLOCKS: list = []
+# Registered by the incidents domain (C5.6): the watch that counts refusals; the gateway check does not import it.
 _REFUSAL_WATCHERS: list = []
-
-
-def register_service_block(blocked_services) -> None:
-    """`blocked_services(channel_id) -> set[str]`: services the channel may not use now, whatever its grant."""
-    if blocked_services not in _SERVICE_BLOCKS:
-        _SERVICE_BLOCKS.append(blocked_services)
 
 
 def register_refusal_watcher(watch) -> None:
@@ -107,20 +88,21 @@ def register_refusal_watcher(watch) -> None:
         _REFUSAL_WATCHERS.append(watch)
 
 
-def _blocked(channel_id: int) -> set[str]:
-    return set().union(*(blocked(channel_id) for blocked in _SERVICE_BLOCKS))
-
-
-def require_service(channel, service_code: str) -> None:
+def require_service(decision: Decision, service_code: str) -> None:
     """C2.1: only the services granted to a live channel, and only while they are active and not suspended for an
     incident (C5.5 level 1: the services the operator picked)."""
-    if not may_serve(channel, service_code) or service_code in _blocked(channel.id):
+    if service_code not in decision.services:
         raise GatewayRefused(
             "service_not_granted",
             "该服务未授予本渠道或已暂停",
             "This service is not granted to the channel or is suspended",
             403,
         )
+
+
+def signed_key() -> ChannelKey:
+    """The calling key as a row, for the endpoints that go on to read or write the channel's records."""
+    return db.session.get(ChannelKey, g.gateway.key_pk)
 
 
 def _watch(key_id: str, code: str) -> None:
@@ -130,8 +112,9 @@ def _watch(key_id: str, code: str) -> None:
         watch(key_id, code, request.path)
 
 
-def channel_signed(sandbox: bool = False, service: str | None = None):
-    """Authenticate a channel request by its signature, then check key, environment, channel and service (C2.1)."""
+def channel_signed(sandbox: bool = False):
+    """Authenticate a channel request by its signature, then check key, environment and channel (C2.1); the view
+    finds the decision in `g.gateway` (services: `require_service`) and the key's row through `signed_key()`."""
 
     def wrap(view):
         @functools.wraps(view)
@@ -139,14 +122,12 @@ def channel_signed(sandbox: bool = False, service: str | None = None):
             key_id, timestamp, nonce, given = _headers()
             try:
                 _fresh(timestamp)
-                key = _signed_key(key_id, timestamp, nonce, given)
+                decision = _signed_key(key_id, timestamp, nonce, given)
                 _once(key_id, nonce)
-                _usable(key, sandbox)
-                if service:
-                    require_service(key.channel, service)
-                key.last_used_at = utcnow()
-                db.session.commit()
-                g.channel_key = key
+                now = utcnow()
+                _usable(decision, sandbox, now)
+                decision_cache().used_now(key_id, now)
+                g.gateway = decision
                 return view(*args, **kwargs)
             except GatewayRefused as refused:
                 _watch(key_id, refused.code)

@@ -27,7 +27,7 @@ from app.modules.channels import lifecycle
 from app.modules.channels.lifecycle import Cause
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import liable_organisation_ids
-from app.modules.gateway.check import register_service_block
+from app.modules.gateway.decisions import register_service_block
 from app.modules.incidents.catalogue import INCIDENT_TYPES, level_of
 from app.modules.incidents.models import (
     Incident,
@@ -420,14 +420,17 @@ def renewal_blocker(channel: Channel, on) -> str | None:
     return None
 
 
-def suspended_services(channel_id: int) -> set[str]:
-    return set(
-        db.session.scalars(
-            sa.select(ServiceSuspension.service_code).where(
-                ServiceSuspension.channel_id == channel_id, ServiceSuspension.lifted_at.is_(None)
-            )
+def suspended_services(channel_ids: list[int]) -> dict[int, set[str]]:
+    """C5.5: the services suspended for an incident and not yet lifted, by channel (one statement)."""
+    rows = db.session.execute(
+        sa.select(ServiceSuspension.channel_id, ServiceSuspension.service_code).where(
+            ServiceSuspension.channel_id.in_(channel_ids), ServiceSuspension.lifted_at.is_(None)
         )
     )
+    suspended: dict[int, set[str]] = {}
+    for channel_id, code in rows:
+        suspended.setdefault(channel_id, set()).add(code)
+    return suspended
 
 
 register_renewal_blocker(20, renewal_blocker)

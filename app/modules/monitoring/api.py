@@ -1,7 +1,7 @@
 """Statistics API: the channel-facing monthly report (C2.1 signed, C3.6) and the figures of a channel for staff and
 its owner."""
 
-from flask import Response, g, request, stream_with_context
+from flask import Response, request, stream_with_context
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -15,7 +15,7 @@ from app.extensions import db
 from app.modules.accounts.schemas import StrictSchema
 from app.modules.agreements import renewal as renewals
 from app.modules.channels.rules import unit_channel_id
-from app.modules.gateway.check import channel_signed
+from app.modules.gateway.check import channel_signed, signed_key
 from app.modules.monitoring import imports, improvement, overview
 from app.modules.monitoring import operations as ops
 from app.modules.monitoring.evaluation import evaluate
@@ -73,7 +73,7 @@ class StatisticListSchema(Schema):
 )
 @channel_signed()
 def report_statistics():
-    key = g.channel_key
+    key = signed_key()
     data = load_body(MonthlyReportInSchema())
     outcome = ops.report_month(key.channel, data["month"], data["items"], data["reason"], source="gateway", key=key)
     body = {"month": data["month"], **outcome.__dict__}
