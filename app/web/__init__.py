@@ -21,11 +21,13 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# The channel gateway (C2.1) authenticates each request by its signature: no session is opened or saved for it.
+SESSIONLESS_PATHS = ("/api/v1/channel/",)
 ENROLMENT_ENDPOINTS = {"accounts.mfa_setup", "accounts.logout", "accounts.set_locale", "static"}
 
 
 def init_web(app: Flask) -> None:
-    app.session_interface = DatabaseSessionInterface()
+    app.session_interface = DatabaseSessionInterface(sessionless=SESSIONLESS_PATHS)
     login_manager.login_view = "accounts.login"
     login_manager.user_loader(_load_user)
     login_manager.request_loader(_load_user_from_bearer)
@@ -102,8 +104,13 @@ def _unauthorized():
 def nul_fields() -> list[str]:
     """The request's fields holding a NUL character (U+0000, which no text column can store): path parameters,
     query parameters, form fields and upload file names."""
-    found = [name for name, value in (request.view_args or {}).items() if isinstance(value, str) and "\x00" in value]
-    found += [name for name, value in request.args.items(multi=True) if "\x00" in name + value]
+    found = []
+    if "\x00" in request.path:
+        found += [
+            name for name, value in (request.view_args or {}).items() if isinstance(value, str) and "\x00" in value
+        ]
+    if b"%00" in request.query_string or b"\x00" in request.query_string:  # the only ways a NUL reaches the args
+        found += [name for name, value in request.args.items(multi=True) if "\x00" in name + value]
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in ("multipart/form-data", FORM_TYPE):
         found += [name for name, value in request.form.items(multi=True) if "\x00" in name + value]
         found += [name for name, upload in request.files.items(multi=True) if "\x00" in (upload.filename or "")]

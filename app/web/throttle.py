@@ -130,10 +130,13 @@ def _channel_signed() -> bool:
 
 def _not_for_the_gateway(app: Flask) -> None:
     """The limiter's request hooks still weigh its (empty) limits for a filtered request; the gateway skips them."""
-    before, after = app.before_request_funcs[None], app.after_request_funcs[None]
-    check, headers = before[-1], after[-1]  # the hooks init_app has just added
+    before, after, teardown = (
+        hooks[None] for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+    )
+    check, headers, release = before[-1], after[-1], teardown[-1]  # the hooks init_app has just added
     before[-1] = lambda: None if _channel_signed() else check()
     after[-1] = lambda response: response if _channel_signed() else headers(response)
+    teardown[-1] = lambda error=None: None if _channel_signed() else release(error)
 
 
 def init_throttle(app: Flask) -> None:

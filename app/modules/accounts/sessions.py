@@ -73,7 +73,12 @@ def _signer(app) -> URLSafeTimedSerializer:
 
 
 class DatabaseSessionInterface(SessionInterface):
+    def __init__(self, sessionless: tuple[str, ...] = ()):
+        self.sessionless = sessionless  # path prefixes served without a session (Flask's read-only null session)
+
     def open_session(self, app, request):
+        if request.path.startswith(self.sessionless):
+            return None
         token = request.cookies.get(self.get_cookie_name(app))
         row = self._row(token) if token else None
         if row is not None and not self._expired(app, row):
