@@ -10,13 +10,21 @@ tables are emptied and the shared world rebuilt.
 """
 
 import io
+import json
 import os
+import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import redis
+import requests
 import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
@@ -241,6 +249,61 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
         finally:
             g.pop("_login_user", None)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A real redis-server (Debian's package; `make test` installs it) on a free port, for this test only."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is needed (Debian package redis-server; make test installs it)")
+    port = free_port()
+    options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
+    process = subprocess.Popen([server, *options], stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    client.close()
+    process.terminate()
+    process.wait(10)
+
+
+SERVE = """
+import json, sys
+from werkzeug.serving import run_simple
+from app import create_app
+url, keys, uploads, port, config = sys.argv[1:]
+app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, KEYS_DIR=keys, UPLOAD_FOLDER=uploads, **json.loads(config))
+run_simple("127.0.0.1", int(port), app, threaded=True)
+"""
+
+
+def serve_instance(app, tmp_path, **config) -> tuple[subprocess.Popen, str]:
+    """Another instance of the service (its own process, as another gunicorn worker or host) on the test database;
+    the caller terminates it."""
+    port = free_port()
+    args = [app.config["SQLALCHEMY_DATABASE_URI"], app.config["KEYS_DIR"], str(tmp_path / "up"), str(port)]
+    process = subprocess.Popen([sys.executable, "-c", SERVE, *args, json.dumps(config)], stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            requests.get(f"{base}/healthz", timeout=1)
+            return process, base
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.terminate()
+    pytest.fail("the other instance did not start")
 
 
 @pytest.fixture

@@ -8,12 +8,15 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.modules.gateway import decisions
 from app.modules.gateway.signing import sign_request
 from app.modules.key_issuance import operations as ops
 from app.modules.key_issuance.models import ChannelKey
 from app.modules.security_tests import operations as security_tests
+from tests.conftest import free_port
 from tests.journeys import live_channel
 from tests.key_issuance.test_issue import approved_application
+from tests.web.test_workbench import Statements
 
 ECHO = "/api/v1/channel/sandbox/echo"
 STATUS = "/api/v1/channel/status"
@@ -161,3 +164,70 @@ def test_c2_1_with_the_production_key_a_replayed_tampered_or_revoked_request_is_
     ops.revoke_key(world.operator, production_key.key, "密钥疑似泄露")
     revoked = call(client, "GET", STATUS, key_id, secret)
     assert revoked.status_code == 403 and revoked.json["error"]["code"] == "key_revoked"
+
+
+@pytest.fixture
+def cached_gateway(app, redis_url):
+    """The production settings of the gateway: decisions kept a minute, nonces in Redis, last use written later."""
+    saved = {name: app.config[name] for name in ("GATEWAY_CACHE_SECONDS", "GATEWAY_LAST_USE_SECONDS", "REDIS_URL")}
+    for name in ("essc_gateway", "essc_redis"):
+        app.extensions.pop(name, None)
+    app.config.update(GATEWAY_CACHE_SECONDS=60, GATEWAY_LAST_USE_SECONDS=3600, REDIS_URL=redis_url)
+    yield app
+    app.config.update(saved)
+    for name in ("essc_gateway", "essc_redis"):
+        app.extensions.pop(name, None)
+
+
+def test_c2_1_a_known_key_is_checked_without_a_statement_or_a_decryption(world, client, cached_gateway, monkeypatch):
+    """Issue 17: with its decision kept and nonces in Redis, a request reaches no database and unseals nothing; its
+    last use is gathered and written in one statement later."""
+    _channel, production_key = live_channel(world)
+    unsealed = []
+    monkeypatch.setattr(decisions, "unseal", lambda *a: unsealed.append(a) or production_key.secret.encode())
+    path = "/api/v1/channel/services/qr_login"
+    assert call(client, "GET", path, production_key.key.key_id, production_key.secret).status_code == 200
+    with Statements(db.engine) as statements:
+        for _ in range(5):
+            assert call(client, "GET", path, production_key.key.key_id, production_key.secret).status_code == 200
+    assert statements.count == 0 and len(unsealed) == 1
+    replay = sign_request(production_key.key.key_id, production_key.secret, "GET", path)
+    assert client.get(path, headers=replay).status_code == 200
+    assert client.get(path, headers=replay).json["error"]["code"] == "replayed_nonce"  # through Redis
+    assert production_key.key.last_used_at is None
+    sent = []
+
+    def seen(_conn, _cursor, statement, *_rest):
+        sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        decisions.decision_cache().write_last_use()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    db.session.refresh(production_key.key)
+    assert [s.split()[0] for s in sent if "channel_key" in s] == ["UPDATE"] and production_key.key.last_used_at
+
+
+def test_c2_1_without_its_redis_the_gateway_answers_503_and_counts_no_refusal(world, client, cached_gateway):
+    """A configured Redis that does not answer: the request is neither served nor held against the channel."""
+    _channel, production_key = live_channel(world)
+    cached_gateway.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    cached_gateway.extensions.pop("essc_redis", None)
+    response = call(
+        client, "GET", "/api/v1/channel/services/qr_login", production_key.key.key_id, production_key.secret
+    )
+    assert response.status_code == 503 and response.json["error"]["code"] == "nonce_store_unavailable"
+    assert "Retry" in response.json["error"]["message"] or "稍后" in response.json["error"]["message"]
+
+
+def test_c2_1_an_idle_key_is_dropped_and_read_again_when_it_returns(world, client, cached_gateway, monkeypatch):
+    _channel, production_key = live_channel(world)
+    path = "/api/v1/channel/services/qr_login"
+    assert call(client, "GET", path, production_key.key.key_id, production_key.secret).status_code == 200
+    cache, unsealed, unseal = decisions.decision_cache(), [], decisions.unseal
+    monkeypatch.setattr(decisions, "unseal", lambda *a: unsealed.append(a) or unseal(*a))
+    monkeypatch.setattr(decisions, "IDLE_SECONDS", -1)
+    cache.read_at = 0  # the next request reads again, dropping what was idle (the secret with it)
+    assert call(client, "GET", path, production_key.key.key_id, production_key.secret).status_code == 200
+    assert list(cache.decisions) == [production_key.key.key_id] and len(unsealed) == 1

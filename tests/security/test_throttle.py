@@ -2,12 +2,6 @@
 token, re-authentication and the public verification upload; 429 with Retry-After; the owner signing in from a known
 address is not throttled by somebody else's failures; Redis as the shared store of two app instances."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
 import requests
 from flask import request
@@ -15,7 +9,7 @@ from flask import request
 from app import create_app
 from app.extensions import db, limiter
 from app.web.policy import PUBLIC, ROUTE_POLICY
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, serve_instance
 
 pytestmark = pytest.mark.commits  # real commits from several connections or processes
 
@@ -110,79 +104,11 @@ def test_s9_public_verification_upload_is_throttled_per_address(world, client, l
     assert statuses[:3] != [429] * 3 and statuses[3] == 429, statuses
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    """A real redis-server (Debian's package) on a free port, for this test only."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is needed (Debian package redis-server; make test installs it)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(10)
-
-
-SERVE = """
-import sys
-from werkzeug.serving import run_simple
-from app import create_app
-url, keys, uploads, redis_url, port = sys.argv[1:]
-app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, KEYS_DIR=keys, UPLOAD_FOLDER=uploads,
-                 RATELIMIT_STORAGE_URI=redis_url, SIGN_IN_RATE_PER_ADDRESS="4 per minute")
-run_simple("127.0.0.1", int(port), app)
-"""
-
-
-def _serve(app, redis_url: str, tmp_path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    args = [app.config["SQLALCHEMY_DATABASE_URI"], app.config["KEYS_DIR"], str(tmp_path / "up"), redis_url, str(port)]
-    process = subprocess.Popen([sys.executable, "-c", SERVE, *args], stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            requests.get(f"{base}/healthz", timeout=1)
-            return process, base
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.terminate()
-    pytest.fail("the second instance did not start")
-
-
 def test_s11_two_instances_share_the_throttle_through_redis(app, world, redis_url, tmp_path):
     """Two app processes (as two gunicorn workers or hosts) count against the same limit kept in Redis."""
     db.session.commit()
-    servers = [_serve(app, redis_url, tmp_path), _serve(app, redis_url, tmp_path)]
+    config = {"RATELIMIT_STORAGE_URI": redis_url, "SIGN_IN_RATE_PER_ADDRESS": "4 per minute"}
+    servers = [serve_instance(app, tmp_path, **config), serve_instance(app, tmp_path, **config)]
     try:
         statuses = [
             requests.post(

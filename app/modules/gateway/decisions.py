@@ -187,8 +187,8 @@ class DecisionCache:
             .where(sa.or_(table.c.last_used_at.is_(None), table.c.last_used_at < sa.bindparam("t")))
             .values(last_used_at=sa.bindparam("t"))
         )
-        with db.engine.begin() as connection:  # apart from the request's transaction
-            connection.execute(statement, [{"k": key_id, "t": at} for key_id, at in used.items()])
+        db.session.execute(statement, [{"k": key_id, "t": at} for key_id, at in used.items()])
+        db.session.commit()  # called before the view: the request has nothing else to commit yet
 
 
 def decision_cache() -> DecisionCache:
