@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CATALOGUE := app/translations/en/LC_MESSAGES/messages.po
 
-.PHONY: run test install messages system-deps browser-deps lint fmt db-check clean fuzz load scheduler
+.PHONY: run test test-redis install messages system-deps browser-deps lint fmt db-check clean fuzz load scheduler
 
 # Install the Debian packages $(1) that are missing, with apt-get when we are root; otherwise say what is missing.
 define ensure_packages
@@ -69,7 +69,19 @@ test: install system-deps browser-deps
 	@$(PY) -c "import json,sys; t=json.load(open('var/coverage.json'))['totals']; b=100*t['covered_branches']/t['num_branches']; \
 	  print(f'coverage: statements {t[\"percent_statements_covered\"]:.1f} %, branches {b:.1f} %, total {t[\"percent_covered\"]:.1f} %'); \
 	  sys.exit(0 if b >= $(BRANCH_FLOOR) else f'branch coverage {b:.1f} % is under $(BRANCH_FLOOR) %')"
+	@$(MAKE) --no-print-directory test-redis
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on $$TEST_DATABASE_URL =="; $(PY) -m pytest tests -n $(WORKERS); fi
+
+# The Redis leg: the gateway and incident tests again with REDIS_URL set, as production at national volume runs them
+# (nonces in Redis, the throttle's counters too), against a redis-server started for the run on a free port.
+REDIS_TESTS ?= tests/gateway tests/incidents
+test-redis: install browser-deps
+	@echo "== the gateway with nonces in Redis =="
+	@port=$$($(PY) -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"); \
+	dir=$$(mktemp -d); redis-server --port $$port --bind 127.0.0.1 --save '' --appendonly no --dir $$dir >/dev/null & \
+	pid=$$!; trap "kill $$pid; rm -rf $$dir" EXIT; \
+	for i in $$(seq 50); do redis-cli -p $$port ping >/dev/null 2>&1 && break; sleep 0.1; done; \
+	env -u TEST_DATABASE_URL REDIS_URL=redis://127.0.0.1:$$port/0 $(PY) -m pytest $(REDIS_TESTS) -n $(WORKERS) -p no:cov -q
 
 # A long schemathesis run: every API operation, every role, FUZZ_EXAMPLES examples each (SQLite unless
 # TEST_DATABASE_URL is set).
