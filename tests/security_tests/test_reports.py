@@ -212,10 +212,17 @@ def test_c5_3_daily_check_flags_expiring_and_overdue_reports_once(app, world, li
     )
     assert check_report_expiry(today()) == {"expiring": 1, "overdue": 0}
     assert check_report_expiry(today()) == {"expiring": 0, "overdue": 0}
-    owner = db.session.scalars(sa.select(Message.subject).where(Message.organisation_id == world.org_a.id)).all()
-    assert any("到期" in s for s in owner) and any("无有效安全检测报告" in s for s in owner)
-    to_operator = db.session.scalar(sa.select(sa.func.count(Message.id)).where(Message.user_id == world.operator.id))
-    assert to_operator == 2
+    owner = db.session.scalars(
+        sa.select(Message.body).where(Message.organisation_id == world.org_a.id, Message.subject.contains("安全检测"))
+    ).all()
+    assert len(owner) == 2  # one message per run that found something, naming the channel and what is due
+    assert any(f"{live_channel.name}（{live_channel.channel_number}）：无有效安全检测报告" in b for b in owner)
+    assert any(f"{live_channel.name}（{live_channel.channel_number}）：安全检测报告将于" in b for b in owner)
+    to_operator = db.session.scalars(sa.select(Message.subject).where(Message.user_id == world.operator.id)).all()
+    assert sorted(to_operator) == [
+        "安全检测报告日检：0 个即将到期，1 个无有效报告",
+        "安全检测报告日检：1 个即将到期，0 个无有效报告",
+    ]
 
 
 def test_c5_3_daily_check_cli(app, world, live_channel):

@@ -89,6 +89,21 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, str, str, str, list[str]]] = {
         "未按时检测的渠道可能被强制退出（C6.4）。",
         ["channel", "channel_number"],
     ),
+    "security_report.digest": (
+        NOTICE,
+        OPERATOR,
+        "安全检测报告提醒：{count} 个渠道需处理",
+        "以下渠道的安全检测报告即将到期或已没有有效报告。请及时委托具备资质的检测机构重新检测并提交报告（C5.3）；"
+        "未按时检测的渠道可能被强制退出（C6.4）。\n{channels}",
+        ["count", "channels"],
+    ),
+    "security_report.operator_digest": (
+        NOTICE,
+        SYSTEM,
+        "安全检测报告日检：{expiring} 个即将到期，{overdue} 个无有效报告",
+        "今日安全检测报告检查新标记的渠道（C5.3）：{expiring} 个报告即将到期，{overdue} 个没有有效报告。\n{channels}",
+        ["expiring", "overdue", "channels"],
+    ),
     "channel.contact_changed": (
         BUSINESS,
         "{owner}",
