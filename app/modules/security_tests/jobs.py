@@ -82,14 +82,20 @@ def _findings(on: date) -> list[tuple[object, str, int, date | None]]:
 
 
 def _record(findings: list, on: date) -> None:
-    """The flags in one INSERT, and their audit entries in one batch per kind."""
+    """The flags in one INSERT (their ids read back in one SELECT: a RETURNING in parameter order would go row by row
+    on SQLite), and their audit entries in one batch per kind."""
     rows = [dict(channel_id=c.id, kind=kind, report_id=report_id, flagged_on=on) for c, kind, report_id, _ in findings]
-    table = ReportNotice.__table__
-    ids = db.session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).all()
+    db.session.execute(sa.insert(ReportNotice.__table__), rows)
+    flagged = db.session.execute(
+        sa.select(ReportNotice.id, ReportNotice.channel_id, ReportNotice.kind, ReportNotice.report_id).where(
+            ReportNotice.flagged_on == on
+        )
+    )
+    ids = {(row.channel_id, row.kind, row.report_id): row.id for row in flagged}
     for kind in ("expiring", "overdue"):
         entries = [
-            (notice_id, None, {"channel_id": c.id, "report_id": report_id})
-            for notice_id, (c, found_kind, report_id, _) in zip(ids, findings, strict=True)
+            (ids[(c.id, kind, report_id)], None, {"channel_id": c.id, "report_id": report_id})
+            for c, found_kind, report_id, _ in findings
             if found_kind == kind
         ]
         audit.record_batch(f"security_report.{kind}", "security_report_notice", entries, actor=None)
