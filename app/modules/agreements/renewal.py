@@ -24,7 +24,7 @@ from app.modules.agreements.models import Agreement, AgreementRenewal
 from app.modules.agreements.rules import add_months
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import MONITORED
-from app.modules.messaging.operations import send, send_to_operators
+from app.modules.messaging.operations import send, send_many, send_to_operators
 
 # C4.11: what else keeps a term from renewing by itself — registered by monitoring (an alert without an approved
 # improvement plan) and incidents (a level-1/2 incident before rectification, observation and national approval).
@@ -32,16 +32,28 @@ BLOCKERS: list = []
 
 
 def register_renewal_blocker(order: int, blocker) -> None:
-    """`blocker(channel, on) -> str | None`: why the channel's term may not renew by itself, or None; asked in
-    `order`, the first reason given is the one recorded."""
+    """`blocker(channels, on) -> {channel id: reason}`: why these channels' terms may not renew by themselves (a
+    constant number of statements for any number of channels); asked in `order`, the first reason given is the one
+    recorded."""
     BLOCKERS[:] = sorted([b for b in BLOCKERS if b[1] is not blocker] + [(order, blocker)], key=lambda b: b[0])
+
+
+def renewal_blockers(channels: list[Channel], renewals: dict, on: date) -> dict[int, str]:
+    """Why each channel's term may not renew automatically (channels absent: it may); `renewals` by channel id."""
+    reasons = {
+        channel.id: f"运营机构提出异议：{renewals[channel.id].objection}"
+        for channel in channels
+        if renewals.get(channel.id) is not None and renewals[channel.id].objection
+    }
+    for _order, blocker in BLOCKERS:
+        for channel_id, reason in blocker(channels, on).items():
+            reasons.setdefault(channel_id, reason)
+    return reasons
 
 
 def renewal_blocker(channel: Channel, renewal: AgreementRenewal | None, on: date) -> str | None:
     """Why the term may not renew automatically, or None."""
-    if renewal is not None and renewal.objection:
-        return f"运营机构提出异议：{renewal.objection}"
-    return next((reason for reason in (blocker(channel, on) for _, blocker in BLOCKERS) if reason), None)
+    return renewal_blockers([channel], {channel.id: renewal}, on).get(channel.id)
 
 
 def _terms_due(on: date, horizon: date) -> list[tuple[Channel, Agreement]]:
@@ -58,41 +70,46 @@ def _terms_due(on: date, horizon: date) -> list[tuple[Channel, Agreement]]:
     return [(c, a) for c, a in latest.values() if a.term_end <= horizon]
 
 
-def _renewal(agreement: Agreement) -> AgreementRenewal | None:
-    return db.session.scalar(
-        sa.select(AgreementRenewal).where(
-            AgreementRenewal.agreement_id == agreement.id, AgreementRenewal.term_end == agreement.term_end
-        )
-    )
+def _renewals(agreements: list[Agreement]) -> dict[int, AgreementRenewal]:
+    """The renewal record of each agreement's current term, by agreement id (one statement)."""
+    if not agreements:
+        return {}
+    ends = {a.id: a.term_end for a in agreements}
+    rows = db.session.scalars(sa.select(AgreementRenewal).where(AgreementRenewal.agreement_id.in_(list(ends))))
+    return {r.agreement_id: r for r in rows if r.term_end == ends[r.agreement_id]}
 
 
 def _context(channel: Channel, agreement: Agreement) -> dict:
     return {"channel": channel.name, "channel_number": channel.channel_number, "term_end": agreement.term_end}
 
 
-def _warn(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None, on: date) -> AgreementRenewal:
+def _warn_all(due: list, renewals: dict, blockers: dict, now) -> None:
+    """Announce the ends of these terms (C4.11), each once: the renewal records written or marked in one statement
+    each, the owners told in one."""
+    table = AgreementRenewal.__table__
+    new = [
+        dict(agreement_id=a.id, channel_id=c.id, term_end=a.term_end, outcome="pending", warned_at=now, objection="")
+        for c, a in due
+        if a.id not in renewals
+    ]
+    if new:
+        db.session.execute(sa.insert(table), [row | {"reason": ""} for row in new])
+    known = [renewals[a.id].id for _c, a in due if a.id in renewals]
+    if known:
+        db.session.execute(sa.update(table).where(table.c.id.in_(known)).values(warned_at=now))
+    items = []
+    for channel, agreement in due:
+        blocker = blockers.get(channel.id)
+        condition = f"目前不能自动续签：{blocker}。" if blocker else "届时如无告警、安全事件和异议，将自动续签一年。"
+        items.append((_context(channel, agreement) | {"condition": condition}, "channel", channel.id, channel.owner_id))
+    send_many("agreement.expiring", items)
+
+
+def _decide(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None, blocker: str | None) -> str:
     renewal = renewal or AgreementRenewal(
         agreement_id=agreement.id, channel_id=channel.id, term_end=agreement.term_end, outcome="pending"
     )
-    renewal.warned_at = utcnow()
     db.session.add(renewal)
-    blocker = renewal_blocker(channel, renewal, on)
-    condition = f"目前不能自动续签：{blocker}。" if blocker else "届时如无告警、安全事件和异议，将自动续签一年。"
-    send(
-        "agreement.expiring",
-        _context(channel, agreement) | {"condition": condition},
-        channel,
-        organisation_id=channel.owner_id,
-    )
-    return renewal
-
-
-def _decide(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None, on: date) -> str:
-    renewal = renewal or AgreementRenewal(
-        agreement_id=agreement.id, channel_id=channel.id, term_end=agreement.term_end, outcome="pending"
-    )
-    db.session.add(renewal)
-    blocker = renewal_blocker(channel, renewal, on)
     renewal.decided_at = utcnow()
     context = _context(channel, agreement)
     if blocker is None:
@@ -124,16 +141,27 @@ def _decide(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | 
 
 @transactional
 def check_renewals(on: date) -> dict:
-    """C4.11, daily: warn once ahead of expiry; decide on the day a term has ended (and any day after, if missed)."""
+    """C4.11, daily: warn once ahead of expiry; decide on the day a term has ended (and any day after, if missed).
+    The terms due, their renewal records and what blocks them are read in a constant number of statements; the
+    warnings are written and sent in one statement each."""
     horizon = on + timedelta(days=current_app.config["AGREEMENT_EXPIRY_WARNING_DAYS"])
-    counts = defaultdict(int)
-    for channel, agreement in _terms_due(on, horizon):
-        renewal = _renewal(agreement)
+    due = _terms_due(on, horizon)
+    renewals = _renewals([a for _c, a in due])
+    ended, warn = [], []
+    for channel, agreement in due:
+        renewal = renewals.get(agreement.id)
         if agreement.term_end < on and (renewal is None or renewal.outcome == "pending"):
-            counts[_decide(channel, agreement, renewal, on)] += 1
+            ended.append((channel, agreement))
         elif agreement.term_end >= on and (renewal is None or renewal.warned_at is None):
-            _warn(channel, agreement, renewal, on)
-            counts["warned"] += 1
+            warn.append((channel, agreement))
+    by_channel = {c.id: renewals.get(a.id) for c, a in ended + warn}
+    blockers = renewal_blockers([c for c, _a in ended + warn], by_channel, on)
+    counts = defaultdict(int)
+    for channel, agreement in ended:  # the terms ending today: about one in 365 a day
+        counts[_decide(channel, agreement, by_channel[channel.id], blockers.get(channel.id))] += 1
+    if warn:
+        _warn_all(warn, renewals, blockers, utcnow())
+        counts["warned"] = len(warn)
     return dict(counts)
 
 
@@ -152,7 +180,7 @@ def object_to_renewal(user, channel: Channel, objection: str) -> AgreementRenewa
     )
     if current is None:
         raise NotFound("该渠道没有生效的合作协议", "The channel has no agreement in force")
-    renewal = _renewal(current) or AgreementRenewal(
+    renewal = _renewals([current]).get(current.id) or AgreementRenewal(
         agreement_id=current.id, channel_id=channel.id, term_end=current.term_end, outcome="pending"
     )
     if renewal.outcome not in (None, "pending"):

@@ -402,21 +402,33 @@ def approve_renewal(user, incident_id: int) -> Incident:
     return incident
 
 
-def renewal_blocker(channel: Channel, on) -> str | None:
-    """C4.11: a level-1/2 incident blocks renewal until rectified, observed 6 months and approved nationally."""
-    for incident in db.session.scalars(
-        sa.select(Incident).where(
-            Incident.channel_id == channel.id,
+def renewal_blockers(channels: list, on) -> dict[int, str]:
+    """C4.11: a level-1/2 incident blocks renewal until rectified, observed 6 months and approved nationally (the
+    channels' incidents read in one statement)."""
+    incidents = db.session.scalars(
+        sa.select(Incident)
+        .where(
+            Incident.channel_id.in_([c.id for c in channels]),
             Incident.level.in_((1, 2)),
             Incident.status.in_((IncidentStatus.rectifying, IncidentStatus.restored)),
         )
-    ):
-        if incident.status == IncidentStatus.rectifying:
-            return f"安全风险事件 {incident.number} 尚未整改完成"
-        if incident.observation_until > on:
-            return f"安全风险事件 {incident.number} 的考察期至 {incident.observation_until}"
-        if incident.renewal_approved_at is None:
-            return f"安全风险事件 {incident.number} 考察期满，待部信息中心同意续签"
+        .order_by(Incident.id)
+    )
+    reasons: dict[int, str] = {}
+    for incident in incidents:
+        reason = _renewal_reason(incident, on)
+        if reason:
+            reasons.setdefault(incident.channel_id, reason)
+    return reasons
+
+
+def _renewal_reason(incident: Incident, on) -> str | None:
+    if incident.status == IncidentStatus.rectifying:
+        return f"安全风险事件 {incident.number} 尚未整改完成"
+    if incident.observation_until > on:
+        return f"安全风险事件 {incident.number} 的考察期至 {incident.observation_until}"
+    if incident.renewal_approved_at is None:
+        return f"安全风险事件 {incident.number} 考察期满，待部信息中心同意续签"
     return None
 
 
@@ -433,7 +445,7 @@ def suspended_services(channel_ids: list[int]) -> dict[int, set[str]]:
     return suspended
 
 
-register_renewal_blocker(20, renewal_blocker)
+register_renewal_blocker(20, renewal_blockers)
 
 
 register_service_block(suspended_services)

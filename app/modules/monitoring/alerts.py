@@ -24,23 +24,34 @@ def open_alerts(channel: Channel) -> list:
     )
 
 
-def approved_plan_since(channel: Channel, since) -> bool:
-    return bool(
-        db.session.scalar(
-            sa.select(ImprovementPlan.id).where(
-                ImprovementPlan.channel_id == channel.id,
-                ImprovementPlan.status == PlanStatus.approved,
-                ImprovementPlan.decided_at >= since,
+def alert_blockers(channels: list[Channel], on: date) -> dict[int, str]:
+    """C4.11: an alerted channel (its unit's open alert) renews only with an improvement plan approved since the first
+    open alert — the alerts and plans of all the channels read in two statements."""
+    units = {channel.id: unit_channel_id(channel) for channel in channels}
+    first_alert = dict(
+        db.session.execute(
+            sa.select(MonitoringRecord.channel_id, sa.func.min(MonitoringRecord.created_at))
+            .where(
+                MonitoringRecord.channel_id.in_(set(units.values())),
+                MonitoringRecord.kind == "alert",
+                MonitoringRecord.status == RecordStatus.open,
             )
-        )
+            .group_by(MonitoringRecord.channel_id)
+        ).all()
     )
+    last_plan = dict(
+        db.session.execute(
+            sa.select(ImprovementPlan.channel_id, sa.func.max(ImprovementPlan.decided_at))
+            .where(ImprovementPlan.channel_id.in_(list(units)), ImprovementPlan.status == PlanStatus.approved)
+            .group_by(ImprovementPlan.channel_id)
+        ).all()
+    )
+    reasons = {}
+    for channel_id, unit in units.items():
+        since, approved = first_alert.get(unit), last_plan.get(channel_id)
+        if since is not None and (approved is None or approved < since):
+            reasons[channel_id] = "渠道被告警，运营提升方案尚未经运营机构同意"
+    return reasons
 
 
-def alert_blocker(channel: Channel, on: date) -> str | None:
-    alerts = open_alerts(channel)
-    if alerts and not approved_plan_since(channel, min(a.created_at for a in alerts)):
-        return "渠道被告警，运营提升方案尚未经运营机构同意"
-    return None
-
-
-register_renewal_blocker(10, alert_blocker)
+register_renewal_blocker(10, alert_blockers)
