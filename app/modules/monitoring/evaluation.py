@@ -270,15 +270,22 @@ def _row(unit: Unit, want: Desired, month: date, now) -> dict:
     )
 
 
+def _insert_records(rows: list[dict]) -> list[int]:
+    """The new records in one statement, their ids in the order of `rows`: matched on (unit, kind, rule), which one
+    evaluation never repeats — a RETURNING in parameter order would go row by row on SQLite."""
+    table = MonitoringRecord.__table__
+    returned = db.session.execute(
+        table.insert().returning(table.c.id, table.c.channel_id, table.c.kind, table.c.rule), rows
+    )
+    ids = {(channel_id, kind, rule): record_id for record_id, channel_id, kind, rule in returned}
+    return [ids[(row["channel_id"], row["kind"], row["rule"])] for row in rows]
+
+
 def _write(run: EvaluationRun, month: date, inserts: list, changes: list) -> list[int]:
     now = utcnow()
     ids = []
     if inserts:
-        table = MonitoringRecord.__table__  # a Core insert: one statement for all rows, ids in parameter order
-        ids = db.session.scalars(
-            table.insert().returning(table.c.id, sort_by_parameter_order=True),
-            [_row(unit, want, month, now) for unit, want in inserts],
-        ).all()
+        ids = _insert_records([_row(unit, want, month, now) for unit, want in inserts])
     if changes:
         table = MonitoringRecord.__table__
         db.session.execute(
