@@ -37,7 +37,7 @@ from app.modules.key_issuance.cli import keys_cli
 from app.modules.messaging.blueprint import bp as messaging_bp
 from app.modules.messaging.cli import messages_cli
 from app.modules.monitoring.blueprint import bp as monitoring_bp
-from app.modules.monitoring.cli import monitoring_cli
+from app.modules.monitoring.cli import monitoring_cli, statistics_cli
 from app.modules.notices.blueprint import bp as notices_bp
 from app.modules.notices.cli import notices_cli
 from app.modules.production.blueprint import bp as production_bp
@@ -176,5 +176,5 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     groups = (users_cli, demo_cli, audit_cli, backup_cli, keys_cli, security_tests_cli, messages_cli, notices_cli)
-    for group in (*groups, monitoring_cli, channels_cli):
+    for group in (*groups, monitoring_cli, statistics_cli, channels_cli):
         app.cli.add_command(group)

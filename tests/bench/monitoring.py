@@ -6,7 +6,8 @@ Builds a fresh database (a temporary SQLite file by default; with --database-url
 EMPTIED first), generates that many channels — a realistic mix of levels (70 % level-1; of the level-2 channels 70 %
 same subject) and categories, with the Form 2 commitments of the social ones — and M months of figures each (most
 healthy, some with low issuance, halving issuance, low MAU or below their commitments), runs one evaluation of the
-last month and prints one JSON line: channels, months, rows, load_s, evaluate_s, statements (SQL statements the
+last month and prints one JSON line: channels, months, rows, load_s, evaluate_s, the baseline from the same run (one
+aggregate scan of every figure, the best of three) and the ratio evaluate / baseline, statements (SQL statements the
 evaluation sent, one per execute call), peak_rss_mb, notices, alerts."""
 
 import argparse
@@ -222,6 +223,20 @@ def load(n: int, months: int, first: date, rnd: random.Random) -> int:
     return len(stats)
 
 
+def single_scan() -> float:
+    """The floor: one aggregate scan of every figure (what any evaluation has to read at least once)."""
+    from app.extensions import db
+
+    start = time.perf_counter()
+    db.session.execute(
+        sa.text(
+            "SELECT count(*), sum(new_issuance), sum(cumulative_issuance), sum(monthly_active_users) "
+            "FROM monthly_statistic"
+        )
+    ).one()
+    return time.perf_counter() - start
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channels", type=int, default=1000)
@@ -242,6 +257,7 @@ def main(argv=None) -> None:
             start = time.perf_counter()
             rows = load(args.channels, args.months, first, random.Random(args.seed))
             load_s = time.perf_counter() - start
+            floor = min(single_scan() for _ in range(3))
             start = time.perf_counter()
             outcome = evaluate(add_months(first, args.months - 1), trigger="bench")
             db.session.commit()
@@ -256,6 +272,8 @@ def main(argv=None) -> None:
                 "rows": rows,
                 "load_s": round(load_s, 2),
                 "evaluate_s": round(evaluate_s, 3),
+                "baseline_scan_s": round(floor, 4),
+                "ratio": round(evaluate_s / floor, 1),
                 "statements": outcome.statements,
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                 "notices": outcome.notices,

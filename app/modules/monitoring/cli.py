@@ -1,16 +1,22 @@
 """`flask monitoring …`: run a month's evaluation by hand (C4.9, C4.10), the daily checks, and the scheduler."""
 
 import json
+from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from app.core.errors import RuleViolation
+from app.core.i18n import current_locale
 from app.core.jobs import daily_checks
+from app.core.permissions import P, may
 from app.core.scheduler import run_scheduler
 from app.core.timeutil import today
 from app.extensions import db
+from app.modules.accounts.models import User
 from app.modules.monitoring.evaluation import evaluate
+from app.modules.monitoring.imports import ImportRefused, import_statistics_file
 from app.modules.monitoring.rules import evaluable_month
 
 monitoring_cli = AppGroup("monitoring", help="Monthly monitoring (C3.6, C4.7–C4.11) and the scheduled jobs.")
@@ -60,3 +66,25 @@ def scheduler_command() -> None:
     """Run the scheduled jobs in this process (blocking). Start exactly one per deployment: a second one waits as a
     standby until the first stops (database lock), see the README."""
     run_scheduler()
+
+
+statistics_cli = AppGroup("statistics", help="Monthly statistics by file (C3.6).")
+
+
+@statistics_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--operator", "username", required=True, help="the operator account the import is recorded under")
+def import_command(file: Path, username: str) -> None:
+    """Import a statistics CSV of any size (the upload's columns), read as a stream, all rows or none. Prints one
+    JSON object; exits 1 listing every problem by line, field and reason."""
+    user = db.session.scalar(sa.select(User).where(User.username == username, User.active))
+    if user is None or not may(user, P.monitoring_manage):
+        raise click.BadParameter(f"no active operator account {username}", param_hint="--operator")
+    try:
+        result = import_statistics_file(user, str(file))
+    except ImportRefused as exc:
+        body = {"refused": exc.message(current_locale()), "count": len(exc.problems), "problems": exc.problems}
+        click.echo(json.dumps(body, ensure_ascii=False))
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(json.dumps(result.as_dict(), ensure_ascii=False))

@@ -5,6 +5,7 @@ which becomes a new version."""
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from app.core import audit
 from app.core.errors import RuleViolation
@@ -25,25 +26,15 @@ class Outcome:
 
 def current_statistics(*conditions):
     """A select of the current version of each (channel, month) matching `conditions` — the figures that count; the
-    earlier versions stay as history. One statement whatever the number of channels."""
-    latest = (
-        sa.select(
-            MonthlyStatistic.channel_id,
-            MonthlyStatistic.month,
-            sa.func.max(MonthlyStatistic.version).label("version"),
-        )
-        .where(*conditions)
-        .group_by(MonthlyStatistic.channel_id, MonthlyStatistic.month)
-        .subquery()
+    earlier versions stay as history. One statement whatever the number of channels: the rows with no later version
+    (an anti-join on the unique index (channel, month, version), on both databases)."""
+    later = aliased(MonthlyStatistic)
+    newer = sa.exists().where(
+        later.channel_id == MonthlyStatistic.channel_id,
+        later.month == MonthlyStatistic.month,
+        later.version > MonthlyStatistic.version,
     )
-    return sa.select(MonthlyStatistic).join(
-        latest,
-        sa.and_(
-            MonthlyStatistic.channel_id == latest.c.channel_id,
-            MonthlyStatistic.month == latest.c.month,
-            MonthlyStatistic.version == latest.c.version,
-        ),
-    )
+    return sa.select(MonthlyStatistic).where(*conditions, ~newer)
 
 
 def current_figures(channel_id: int) -> dict:
