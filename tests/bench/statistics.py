@@ -8,12 +8,18 @@ EMPTIED first) and imports, as the operator, two files of --rows rows each:
   16,000 took 40 s). Most of its months lie in the future, so the file is refused — after checking every row;
 - `many_channels`: 25 months for each of rows/25 channels, all valid, so every row is checked and written.
 Prints one JSON line with rows per second for each, and the baseline from the same run: reading the same file with
-csv.DictReader alone (the floor any import has to pay), with the ratio import / baseline."""
+csv.DictReader alone (the floor any import has to pay), with the ratio import / baseline.
+
+    python -m tests.bench.statistics --file-rows 1000000 [--database-url URL]
+
+times `flask statistics import FILE` (import_statistics_file) on a file of that many valid rows instead, with the
+process's peak memory."""
 
 import argparse
 import csv
 import io
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -143,12 +149,49 @@ def run(rows: int, url: str | None) -> dict:
     return result
 
 
+def run_file(rows: int, url: str | None) -> dict:
+    """`flask statistics import FILE` on a file of `rows` rows (25 months of rows/25 channels, all valid), timed, with
+    the peak memory of the process, beside reading the same file with csv.reader alone."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "statistics.csv"
+        path.write_bytes(many_channels_file(rows))
+        app = make_app(url, Path(tmp))
+        with app.app_context(), app.test_request_context():
+            from flask_migrate import upgrade
+
+            from app.extensions import db
+            from app.modules.accounts.models import User
+            from app.modules.monitoring.imports import import_statistics_file
+
+            upgrade()
+            load(rows // 25 + 1)
+            db.session.commit()
+            operator = db.session.get(User, 1)
+            floor = timed(lambda: sum(1 for _ in csv.reader(path.open(encoding="utf-8", newline=""))))
+            seconds = timed(lambda: import_statistics_file(operator, str(path)))
+            db.session.remove()
+            db.engine.dispose()
+    return {
+        "file_rows": rows,
+        "database": "postgresql" if url else "sqlite",
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds),
+        "baseline_csv_read_seconds": round(floor, 2),
+        "ratio": round(seconds / floor, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--file-rows", type=int, default=0, help="instead: the CLI import of a file of this many rows")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.rows, args.database_url)))
+    if args.file_rows:
+        print(json.dumps(run_file(args.file_rows, args.database_url)))
+    else:
+        print(json.dumps(run(args.rows, args.database_url)))
     return 0
 
 
