@@ -271,13 +271,18 @@ def _row(unit: Unit, want: Desired, month: date, now) -> dict:
 
 
 def _insert_records(rows: list[dict]) -> list[int]:
-    """The new records in one statement, their ids in the order of `rows`: matched on (unit, kind, rule), which one
-    evaluation never repeats — a RETURNING in parameter order would go row by row on SQLite."""
+    """The new records in one statement, their ids in the order of `rows`, read back in one more: matched on (unit,
+    kind, rule), which one evaluation never repeats, among the records of this month written at this moment. (A
+    RETURNING in parameter order goes row by row on SQLite; a RETURNING at all makes the driver rewrite every batch
+    on PostgreSQL.)"""
     table = MonitoringRecord.__table__
-    returned = db.session.execute(
-        table.insert().returning(table.c.id, table.c.channel_id, table.c.kind, table.c.rule), rows
+    db.session.execute(table.insert(), rows)
+    written = db.session.execute(
+        sa.select(table.c.id, table.c.channel_id, table.c.kind, table.c.rule).where(
+            table.c.month == rows[0]["month"], table.c.created_at == rows[0]["created_at"]
+        )
     )
-    ids = {(channel_id, kind, rule): record_id for record_id, channel_id, kind, rule in returned}
+    ids = {(channel_id, kind, rule): record_id for record_id, channel_id, kind, rule in written}
     return [ids[(row["channel_id"], row["kind"], row["rule"])] for row in rows]
 
 

@@ -332,10 +332,14 @@ def _insert(rows: list[tuple]) -> None:
         return
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
+        statement = f"COPY monthly_statistic ({', '.join(WRITTEN)}) FROM STDIN"
         cursor = connection.connection.cursor()
-        with cursor, cursor.copy(f"COPY monthly_statistic ({', '.join(WRITTEN)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        try:
+            with cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except connection.dialect.dbapi.IntegrityError as exc:  # a concurrent import wrote the same version first
+            raise sa.exc.IntegrityError(statement, None, exc) from exc
         return
     columns = ", ".join(WRITTEN)
     marks = ", ".join("?" for _ in WRITTEN)

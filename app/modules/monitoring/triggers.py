@@ -4,6 +4,7 @@ A unit's series maps the first day of a month to (new issuance, cumulative issua
 unit's channels (C4.8). Only complete months after go-live count (C4.9 default): a month counts when it starts after
 the go-live day's month. A rule that needs a month that does not count or has no figures does not fire."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -42,13 +43,16 @@ class Thresholds:
         )
 
 
+@functools.lru_cache(maxsize=1024)
 def label(month: date) -> str:
     return month.strftime("%Y-%m")
 
 
-def window(month: date, n: int) -> list[date]:
-    """The n months ending with `month`, oldest first."""
-    return [add_months(month, i) for i in range(1 - n, 1)]
+@functools.lru_cache(maxsize=1024)
+def window(month: date, n: int) -> tuple[date, ...]:
+    """The n months ending with `month`, oldest first (computed once per month and length: an evaluation asks it for
+    every unit)."""
+    return tuple(add_months(month, i) for i in range(1 - n, 1))
 
 
 def counts(month: date, live_since: date | None) -> bool:
