@@ -53,7 +53,7 @@ def test_c4_11_a_clean_channel_is_warned_then_renewed_for_a_year(world):
     end = _term_end(channel)
     assert renewals.check_renewals(end - timedelta(days=10)) == {"warned": 1}
     assert renewals.check_renewals(end - timedelta(days=9)) == {}  # warned once
-    assert _inbox(world.org_a.id, "合作协议将于")
+    assert _inbox(world.org_a.id, "合作协议到期提醒：1 个渠道")
     assert renewals.check_renewals(end + timedelta(days=1)) == {"renewed": 1}
     assert _term_end(channel) == end.replace(year=end.year + 1)
     assert channel.forced_exit_cause is None and _inbox(world.org_a.id, "已续签")

@@ -85,7 +85,7 @@ def _context(channel: Channel, agreement: Agreement) -> dict:
 
 def _warn_all(due: list, renewals: dict, blockers: dict, now) -> None:
     """Announce the ends of these terms (C4.11), each once: the renewal records written or marked in one statement
-    each, the owners told in one."""
+    each; each owner gets one message listing its channels, each operator one digest."""
     table = AgreementRenewal.__table__
     new = [
         dict(agreement_id=a.id, channel_id=c.id, term_end=a.term_end, outcome="pending", warned_at=now, objection="")
@@ -97,12 +97,35 @@ def _warn_all(due: list, renewals: dict, blockers: dict, now) -> None:
     known = [renewals[a.id].id for _c, a in due if a.id in renewals]
     if known:
         db.session.execute(sa.update(table).where(table.c.id.in_(known)).values(warned_at=now))
-    items = []
+    by_owner: dict[int, list[str]] = {}
+    lines = []
     for channel, agreement in due:
         blocker = blockers.get(channel.id)
         condition = f"目前不能自动续签：{blocker}。" if blocker else "届时如无告警、安全事件和异议，将自动续签一年。"
-        items.append((_context(channel, agreement) | {"condition": condition}, "channel", channel.id, channel.owner_id))
-    send_many("agreement.expiring", items)
+        line = f"· {channel.name}（{channel.channel_number}）：合作协议将于 {agreement.term_end} 到期。{condition}"
+        by_owner.setdefault(channel.owner_id, []).append(line)
+        lines.append(line)
+    send_many(
+        "agreement.expiring_digest",
+        [
+            ({"count": len(found), "channels": _listed(found)}, "organisation", owner_id, owner_id)
+            for owner_id, found in by_owner.items()
+        ],
+    )
+    blocked = sum(1 for channel, _a in due if channel.id in blockers)
+    send_to_operators(
+        "agreement.expiring_operator_digest", {"count": len(due), "blocked": blocked, "channels": _listed(lines)}
+    )
+
+
+DIGEST_LINES = 100  # channels named in one digest; the rest are counted
+
+
+def _listed(lines: list[str]) -> str:
+    shown = lines[:DIGEST_LINES]
+    if len(lines) > DIGEST_LINES:
+        shown.append(f"……另有 {len(lines) - DIGEST_LINES} 个渠道，请在合作协议页面查看")
+    return "\n".join(shown)
 
 
 def _decide(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None, blocker: str | None) -> str:

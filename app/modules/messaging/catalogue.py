@@ -267,6 +267,20 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, str, str, str, list[str]]] = {
         "渠道 {channel}（{channel_number}）的合作协议将于 {term_end} 到期。{condition}（C4.11）",
         ["channel", "channel_number", "term_end", "condition"],
     ),
+    "agreement.expiring_digest": (
+        NOTICE,
+        OPERATOR,
+        "合作协议到期提醒：{count} 个渠道",
+        "以下渠道的合作协议即将到期（C4.11）：\n{channels}",
+        ["count", "channels"],
+    ),
+    "agreement.expiring_operator_digest": (
+        NOTICE,
+        SYSTEM,
+        "合作协议到期日检：{count} 个渠道的协议即将到期",
+        "今日新提示到期的合作协议（C4.11），其中 {blocked} 个目前不能自动续签：\n{channels}",
+        ["count", "blocked", "channels"],
+    ),
     "agreement.renewed": (
         BUSINESS,
         OPERATOR,
