@@ -4,10 +4,6 @@ import redis
 from flask import current_app
 
 
-class SharedStoreUnavailable(Exception):
-    """Redis is configured but does not answer."""
-
-
 def shared_store() -> redis.Redis | None:
     """The Redis client of this app (created on first use, thread-safe, reconnecting), or None without REDIS_URL."""
     app = current_app._get_current_object()

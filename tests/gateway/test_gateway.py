@@ -184,7 +184,7 @@ def test_c2_1_a_known_key_is_checked_without_a_statement_or_a_decryption(world, 
     last use is gathered and written in one statement later."""
     _channel, production_key = live_channel(world)
     unsealed = []
-    monkeypatch.setattr(decisions, "unseal", lambda *a: unsealed.append(a) or production_key.secret.encode())
+    monkeypatch.setattr(decisions, "key_secret", lambda *a: unsealed.append(a) or production_key.secret.encode())
     path = "/api/v1/channel/services/qr_login"
     assert call(client, "GET", path, production_key.key.key_id, production_key.secret).status_code == 200
     with Statements(db.engine) as statements:
@@ -225,8 +225,8 @@ def test_c2_1_an_idle_key_is_dropped_and_read_again_when_it_returns(world, clien
     _channel, production_key = live_channel(world)
     path = "/api/v1/channel/services/qr_login"
     assert call(client, "GET", path, production_key.key.key_id, production_key.secret).status_code == 200
-    cache, unsealed, unseal = decisions.decision_cache(), [], decisions.unseal
-    monkeypatch.setattr(decisions, "unseal", lambda *a: unsealed.append(a) or unseal(*a))
+    cache, unsealed, unseal = decisions.decision_cache(), [], decisions.key_secret
+    monkeypatch.setattr(decisions, "key_secret", lambda *a: unsealed.append(a) or unseal(*a))
     monkeypatch.setattr(decisions, "IDLE_SECONDS", -1)
     cache.read_at = 0  # the next request reads again, dropping what was idle (the secret with it)
     assert call(client, "GET", path, production_key.key.key_id, production_key.secret).status_code == 200

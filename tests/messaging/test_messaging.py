@@ -171,3 +171,11 @@ def test_deliver_cli_prints_counts(world, app):
     file_application(world.company_a)
     result = app.test_cli_runner().invoke(args=["messages", "deliver"])
     assert result.exit_code == 0 and json.loads(result.output.strip().splitlines()[-1])["sent"] == 2
+
+
+def test_s1_a_digest_names_its_first_hundred_channels_and_counts_the_rest():
+    lines = [f"· 渠道{i}" for i in range(messages.DIGEST_LINES + 5)]
+    body = messages.listing(lines, "安全检测页面").split("\n")
+    assert body[: messages.DIGEST_LINES] == lines[: messages.DIGEST_LINES]
+    assert body[messages.DIGEST_LINES :] == ["……另有 5 个渠道，请在安全检测页面查看"]
+    assert messages.listing(lines[:2], "安全检测页面") == "· 渠道0\n· 渠道1"

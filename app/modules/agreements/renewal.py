@@ -24,7 +24,7 @@ from app.modules.agreements.models import Agreement, AgreementRenewal
 from app.modules.agreements.rules import add_months
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import MONITORED
-from app.modules.messaging.operations import send, send_many, send_to_operators
+from app.modules.messaging.operations import listing, send, send_owner_digests, send_to_operators
 
 # C4.11: what else keeps a term from renewing by itself — registered by monitoring (an alert without an approved
 # improvement plan) and incidents (a level-1/2 incident before rectification, observation and national approval).
@@ -88,44 +88,37 @@ def _warn_all(due: list, renewals: dict, blockers: dict, now) -> None:
     each; each owner gets one message listing its channels, each operator one digest."""
     table = AgreementRenewal.__table__
     new = [
-        dict(agreement_id=a.id, channel_id=c.id, term_end=a.term_end, outcome="pending", warned_at=now, objection="")
+        dict(
+            agreement_id=a.id,
+            channel_id=c.id,
+            term_end=a.term_end,
+            outcome="pending",
+            warned_at=now,
+            objection="",
+            reason="",
+        )
         for c, a in due
         if a.id not in renewals
     ]
     if new:
-        db.session.execute(sa.insert(table), [row | {"reason": ""} for row in new])
+        db.session.execute(sa.insert(table), new)
     known = [renewals[a.id].id for _c, a in due if a.id in renewals]
     if known:
         db.session.execute(sa.update(table).where(table.c.id.in_(known)).values(warned_at=now))
     by_owner: dict[int, list[str]] = {}
-    lines = []
+    lines = []  # in the order the terms end
     for channel, agreement in due:
         blocker = blockers.get(channel.id)
         condition = f"目前不能自动续签：{blocker}。" if blocker else "届时如无告警、安全事件和异议，将自动续签一年。"
         line = f"· {channel.name}（{channel.channel_number}）：合作协议将于 {agreement.term_end} 到期。{condition}"
         by_owner.setdefault(channel.owner_id, []).append(line)
         lines.append(line)
-    send_many(
-        "agreement.expiring_digest",
-        [
-            ({"count": len(found), "channels": _listed(found)}, "organisation", owner_id, owner_id)
-            for owner_id, found in by_owner.items()
-        ],
-    )
-    blocked = sum(1 for channel, _a in due if channel.id in blockers)
-    send_to_operators(
-        "agreement.expiring_operator_digest", {"count": len(due), "blocked": blocked, "channels": _listed(lines)}
-    )
+    send_owner_digests("agreement.expiring_digest", by_owner, PAGE)
+    context = {"count": len(due), "blocked": sum(1 for c, _a in due if c.id in blockers)}
+    send_to_operators("agreement.expiring_operator_digest", context | {"channels": listing(lines, PAGE)})
 
 
-DIGEST_LINES = 100  # channels named in one digest; the rest are counted
-
-
-def _listed(lines: list[str]) -> str:
-    shown = lines[:DIGEST_LINES]
-    if len(lines) > DIGEST_LINES:
-        shown.append(f"……另有 {len(lines) - DIGEST_LINES} 个渠道，请在合作协议页面查看")
-    return "\n".join(shown)
+PAGE = "合作协议页面"
 
 
 def _decide(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None, blocker: str | None) -> str:

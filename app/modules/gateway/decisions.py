@@ -15,16 +15,17 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from app.core.crypto import Sealed, unseal
 from app.core.enums import KeyEnvironment, KeyStatus
 from app.extensions import db
 from app.modules.channels.models import Channel, Service, channel_service
 from app.modules.channels.rules import servable, serving
 from app.modules.key_issuance.models import ChannelKey
+from app.modules.key_issuance.operations import key_secret
 
 IDLE_SECONDS = 600
 
@@ -94,11 +95,6 @@ def _granted(channel_ids: list[int]) -> dict[int, set[str]]:
     return granted
 
 
-class _ChannelState:
-    def __init__(self, status, serving_in_transition):
-        self.status, self.serving_in_transition = status, serving_in_transition
-
-
 def read_decisions(key_ids: list[str], secrets: dict[str, bytes]) -> dict[str, Decision]:
     """The decisions of these keys as recorded now; `secrets` holds the secrets already unsealed (by key id)."""
     rows = _keys(key_ids)
@@ -109,10 +105,10 @@ def read_decisions(key_ids: list[str], secrets: dict[str, bytes]) -> dict[str, D
     for row in rows:
         if row.status == KeyStatus.destroyed or not row.secret_ciphertext:
             continue  # destroyed, or wiped at exit (C6.5): unknown from now on
-        secret = secrets.get(row.key_id) or unseal(
-            Sealed(row.secret_ciphertext, row.wrapped_data_key, row.master_key_id), row.key_id
+        secret = secrets.get(row.key_id) or key_secret(row)  # the row has the key's sealed columns
+        serving_now = serving(
+            SimpleNamespace(status=row.channel_status, serving_in_transition=row.serving_in_transition)
         )
-        serving_now = serving(_ChannelState(row.channel_status, row.serving_in_transition))
         services = servable(serving_now, granted.get(row.channel_id, set())) - blocked.get(row.channel_id, set())
         decisions[row.key_id] = Decision(
             row.id,

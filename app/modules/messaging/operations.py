@@ -125,6 +125,26 @@ def send_many(code: str, items: list[tuple[dict, str, int | None, int]]) -> int:
     return len(rows)
 
 
+DIGEST_LINES = 100  # lines named in one digest message; the rest are counted
+
+
+def listing(lines: list[str], page: str) -> str:
+    """The body lines of a digest: the first DIGEST_LINES, then how many more there are and on which page."""
+    shown = lines[:DIGEST_LINES]
+    if len(lines) > DIGEST_LINES:
+        shown.append(f"……另有 {len(lines) - DIGEST_LINES} 个渠道，请在{page}查看")
+    return "\n".join(shown)
+
+
+def send_owner_digests(code: str, lines_by_owner: dict[int, list[str]], page: str) -> int:
+    """One message per organisation listing its lines (context `count`, `channels`), with `send_many`."""
+    items = [
+        ({"count": len(lines), "channels": listing(lines, page)}, "organisation", owner_id, owner_id)
+        for owner_id, lines in lines_by_owner.items()
+    ]
+    return send_many(code, items)
+
+
 def send_to_operators(code: str, context: dict, obj=None) -> None:
     """Every active operator account gets the message in its own inbox."""
     for operator_id in db.session.scalars(sa.select(User.id).where(User.role == Role.operator, User.active)):

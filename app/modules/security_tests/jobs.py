@@ -18,11 +18,9 @@ from app.core.jobs import register_daily
 from app.core.transaction import transactional
 from app.extensions import db
 from app.modules.channels.models import Channel
-from app.modules.messaging.operations import send_many, send_to_operators
+from app.modules.messaging.operations import listing, send_owner_digests, send_to_operators
 from app.modules.security_tests.models import ReportNotice, SecurityReport
 from app.modules.security_tests.rules import is_current, one_year_after
-
-DIGEST_LINES = 100  # channels named in one digest; the rest are counted
 
 
 def _live_channels() -> list:
@@ -108,27 +106,18 @@ def _line(channel, kind: str, until: date | None) -> str:
     return f"· {channel.name}（{number}）：无有效安全检测报告"
 
 
-def _lines(findings: list) -> str:
-    lines = [_line(channel, kind, until) for channel, kind, _report, until in findings[:DIGEST_LINES]]
-    if len(findings) > DIGEST_LINES:
-        lines.append(f"……另有 {len(findings) - DIGEST_LINES} 个渠道，请在安全检测页面查看")
-    return "\n".join(lines)
-
-
 def _tell(findings: list) -> None:
     """One message to each owner listing its channels, and one digest to each operator."""
-    by_owner: dict[int, list] = {}
-    for finding in findings:
-        by_owner.setdefault(finding[0].owner_id, []).append(finding)
-    send_many(
-        "security_report.digest",
-        [
-            ({"count": len(found), "channels": _lines(found)}, "organisation", owner_id, owner_id)
-            for owner_id, found in by_owner.items()
-        ],
-    )
+    by_owner: dict[int, list[str]] = {}
+    for channel, kind, _report, until in findings:
+        by_owner.setdefault(channel.owner_id, []).append(_line(channel, kind, until))
+    send_owner_digests("security_report.digest", by_owner, PAGE)
     counts = {kind: sum(1 for f in findings if f[1] == kind) for kind in ("expiring", "overdue")}
-    send_to_operators("security_report.operator_digest", {**counts, "channels": _lines(findings)})
+    lines = [_line(channel, kind, until) for channel, kind, _report, until in findings]
+    send_to_operators("security_report.operator_digest", counts | {"channels": listing(lines, PAGE)})
+
+
+PAGE = "安全检测页面"
 
 
 @transactional
