@@ -10,8 +10,10 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.modules.messaging.models import Message
 from app.modules.monitoring import operations as intake
-from app.modules.monitoring.evaluation import evaluate, load_series
+from app.modules.monitoring.evaluation import evaluate
 from app.modules.monitoring.models import EvaluationRun, MonitoringRecord
+from app.modules.monitoring.screening import screen, span_of
+from app.modules.monitoring.triggers import Thresholds
 from tests.journeys import channel_in_testing, live_channel
 
 BANK = {"category": "bank", "social": None, "existing_users": 10}
@@ -132,7 +134,7 @@ def test_c4_8_a_same_subject_level2_channel_is_counted_with_its_level1(world):
     child = complete_test_intake(world.operator, app.id)[0].channel
     child.status, child.live_since = "live", date(2025, 12, 10)
     db.session.commit()
-    report(parent, "2026-01", [(100, 100, 50)])
+    report(parent, "2026-01", [(100, 100, 1)])
     intake.report_month(
         parent,
         "2026-01",
@@ -141,10 +143,13 @@ def test_c4_8_a_same_subject_level2_channel_is_counted_with_its_level1(world):
                 "channel_number": child.channel_number,
                 "new_issuance": 20,
                 "cumulative_issuance": 20,
-                "monthly_active_users": 5,
+                "monthly_active_users": 2,
             }
         ],
         source="import",
     )
-    series = load_series(date(2026, 1, 1), date(2026, 1, 1))
-    assert series[parent.id][date(2026, 1, 1)] == (120, 120, 55) and child.id not in series
+    units, series = screen(date(2026, 1, 1), span_of(Thresholds()), Thresholds())
+    assert series[parent.id] == {date(2026, 1, 1): (120, 120, 3)} and child.id not in units
+    assert run("2026-01").units == 1
+    (notice,) = records(parent)
+    assert notice.rule == "C4.9c" and notice.figures["cumulative_issuance"] == 120 and records(child) == []

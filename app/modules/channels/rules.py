@@ -13,7 +13,7 @@ MONITORED = (ChannelStatus.live, ChannelStatus.suspended)
 
 def unit_channel_id(channel) -> int:
     """C4.8: the counting unit of a channel — its level-1 channel for a same-subject level-2 channel, itself
-    otherwise (`monitoring.evaluation.unit_of` is the same rule in SQL)."""
+    otherwise (`monitoring.screening.unit_of` is the same rule in SQL)."""
     return channel.parent_id if channel.level == 2 and channel.same_subject else channel.id
 
 

@@ -1,7 +1,8 @@
 """The monthly evaluation (C4.8–C4.10) as a set-based computation.
 
-One run reads every counting unit, its summed figures for the months the rules need and the notices and alerts that
-matter for the month — a fixed number of queries, whatever the number of channels — decides in memory what the month's
+One run screens the counting units in SQL (`screening.py`: the units one of the rules may fire for, or that have a
+record that matters for the month, with their summed figures for the months the rules need), reads those records —
+a fixed number of queries, whatever the number of channels — decides in memory for those units what the month's
 notices, alerts and period outcomes should be (`triggers.py`), and writes the difference in bulk: new records, changed
 ones (with the reason in their history), messages. Everything is one transaction, so a crash leaves the month either
 fully evaluated or untouched, and running a month again changes nothing unless figures were corrected in between, in
@@ -14,24 +15,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import aliased
 
 from app.core import audit
-from app.core.enums import ApplicationKind, ApplicationStatus, ChannelCategory
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.modules.applications.models import Application, ApplicationRow, SocialSupplement
-from app.modules.channels.models import Channel
-from app.modules.channels.rules import MONITORED
 from app.modules.messaging.operations import send_many, send_to_operators
-from app.modules.monitoring.models import (
-    EvaluationRun,
-    MonitoringEvent,
-    MonitoringRecord,
-    MonthlyStatistic,
-    RecordStatus,
-)
-from app.modules.monitoring.operations import current_statistics
+from app.modules.monitoring.models import EvaluationRun, MonitoringEvent, MonitoringRecord, RecordStatus
+from app.modules.monitoring.screening import Unit, count_units, matters, screen, span_of
 from app.modules.monitoring.triggers import (
     Thresholds,
     add_months,
@@ -42,20 +32,6 @@ from app.modules.monitoring.triggers import (
     notice_triggers,
     social_shortfall,
 )
-
-
-@dataclass
-class Unit:
-    """A counting unit (C4.8), named by its head channel."""
-
-    channel_id: int
-    name: str
-    number: str | None
-    owner_id: int
-    level1_owner_id: int | None
-    live_since: date | None
-    social: bool
-    committed: tuple[int, int] | None = None
 
 
 @dataclass
@@ -89,93 +65,9 @@ class Outcome:
         return sum(1 for d in self.new if d["kind"] == "alert")
 
 
-def unit_of():
-    """C4.8: the unit of a channel — its level-1 channel for a same-subject level-2 channel, itself otherwise."""
-    return sa.case((sa.and_(Channel.level == 2, Channel.same_subject.is_(True)), Channel.parent_id), else_=Channel.id)
-
-
-def load_units() -> dict[int, Unit]:
-    """Every monitored unit: live (or suspended) level-1 channels and different-subject level-2 channels."""
-    parent = aliased(Channel)
-    rows = db.session.execute(
-        sa.select(
-            Channel.id,
-            Channel.name,
-            Channel.channel_number,
-            Channel.owner_id,
-            parent.owner_id,
-            Channel.live_since,
-            Channel.category,
-            Channel.committed_annual_issuance,
-            Channel.committed_mau,
-        )
-        .outerjoin(parent, Channel.parent_id == parent.id)
-        .where(
-            Channel.status.in_(MONITORED),
-            sa.or_(Channel.level == 1, Channel.same_subject.is_not(True)),
-        )
-    )
-    units = {}
-    for cid, name, number, owner, parent_owner, live, category, annual, mau in rows:
-        units[cid] = Unit(cid, name, number, owner, parent_owner, live, category == ChannelCategory.social)
-        if annual is not None or mau is not None:  # an imported channel's Form 2 commitments (issue 16)
-            units[cid].committed = (annual or 0, mau or 0)
-    commitments = db.session.execute(
-        sa.select(ApplicationRow.channel_id, SocialSupplement.committed_annual_issuance, SocialSupplement.committed_mau)
-        .join(Application, ApplicationRow.application_id == Application.id)
-        .join(SocialSupplement, SocialSupplement.application_id == Application.id)
-        .where(Application.kind == ApplicationKind.test, Application.status == ApplicationStatus.completed)
-        .order_by(Application.id)
-    )
-    for channel_id, annual, mau in commitments:
-        if channel_id in units:
-            units[channel_id].committed = (annual, mau)
-    return units
-
-
-def load_series(first: date, last: date) -> dict[int, dict]:
-    """{unit: {month: (new, cumulative, MAU)}}: the current version of each channel's month, summed per unit."""
-    current = current_statistics(MonthlyStatistic.month.between(first, last)).subquery()
-    unit = unit_of().label("unit")
-    rows = db.session.execute(
-        sa.select(
-            unit,
-            current.c.month,
-            sa.func.sum(current.c.new_issuance),
-            sa.func.sum(current.c.cumulative_issuance),
-            sa.func.sum(current.c.monthly_active_users),
-        )
-        .join(Channel, Channel.id == current.c.channel_id)
-        .group_by(unit, current.c.month)
-    )
-    series: dict[int, dict] = defaultdict(dict)
-    for unit_id, month, new, cumulative, mau in rows:
-        series[unit_id][month] = (int(new), int(cumulative), int(mau))
-    return series
-
-
 def load_records(month: date) -> list[MonitoringRecord]:
-    """The records that matter for `month`: its own, the notices whose improvement period covers it, open alerts."""
-    return list(
-        db.session.scalars(
-            sa.select(MonitoringRecord).where(
-                sa.or_(
-                    MonitoringRecord.month == month,
-                    sa.and_(
-                        MonitoringRecord.kind == "notice",
-                        MonitoringRecord.month < month,
-                        MonitoringRecord.period_ends >= month,
-                        MonitoringRecord.status != RecordStatus.withdrawn,
-                    ),
-                    sa.and_(
-                        MonitoringRecord.kind == "alert",
-                        MonitoringRecord.month < month,
-                        MonitoringRecord.status == RecordStatus.open,
-                    ),
-                )
-            )
-        )
-    )
+    """The records that matter for `month` (`screening.matters`)."""
+    return list(db.session.scalars(sa.select(MonitoringRecord).where(matters(month))))
 
 
 def _period_outcome(unit, series, month, ending, th) -> tuple[dict, dict]:
@@ -379,20 +271,19 @@ def evaluate(month: date, *, dry_run: bool = False, trigger: str = "cli") -> Out
 
 def _evaluate(month: date, dry_run: bool, trigger: str) -> Outcome:
     th = Thresholds.from_config(current_app.config)
-    span = max(th.drop_months, 3 * th.social_quarters - 1, 2)
-    units = load_units()
-    series = load_series(add_months(month, -span), month)
+    units, series = screen(month, span_of(th), th)
     records = load_records(month)
     inserts, changes = _plan(month, units, series, records, th)
+    monitored = count_units()
     outcome = Outcome(
         month=month,
-        units=len(units),
+        units=monitored,
         new=[{"channel_id": u.channel_id, "kind": w.kind, "rule": w.rule, "figures": w.figures} for u, w in inserts],
         changes=[{"id": r.id, "rule": r.rule, "from": r.status, "to": s, "reason": why} for r, s, _f, why in changes],
     )
     if dry_run:
         return outcome
-    run = EvaluationRun(month=month, trigger=trigger, units=len(units))
+    run = EvaluationRun(month=month, trigger=trigger, units=monitored)
     db.session.add(run)
     db.session.flush()
     cleared = [
@@ -405,7 +296,7 @@ def _evaluate(month: date, dry_run: bool, trigger: str) -> Outcome:
     audit.record(
         "monitoring.evaluate",
         run,
-        after={"month": label(month), "units": len(units), "created": len(inserts), "changed": len(changes)},
+        after={"month": label(month), "units": monitored, "created": len(inserts), "changed": len(changes)},
     )
     if inserts or changes:
         context = {"month": label(month), "notices": outcome.notices, "alerts": outcome.alerts, "changed": len(changes)}

@@ -24,16 +24,22 @@ class Outcome:
     unchanged: list = field(default_factory=list)
 
 
-def current_statistics(*conditions):
+def current_statistics(*conditions, months: tuple | None = None):
     """A select of the current version of each (channel, month) matching `conditions` — the figures that count; the
     earlier versions stay as history. One statement whatever the number of channels: the rows with no later version
-    (an anti-join on the unique index (channel, month, version), on both databases)."""
+    (an anti-join on the unique index (channel, month, version), on both databases). A later version is at least
+    version 2 (versions start at 1, a CHECK holds it), so only corrections are looked at for it; `months` (first,
+    last) restricts both sides to those months."""
     later = aliased(MonthlyStatistic)
     newer = sa.exists().where(
         later.channel_id == MonthlyStatistic.channel_id,
         later.month == MonthlyStatistic.month,
         later.version > MonthlyStatistic.version,
+        later.version > 1,
     )
+    if months:
+        conditions += (MonthlyStatistic.month.between(*months),)
+        newer = newer.where(later.month.between(*months))
     return sa.select(MonthlyStatistic).where(*conditions, ~newer)
 
 
