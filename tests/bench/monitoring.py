@@ -6,10 +6,11 @@ Builds a fresh database (a temporary SQLite file by default; with --database-url
 EMPTIED first), generates that many channels — a realistic mix of levels (70 % level-1; of the level-2 channels 70 %
 same subject) and categories, with the Form 2 commitments of the social ones — and M months of figures each (most
 healthy, some with low issuance, halving issuance, low MAU or below their commitments), runs one evaluation of the
-last month and prints one JSON line: channels, months, rows, load_s, evaluate_s, two baselines from the same run (the
-best of three each) with the ratio evaluate / baseline — one aggregate scan of every figure, and the figures of the
-months the evaluation reads summed per unit and month and fetched — statements (SQL statements the evaluation sent,
-one per execute call), peak_rss_mb, notices, alerts."""
+last month, then the same month again, and prints one JSON line: channels, months, rows, load_s, evaluate_s, two
+baselines from the same run (the best of three each) with the ratio evaluate / baseline — one aggregate scan of every
+figure, and the figures of the months the evaluation reads summed per unit and month and fetched — rerun_s and
+rerun_ratio (the second run reads and decides everything again but has nothing to write), statements (SQL statements
+the evaluation sent, one per execute call), peak_rss_mb, notices, alerts."""
 
 import argparse
 import json

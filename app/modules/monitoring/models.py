@@ -62,16 +62,13 @@ class MonthlyStatistic(db.Model):
         sa.CheckConstraint("monthly_active_users <= cumulative_issuance", name="mau_within_cumulative"),
         sa.CheckConstraint("source IN ('gateway', 'portal', 'import')", name="source"),
         sa.CheckConstraint("version >= 1", name="version_from_one"),
-        # The monthly evaluation reads the months it needs from this index alone (issue 17): month first, then what
-        # the current-version test and the sums need.
+        # The corrections alone (issue 17): what the current-version test looks for, small whatever the history.
         sa.Index(
-            "ix_monthly_statistic_month_figures",
-            "month",
+            "ix_monthly_statistic_corrections",
             "channel_id",
-            "version",
-            "new_issuance",
-            "cumulative_issuance",
-            "monthly_active_users",
+            "month",
+            postgresql_where=sa.text("version > 1"),
+            sqlite_where=sa.text("version > 1"),
         ),
         {"comment": "A channel's figures for one month, one row per version (C3.6, C4.8)."},
     )

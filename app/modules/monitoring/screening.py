@@ -218,7 +218,7 @@ def screen(month: date, span: int, th: Thresholds) -> tuple[dict[int, Unit], dic
         sa.select(*_heads(annual, mau, parent), *(sa.cast(sa.null(), sa.BigInteger).label(name) for name in names))
         .outerjoin(parent, Channel.parent_id == parent.id)
         .outerjoin(form2, form2.c.channel_id == Channel.id)
-        .where(monitored(), recorded, Channel.id.not_in(sa.select(f.c.unit)))
+        .where(monitored(), recorded, Channel.id.not_in(sa.select(f.c.unit)))  # never NULL: a level-2 has a parent
     )
     units, series = {}, {}
     for cid, name, number, owner, parent_owner, live, category, annual_, mau_, *figures in db.session.execute(
