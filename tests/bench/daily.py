@@ -5,7 +5,8 @@
 Builds a fresh database (a temporary SQLite file; with --database-url the PostgreSQL database given is EMPTIED first)
 with that many live channels (`tests.bench.monitoring.load`, three months of figures), a security report for most of
 them (test dates spread over the last year: some expire within the warning period, some channels have none) and a
-countersigned agreement each (terms ending over the coming year), then runs every registered daily check once, as
+countersigned agreement each (terms ending over the coming year, and a tenth — an imported cohort — yesterday, so
+that today decides them), then runs every registered daily check once, as
 `flask monitoring daily` does, each timed and its SQL statements counted. The baseline, in the same run, is one scan of
 what they read: every live channel joined with its reports and agreements. Prints one JSON line.
 """
@@ -26,7 +27,7 @@ from tests.bench.monitoring import _insert, load, make_app
 
 def reports_and_agreements(n: int, on: date, rnd: random.Random) -> None:
     """Most channels tested within the last year (about 8 % expiring within 30 days), 5 % with no report; every
-    channel's agreement countersigned, its term ending some day of the coming year."""
+    channel's agreement countersigned, its term ending some day of the coming year (a tenth: yesterday)."""
     from app.extensions import db
 
     now = datetime(2026, 1, 1)
@@ -71,7 +72,8 @@ def reports_and_agreements(n: int, on: date, rnd: random.Random) -> None:
                     uploaded_at=now,
                 )
             )
-        end = on + timedelta(days=rnd.randint(1, 365))
+        # a tenth are an imported cohort whose terms all ended yesterday (decided today), the rest end in the year
+        end = on - timedelta(days=1) if cid % 10 == 0 else on + timedelta(days=rnd.randint(1, 365))
         agreements.append(
             dict(
                 id=cid,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.core.audit import AuditEntry, verify_chain
 from app.core.errors import Conflict, RuleViolation
 from app.core.jobs import JobRun, daily_checks, run_job
 from app.core.scheduler import SchedulerLock, build_scheduler
@@ -20,6 +21,7 @@ from app.modules.monitoring.alerts import open_alerts
 from app.modules.monitoring.jobs import check_missing_reports, monthly_evaluation
 from app.modules.monitoring.models import MissingReport, MonitoringRecord
 from tests.monitoring.test_evaluation import BANK, live, report, run
+from tests.web.test_workbench import Statements
 
 
 def _inbox(org_id, text):
@@ -56,7 +58,8 @@ def test_c4_11_a_clean_channel_is_warned_then_renewed_for_a_year(world):
     assert _inbox(world.org_a.id, "合作协议到期提醒：1 个渠道")
     assert renewals.check_renewals(end + timedelta(days=1)) == {"renewed": 1}
     assert _term_end(channel) == end.replace(year=end.year + 1)
-    assert channel.forced_exit_cause is None and _inbox(world.org_a.id, "已续签")
+    [decided] = _inbox(world.org_a.id, "合作协议到期处理结果：1 个渠道")
+    assert channel.forced_exit_cause is None and "已续签，新的协议期限至" in decided.body
 
 
 def _alerted(world):
@@ -75,7 +78,10 @@ def test_c4_11_c6_4_an_alerted_channel_without_an_approved_plan_is_not_renewed_a
     end = _term_end(channel)
     assert renewals.check_renewals(end + timedelta(days=1)) == {"not_renewed": 1}
     assert channel.forced_exit_cause == "agreement_not_renewed" and _term_end(channel) == end
-    assert _inbox(world.org_a.id, "到期未续签")
+    [decided] = _inbox(world.org_a.id, "合作协议到期处理结果")
+    assert "到期未续签" in decided.body and "强制退出" in decided.body
+    operators = db.session.scalars(sa.select(Message).where(Message.subject.contains("未续签 1 个"))).all()
+    assert operators and all(m.user_id is not None for m in operators)
 
 
 def test_c4_11_an_approved_improvement_plan_resolves_the_alert_and_allows_renewal(world):
@@ -98,6 +104,29 @@ def test_c4_11_an_operator_objection_stops_the_automatic_renewal(world):
     renewals.object_to_renewal(world.operator, channel, "多次投诉未整改")
     assert renewals.check_renewals(_term_end(channel) + timedelta(days=1)) == {"not_renewed": 1}
     assert "多次投诉未整改" in renewals.renewals_of(channel)[0].reason
+
+
+def _decide_cohort(world, renewing: int, objected: int):
+    """Channels whose terms all end on the same day (an imported cohort): decided the day after, statements counted."""
+    channels = [live(world, **BANK) for _ in range(renewing + objected)]
+    for channel in channels[renewing:]:
+        renewals.object_to_renewal(world.operator, channel, "多次投诉未整改")
+    (end,) = {_term_end(c) for c in channels}
+    with Statements(db.engine) as statements:
+        outcome = renewals.check_renewals(end + timedelta(days=1))
+    assert outcome == {"renewed": renewing, "not_renewed": objected}
+    for channel in channels:
+        [renewal] = renewals.renewals_of(channel)
+        assert renewal.outcome == ("renewed" if channel in channels[:renewing] else "not_renewed")
+    return statements.count
+
+
+def test_c4_11_issue_17_terms_ending_together_are_decided_in_a_constant_number_of_statements(world):
+    one_each = _decide_cohort(world, 1, 1)
+    assert _decide_cohort(world, 3, 2) == one_each
+    decided = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action.like("agreement.%renewed"))).all()
+    assert sorted(e.action for e in decided) == ["agreement.not_renewed"] * 3 + ["agreement.renewed"] * 4
+    assert verify_chain().first_bad is None
 
 
 def test_each_job_period_runs_once_and_a_failed_run_leaves_nothing(app, world):

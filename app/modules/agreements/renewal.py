@@ -24,7 +24,7 @@ from app.modules.agreements.models import Agreement, AgreementRenewal
 from app.modules.agreements.rules import add_months
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import MONITORED
-from app.modules.messaging.operations import listing, send, send_owner_digests, send_to_operators
+from app.modules.messaging.operations import listing, send_owner_digests, send_to_operators
 
 # C4.11: what else keeps a term from renewing by itself — registered by monitoring (an alert without an approved
 # improvement plan) and incidents (a level-1/2 incident before rectification, observation and national approval).
@@ -79,10 +79,6 @@ def _renewals(agreements: list[Agreement]) -> dict[int, AgreementRenewal]:
     return {r.agreement_id: r for r in rows if r.term_end == ends[r.agreement_id]}
 
 
-def _context(channel: Channel, agreement: Agreement) -> dict:
-    return {"channel": channel.name, "channel_number": channel.channel_number, "term_end": agreement.term_end}
-
-
 def _warn_all(due: list, renewals: dict, blockers: dict, now) -> None:
     """Announce the ends of these terms (C4.11), each once: the renewal records written or marked in one statement
     each; each owner gets one message listing its channels, each operator one digest."""
@@ -121,45 +117,117 @@ def _warn_all(due: list, renewals: dict, blockers: dict, now) -> None:
 PAGE = "合作协议页面"
 
 
-def _decide(channel: Channel, agreement: Agreement, renewal: AgreementRenewal | None, blocker: str | None) -> str:
-    renewal = renewal or AgreementRenewal(
-        agreement_id=agreement.id, channel_id=channel.id, term_end=agreement.term_end, outcome="pending"
-    )
-    db.session.add(renewal)
-    renewal.decided_at = utcnow()
-    context = _context(channel, agreement)
-    if blocker is None:
-        new_end = add_months(agreement.term_end + timedelta(days=1), current_app.config["AGREEMENT_TERM_MONTHS"])
-        new_end -= timedelta(days=1)
-        renewal.outcome, renewal.new_term_end, renewal.reason = (
-            "renewed",
-            new_end,
-            "无告警、无安全事件、无异议，自动续签",
-        )
+RENEWED = "无告警、无安全事件、无异议，自动续签"
+
+
+def _outcome(agreement: Agreement, blocker: str | None, months: int) -> tuple[str, date | None, str]:
+    """(outcome, new term end, reason) of a term that has ended."""
+    if blocker is not None:
+        return "not_renewed", None, blocker
+    return "renewed", add_months(agreement.term_end + timedelta(days=1), months) - timedelta(days=1), RENEWED
+
+
+def _record_outcomes(decided: list, renewals: dict, now) -> None:
+    """The renewal records of the decided terms: the existing ones updated, the missing ones inserted (one statement
+    each)."""
+    table = AgreementRenewal.__table__
+    known = [
+        {"renewal_id": renewals[a.id].id, "new_outcome": o, "new_end": end, "new_reason": why}
+        for _c, a, o, end, why in decided
+        if a.id in renewals
+    ]
+    if known:
         db.session.execute(
-            sa.update(Agreement)
-            .where(Agreement.channel_id == channel.id, Agreement.term_end == agreement.term_end)
-            .values(term_end=new_end)
+            table.update()
+            .where(table.c.id == sa.bindparam("renewal_id"))
+            .values(
+                outcome=sa.bindparam("new_outcome"),
+                new_term_end=sa.bindparam("new_end"),
+                reason=sa.bindparam("new_reason"),
+                decided_at=now,
+            ),
+            known,
         )
-        send("agreement.renewed", context | {"term_end": new_end}, channel, organisation_id=channel.owner_id)
-    else:
-        renewal.outcome, renewal.reason = "not_renewed", blocker
-        channel.forced_exit_cause, channel.forced_exit_marked_at = "agreement_not_renewed", utcnow()
-        send("agreement.not_renewed", context | {"reason": blocker}, channel, organisation_id=channel.owner_id)
-        send_to_operators("agreement.not_renewed", context | {"reason": blocker}, channel)
-    audit.record(
-        f"agreement.{renewal.outcome}",
-        agreement,
-        after={"channel": channel.id, "term_end": str(agreement.term_end), "reason": renewal.reason},
-    )
-    return renewal.outcome
+    new = [
+        dict(agreement_id=a.id, channel_id=c.id, term_end=a.term_end, outcome=o, warned_at=None, objection="")
+        | dict(decided_at=now, new_term_end=end, reason=why)
+        for c, a, o, end, why in decided
+        if a.id not in renewals
+    ]
+    if new:
+        db.session.execute(sa.insert(table), new)
+
+
+def _apply_outcomes(decided: list, now) -> None:
+    """Renewed terms extended, channels not renewed marked for forced exit (C6.4): one statement each."""
+    table = Agreement.__table__
+    extended = [
+        {"owner_channel": c.id, "old_end": a.term_end, "new_end": end}
+        for c, a, o, end, _why in decided
+        if o == "renewed"
+    ]
+    if extended:
+        db.session.execute(
+            table.update()
+            .where(table.c.channel_id == sa.bindparam("owner_channel"), table.c.term_end == sa.bindparam("old_end"))
+            .values(term_end=sa.bindparam("new_end")),
+            extended,
+        )
+    refused = [c.id for c, _a, o, _end, _why in decided if o == "not_renewed"]
+    if refused:
+        db.session.execute(
+            sa.update(Channel.__table__)
+            .where(Channel.__table__.c.id.in_(refused))
+            .values(forced_exit_cause="agreement_not_renewed", forced_exit_marked_at=now)
+        )
+
+
+def _announce_outcomes(decided: list) -> None:
+    """Each owner one message listing its channels' outcomes, each operator one digest (C4.11, C6.4)."""
+    by_owner: dict[int, list[str]] = {}
+    lines = []
+    for channel, agreement, outcome, end, why in decided:
+        result = f"已续签，新的协议期限至 {end}" if outcome == "renewed" else f"到期未续签：{why}；已列入强制退出"
+        line = f"· {channel.name}（{channel.channel_number}）：合作协议于 {agreement.term_end} 到期，{result}。"
+        by_owner.setdefault(channel.owner_id, []).append(line)
+        lines.append(line)
+    send_owner_digests("agreement.decided_digest", by_owner, PAGE)
+    renewed = sum(1 for d in decided if d[2] == "renewed")
+    context = {"renewed": renewed, "not_renewed": len(decided) - renewed, "channels": listing(lines, PAGE)}
+    send_to_operators("agreement.decided_operator_digest", context)
+
+
+def _decide_all(ended: list, renewals: dict, blockers: dict, now) -> dict[str, int]:
+    """C4.11 on the day terms end (or the first day after, if missed): each renews by itself unless something blocks
+    it, in which case the channel is marked for forced exit (C6.4) — for any number of terms in a constant number of
+    statements (an imported cohort may end all on one day). `renewals` by agreement id."""
+    months = current_app.config["AGREEMENT_TERM_MONTHS"]
+    decided = [(c, a, *_outcome(a, blockers.get(c.id), months)) for c, a in ended]
+    _record_outcomes(decided, renewals, now)
+    _apply_outcomes(decided, now)
+    for outcome in ("renewed", "not_renewed"):
+        items = [
+            (a.id, None, {"channel": c.id, "term_end": str(a.term_end), "reason": why})
+            for c, a, o, _end, why in decided
+            if o == outcome
+        ]
+        audit.record_batch(f"agreement.{outcome}", "agreement", items, None)
+    _announce_outcomes(decided)
+    for channel, agreement, *_rest in decided:  # the loaded objects follow the rows written
+        renewal = renewals.get(agreement.id)
+        for row in (channel, agreement) + ((renewal,) if renewal is not None else ()):
+            db.session.expire(row)
+    counts = defaultdict(int)
+    for _c, _a, outcome, _end, _why in decided:
+        counts[outcome] += 1
+    return dict(counts)
 
 
 @transactional
 def check_renewals(on: date) -> dict:
     """C4.11, daily: warn once ahead of expiry; decide on the day a term has ended (and any day after, if missed).
-    The terms due, their renewal records and what blocks them are read in a constant number of statements; the
-    warnings are written and sent in one statement each."""
+    The terms due, their renewal records and what blocks them are read, the decisions and the warnings written and
+    sent, in a constant number of statements whatever the number of channels."""
     horizon = on + timedelta(days=current_app.config["AGREEMENT_EXPIRY_WARNING_DAYS"])
     due = _terms_due(on, horizon)
     renewals = _renewals([a for _c, a in due])
@@ -172,9 +240,7 @@ def check_renewals(on: date) -> dict:
             warn.append((channel, agreement))
     by_channel = {c.id: renewals.get(a.id) for c, a in ended + warn}
     blockers = renewal_blockers([c for c, _a in ended + warn], by_channel, on)
-    counts = defaultdict(int)
-    for channel, agreement in ended:  # the terms ending today: about one in 365 a day
-        counts[_decide(channel, agreement, by_channel[channel.id], blockers.get(channel.id))] += 1
+    counts = _decide_all(ended, renewals, blockers, utcnow()) if ended else {}
     if warn:
         _warn_all(warn, renewals, blockers, utcnow())
         counts["warned"] = len(warn)

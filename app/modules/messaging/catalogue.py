@@ -281,6 +281,20 @@ SYSTEM_TEMPLATES: dict[str, tuple[str, str, str, str, list[str]]] = {
         "今日新提示到期的合作协议（C4.11），其中 {blocked} 个目前不能自动续签：\n{channels}",
         ["count", "blocked", "channels"],
     ),
+    "agreement.decided_digest": (
+        NOTICE,
+        OPERATOR,
+        "合作协议到期处理结果：{count} 个渠道",
+        "以下渠道的合作协议已到期，处理结果如下（C4.11；未续签的渠道列入强制退出，C6.4）：\n{channels}",
+        ["count", "channels"],
+    ),
+    "agreement.decided_operator_digest": (
+        NOTICE,
+        SYSTEM,
+        "合作协议到期处理：续签 {renewed} 个，未续签 {not_renewed} 个",
+        "今日处理到期的合作协议（C4.11），未续签的渠道已列入强制退出（C6.4）：\n{channels}",
+        ["renewed", "not_renewed", "channels"],
+    ),
     "agreement.renewed": (
         BUSINESS,
         OPERATOR,
