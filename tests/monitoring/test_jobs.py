@@ -79,7 +79,7 @@ def test_c4_11_c6_4_an_alerted_channel_without_an_approved_plan_is_not_renewed_a
     assert renewals.check_renewals(end + timedelta(days=1)) == {"not_renewed": 1}
     assert channel.forced_exit_cause == "agreement_not_renewed" and _term_end(channel) == end
     [decided] = _inbox(world.org_a.id, "合作协议到期处理结果")
-    assert "到期未续签" in decided.body and "强制退出" in decided.body
+    assert "未续签（" in decided.body and "已列入强制退出" in decided.body
     operators = db.session.scalars(sa.select(Message).where(Message.subject.contains("未续签 1 个"))).all()
     assert operators and all(m.user_id is not None for m in operators)
 

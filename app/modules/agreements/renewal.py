@@ -183,17 +183,21 @@ def _apply_outcomes(decided: list, now) -> None:
 
 
 def _announce_outcomes(decided: list) -> None:
-    """Each owner one message listing its channels' outcomes, each operator one digest (C4.11, C6.4)."""
+    """Each owner one message listing its channels' outcomes, each operator one digest with the channels not renewed
+    first (C4.11, C6.4)."""
     by_owner: dict[int, list[str]] = {}
-    lines = []
+    lines = {"not_renewed": [], "renewed": []}
     for channel, agreement, outcome, end, why in decided:
-        result = f"已续签，新的协议期限至 {end}" if outcome == "renewed" else f"到期未续签：{why}；已列入强制退出"
+        result = f"已续签，新的协议期限至 {end}" if outcome == "renewed" else f"未续签（{why}），已列入强制退出"
         line = f"· {channel.name}（{channel.channel_number}）：合作协议于 {agreement.term_end} 到期，{result}。"
         by_owner.setdefault(channel.owner_id, []).append(line)
-        lines.append(line)
+        lines[outcome].append(line)
     send_owner_digests("agreement.decided_digest", by_owner, PAGE)
-    renewed = sum(1 for d in decided if d[2] == "renewed")
-    context = {"renewed": renewed, "not_renewed": len(decided) - renewed, "channels": listing(lines, PAGE)}
+    context = {
+        "renewed": len(lines["renewed"]),
+        "not_renewed": len(lines["not_renewed"]),
+        "channels": listing(lines["not_renewed"] + lines["renewed"], PAGE),
+    }
     send_to_operators("agreement.decided_operator_digest", context)
 
 
