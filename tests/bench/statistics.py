@@ -23,6 +23,7 @@ import resource
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -114,63 +115,59 @@ def baseline(data: bytes) -> float:
     return timed(lambda: list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")))))
 
 
+@contextmanager
+def operator_on_fresh_database(url: str | None, tmp: Path, channels: int):
+    """A migrated database with `channels` channels, its operator yielded inside an app and request context."""
+    app = make_app(url, tmp)
+    with app.app_context(), app.test_request_context():
+        from flask_migrate import upgrade
+
+        from app.extensions import db
+        from app.modules.accounts.models import User
+
+        upgrade()
+        load(channels)
+        db.session.commit()
+        yield db.session.get(User, 1)
+        db.session.remove()
+        db.engine.dispose()
+
+
 def run(rows: int, url: str | None) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        app = make_app(url, Path(tmp))
-        with app.app_context(), app.test_request_context():
-            from flask_migrate import upgrade
+    from app.extensions import db
+    from app.modules.monitoring.imports import ImportRefused, import_statistics
 
-            from app.extensions import db
-            from app.modules.accounts.models import User
-            from app.modules.monitoring.imports import ImportRefused, import_statistics
+    with tempfile.TemporaryDirectory() as tmp, operator_on_fresh_database(url, Path(tmp), rows // 25 + 1) as operator:
+        result = {"rows": rows, "database": db.engine.dialect.name}
+        for name, data in (("one_channel", one_channel_file(rows)), ("many_channels", many_channels_file(rows))):
 
-            upgrade()
-            load(rows // 25 + 1)
-            db.session.commit()
-            operator = db.session.get(User, 1)
-            result = {"rows": rows, "database": db.engine.dialect.name}
-            for name, data in (("one_channel", one_channel_file(rows)), ("many_channels", many_channels_file(rows))):
+            def call(data=data):
+                try:
+                    import_statistics(operator, data, source="import")
+                except ImportRefused:
+                    db.session.rollback()
 
-                def call(data=data):
-                    try:
-                        import_statistics(operator, data, source="import")
-                    except ImportRefused:
-                        db.session.rollback()
-
-                seconds, floor = timed(call), baseline(data)
-                result[name] = {
-                    "seconds": round(seconds, 3),
-                    "rows_per_second": round(rows / seconds),
-                    "baseline_csv_read_seconds": round(floor, 3),
-                    "ratio": round(seconds / floor, 1),
-                }
-            db.session.remove()
-            db.engine.dispose()
+            seconds, floor = timed(call), baseline(data)
+            result[name] = {
+                "seconds": round(seconds, 3),
+                "rows_per_second": round(rows / seconds),
+                "baseline_csv_read_seconds": round(floor, 3),
+                "ratio": round(seconds / floor, 1),
+            }
     return result
 
 
 def run_file(rows: int, url: str | None) -> dict:
     """`flask statistics import FILE` on a file of `rows` rows (25 months of rows/25 channels, all valid), timed, with
     the peak memory of the process, beside reading the same file with csv.reader alone."""
+    from app.modules.monitoring.imports import import_statistics_file
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "statistics.csv"
         path.write_bytes(many_channels_file(rows))
-        app = make_app(url, Path(tmp))
-        with app.app_context(), app.test_request_context():
-            from flask_migrate import upgrade
-
-            from app.extensions import db
-            from app.modules.accounts.models import User
-            from app.modules.monitoring.imports import import_statistics_file
-
-            upgrade()
-            load(rows // 25 + 1)
-            db.session.commit()
-            operator = db.session.get(User, 1)
+        with operator_on_fresh_database(url, Path(tmp), rows // 25 + 1) as operator:
             floor = timed(lambda: sum(1 for _ in csv.reader(path.open(encoding="utf-8", newline=""))))
             seconds = timed(lambda: import_statistics_file(operator, str(path)))
-            db.session.remove()
-            db.engine.dispose()
     return {
         "file_rows": rows,
         "database": "postgresql" if url else "sqlite",

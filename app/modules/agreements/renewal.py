@@ -8,7 +8,7 @@ channel is marked for forced exit (C6.4). A channel with a level-1 or level-2 in
 rectification, a stable 6-month observation period and the national center's approval. Those two checks are
 registered by their domains (`register_renewal_blocker`)."""
 
-from collections import defaultdict
+from collections import Counter
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -149,8 +149,17 @@ def _record_outcomes(decided: list, renewals: dict, now) -> None:
             known,
         )
     new = [
-        dict(agreement_id=a.id, channel_id=c.id, term_end=a.term_end, outcome=o, warned_at=None, objection="")
-        | dict(decided_at=now, new_term_end=end, reason=why)
+        dict(
+            agreement_id=a.id,
+            channel_id=c.id,
+            term_end=a.term_end,
+            outcome=o,
+            warned_at=None,
+            objection="",
+            decided_at=now,
+            new_term_end=end,
+            reason=why,
+        )
         for c, a, o, end, why in decided
         if a.id not in renewals
     ]
@@ -218,13 +227,10 @@ def _decide_all(ended: list, renewals: dict, blockers: dict, now) -> dict[str, i
         audit.record_batch(f"agreement.{outcome}", "agreement", items, None)
     _announce_outcomes(decided)
     for channel, agreement, *_rest in decided:  # the loaded objects follow the rows written
-        renewal = renewals.get(agreement.id)
-        for row in (channel, agreement) + ((renewal,) if renewal is not None else ()):
-            db.session.expire(row)
-    counts = defaultdict(int)
-    for _c, _a, outcome, _end, _why in decided:
-        counts[outcome] += 1
-    return dict(counts)
+        for row in (channel, agreement, renewals.get(agreement.id)):
+            if row is not None:
+                db.session.expire(row)
+    return dict(Counter(outcome for _c, _a, outcome, _end, _why in decided))
 
 
 @transactional

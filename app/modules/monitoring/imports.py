@@ -183,7 +183,7 @@ def _current(parsed: list) -> tuple[dict, dict]:
     current, outside = {}, defaultdict(dict)
     for i in range(0, len(ids), CHUNK):
         chunk = MonthlyStatistic.channel_id.in_(ids[i : i + CHUNK])
-        rows = db.session.execute(_figures(current_statistics(chunk, MonthlyStatistic.month.between(first, last))))
+        rows = db.session.execute(_figures(current_statistics(chunk, months=(first, last))))
         for cid, month, version, *figures in rows:
             current[(cid, month)] = (version, tuple(figures))
         for side, condition, pick in (

@@ -75,12 +75,12 @@ def matters(month: date):
     )
 
 
-FIGURES = ("new_issuance", "cumulative_issuance", "monthly_active_users")
-PREFIXES = "ncm"  # the columns' names: n<i>, c<i>, m<i> for months[i]
+FIGURES = {"n": "new_issuance", "c": "cumulative_issuance", "m": "monthly_active_users"}
 
 
-def _names(count: int) -> list[str]:
-    return [f"{prefix}{i}" for i in range(count) for prefix in PREFIXES]
+def _pivot(months: tuple[date, ...]) -> list[tuple[str, date, str]]:
+    """(column name, month, figure) of every column: `n<i>`, `c<i>`, `m<i>` for months[i]."""
+    return [(f"{prefix}{i}", month, figure) for i, month in enumerate(months) for prefix, figure in FIGURES.items()]
 
 
 def figures_by_unit(months: tuple[date, ...]):
@@ -89,12 +89,13 @@ def figures_by_unit(months: tuple[date, ...]):
     channel (its one current figure of each month), then those rows summed per unit — far fewer sums than summing
     every figure per unit."""
     current = current_statistics(months=(months[0], months[-1])).subquery()
+    pivot = _pivot(months)
     per_channel = (
         sa.select(
             current.c.channel_id,
             *(
                 sa.func.max(sa.case((current.c.month == month, current.c[figure]))).label(name)
-                for name, (month, figure) in zip(_names(len(months)), _month_figures(months), strict=True)
+                for name, month, figure in pivot
             ),
         )
         .group_by(current.c.channel_id)
@@ -102,18 +103,11 @@ def figures_by_unit(months: tuple[date, ...]):
     )
     unit = unit_of().label("unit")
     return (
-        sa.select(
-            unit,
-            *(sa.cast(sa.func.sum(per_channel.c[name]), sa.BigInteger).label(name) for name in _names(len(months))),
-        )
+        sa.select(unit, *(sa.cast(sa.func.sum(per_channel.c[name]), sa.BigInteger).label(name) for name, *_ in pivot))
         .join(Channel, Channel.id == per_channel.c.channel_id)
         .group_by(unit)
         .cte("figures")
     )
-
-
-def _month_figures(months):
-    return [(month, figure) for month in months for figure in FIGURES]
 
 
 def commitments():
@@ -205,7 +199,7 @@ def screen(month: date, span: int, th: Thresholds) -> tuple[dict[int, Unit], dic
         social = Channel.category == ChannelCategory.social
         may_fire = sa.or_(may_fire, sa.and_(social, _shortfall_may_fire(f, span, annual, mau, th)))
     recorded = Channel.id.in_(sa.select(MonitoringRecord.channel_id).where(matters(month)))
-    names = _names(len(months))
+    names = [name for name, *_ in _pivot(months)]
     with_figures = (
         sa.select(*_heads(annual, mau, parent), *(f.c[name] for name in names))
         .select_from(f)
