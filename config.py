@@ -34,7 +34,21 @@ class Config:
     DOCUMENT_SIGNING_KEY_FILE = os.environ.get("DOCUMENT_SIGNING_KEY_FILE", "")
     DOCUMENT_SIGNING_KEY = os.environ.get("DOCUMENT_SIGNING_KEY", "")
     CREATE_MASTER_KEY = False
+    # Storage of every file (app/core/storage.py): a local folder per area by default (one host), or one bucket of an
+    # S3-compatible object store shared by every host: STORAGE_URL=s3://bucket[/prefix], its endpoint (unset: AWS),
+    # and credentials (unset: boto3's own chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a role, ~/.aws).
+    STORAGE_URL = os.environ.get("STORAGE_URL", "")
+    STORAGE_ENDPOINT_URL = os.environ.get("STORAGE_ENDPOINT_URL", "")
+    STORAGE_REGION = os.environ.get("STORAGE_REGION", "")
+    STORAGE_ADDRESSING_STYLE = os.environ.get("STORAGE_ADDRESSING_STYLE", "path")
+    STORAGE_ACCESS_KEY_ID = os.environ.get("STORAGE_ACCESS_KEY_ID", "")
+    STORAGE_SECRET_ACCESS_KEY = os.environ.get("STORAGE_SECRET_ACCESS_KEY", "")
+    STORAGE_CA_BUNDLE = os.environ.get("STORAGE_CA_BUNDLE", "")
+    STORAGE_SPOOL_FOLDER = os.environ.get("STORAGE_SPOOL_FOLDER", "")
+    STORAGE_CONNECT_TIMEOUT = float(os.environ.get("STORAGE_CONNECT_TIMEOUT", 3))
+    STORAGE_READ_TIMEOUT = float(os.environ.get("STORAGE_READ_TIMEOUT", 30))
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "var" / "uploads"))
+    BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER", str(BASE_DIR / "var" / "backups"))
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
     UPLOAD_TYPES = ("pdf", "png", "jpeg", "docx", "xlsx", "pptx")

@@ -36,11 +36,13 @@ from app import create_app
 from app.core import audit_triggers, timeutil, totp
 from app.core.audit import GENESIS
 from app.core.enums import Role
+from app.core.storage import storage
 from app.extensions import db, limiter
 from app.modules.accounts import operations as accounts
 from app.modules.accounts import sessions
 from app.modules.accounts.rules import make_uscc
 from app.modules.applications import operations as applications
+from tests.servers import object_store
 
 PASSWORD = "correct-horse-battery"
 KEEP = {"region", "alembic_version"}
@@ -85,7 +87,21 @@ class SavepointSession(SASession):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def object_store_server(tmp_path_factory):
+    """A real S3-compatible object store (SeaweedFS) for this test session (per xdist worker), with one bucket."""
+    with object_store(tmp_path_factory.mktemp("s3")) as store:
+        yield store
+
+
+def _storage_config(request) -> dict:
+    """TEST_STORAGE=s3 (`make test-storage`): the app keeps every file in the object store instead of folders."""
+    if os.environ.get("TEST_STORAGE") != "s3":
+        return {}
+    return request.getfixturevalue("object_store_server").config
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, request):
     tmp = tmp_path_factory.mktemp("essc")
     url = _database_url(tmp)
     if url.startswith("postgresql"):
@@ -96,6 +112,8 @@ def app(tmp_path_factory):
         KEYS_DIR=str(tmp / "keys"),
         UPLOAD_FOLDER=str(tmp / "uploads"),
         OUTBOX_FOLDER=str(tmp / "outbox"),
+        BACKUP_FOLDER=str(tmp / "backups"),
+        **_storage_config(request),
     )
     db.session = db._make_scoped_session({"class_": SavepointSession, "join_transaction_mode": "create_savepoint"})
     with application.app_context():
@@ -207,8 +225,15 @@ def _clean(app, request):
     ctx.pop()
     if _commits(request):
         _rebuild_world(app)
-    for name in os.listdir(app.config["UPLOAD_FOLDER"]):
-        os.unlink(os.path.join(app.config["UPLOAD_FOLDER"], name))
+    with app.app_context():
+        for name in storage().names("uploads"):
+            storage().delete("uploads", name)
+
+
+def stored_files(area: str = "uploads") -> set[str]:
+    """Every file of `area` in storage, and any temporary file left where its files are spooled."""
+    spool = storage().spool_folder(area)
+    return set(storage().names(area)) | {path.name for path in spool.glob(".*.part")}
 
 
 @pytest.fixture
@@ -289,9 +314,14 @@ run_simple("127.0.0.1", int(port), app, threaded=True)
 """
 
 
+STORAGE_SETTINGS = ("STORAGE_URL", "STORAGE_ENDPOINT_URL", "STORAGE_ACCESS_KEY_ID", "STORAGE_SECRET_ACCESS_KEY")
+
+
 def serve_instance(app, tmp_path, **config) -> tuple[subprocess.Popen, str]:
-    """Another instance of the service (its own process, as another gunicorn worker or host) on the test database;
-    the caller terminates it."""
+    """Another instance of the service (its own process, as another gunicorn worker or host) on the test database,
+    with the same object store when the app has one; the caller terminates it."""
+    if app.config["STORAGE_URL"]:
+        config = {name: app.config[name] for name in STORAGE_SETTINGS} | config
     port = free_port()
     args = [app.config["SQLALCHEMY_DATABASE_URI"], app.config["KEYS_DIR"], str(tmp_path / "up"), str(port)]
     process = subprocess.Popen([sys.executable, "-c", SERVE, *args, json.dumps(config)], stderr=subprocess.DEVNULL)

@@ -1,5 +1,6 @@
-"""Uploads: size-limited, type-checked by magic bytes against the declared type, stored under generated names
-outside the web root, and removed again if the transaction that records them fails."""
+"""Uploads: size-limited, type-checked by magic bytes against the declared type, stored under generated names in the
+storage's `uploads` area (app.core.storage: a local folder or the object store, never the web root), and removed
+again if the transaction that records them fails."""
 
 import hashlib
 import os
@@ -11,6 +12,7 @@ from pathlib import Path
 from flask import current_app
 
 from app.core.errors import RuleViolation
+from app.core.storage import spool_file, storage
 
 SIGNATURES = {
     "pdf": (b"%PDF-",),
@@ -68,10 +70,6 @@ class StoredFile:
         }
 
 
-def upload_dir() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
-
-
 def declared_type(filename: str, types=None) -> str:
     types = types or current_app.config["UPLOAD_TYPES"]
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
@@ -120,55 +118,44 @@ def chunks(stream, limit: int):
         yield chunk
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write under a temporary name and move into place: a reader never sees half a file, a failure leaves none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def save_upload(stream, filename: str, types=None, limit: int | None = None) -> StoredFile:
-    """Stream to a temporary file, checking size and signature; rename into place only when both pass. `types` and
+    """Stream to a temporary file, checking size and signature; move it into storage only when both pass. `types` and
     `limit` default to the ordinary attachment settings (UPLOAD_TYPES, MAX_UPLOAD_BYTES)."""
     filename = os.path.basename(filename or "").strip()[:200] or "upload"
     kind = declared_type(filename, types)
     limit = limit or current_app.config["MAX_UPLOAD_BYTES"]
-    folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
-    partial = folder / f".{stored_name}.part"
-    digest, size, head = hashlib.sha256(), 0, b""
+    partial = spool_file("uploads")
     try:
-        with open(partial, "wb") as out:
-            for chunk in chunks(stream, limit):
-                size += len(chunk)
-                head = head if len(head) >= 16 else (head + chunk)[:16]
-                digest.update(chunk)
-                out.write(chunk)
-        if (
-            size == 0
-            or not content_matches(kind, head)
-            or (kind in OFFICE_MAIN_PART and not is_office_package(partial, kind))
-        ):
-            raise RuleViolation(
-                "文件内容与其类型不符",
-                "The file content does not match its declared type",
-                code="upload_mismatch",
-                fields={"file": ["content does not match type"]},
-            )
-        os.replace(partial, folder / stored_name)
+        size, sha256 = _spool(stream, limit, kind, partial)
+        storage().put_file("uploads", stored_name, partial, CONTENT_TYPES[kind])
     finally:
         partial.unlink(missing_ok=True)
-    return StoredFile(stored_name, filename, kind, CONTENT_TYPES[kind], size, digest.hexdigest())
+    return StoredFile(stored_name, filename, kind, CONTENT_TYPES[kind], size, sha256)
+
+
+def _spool(stream, limit: int, kind: str, partial: Path) -> tuple[int, str]:
+    """Write `stream` to `partial`; (size, SHA-256) when its size and content fit its declared kind."""
+    digest, size, head = hashlib.sha256(), 0, b""
+    with open(partial, "wb") as out:
+        for chunk in chunks(stream, limit):
+            size += len(chunk)
+            head = head if len(head) >= 16 else (head + chunk)[:16]
+            digest.update(chunk)
+            out.write(chunk)
+    if (
+        size == 0
+        or not content_matches(kind, head)
+        or (kind in OFFICE_MAIN_PART and not is_office_package(partial, kind))
+    ):
+        raise RuleViolation(
+            "文件内容与其类型不符",
+            "The file content does not match its declared type",
+            code="upload_mismatch",
+            fields={"file": ["content does not match type"]},
+        )
+    return size, digest.hexdigest()
 
 
 def remove_upload(stored_name: str) -> None:
-    (upload_dir() / stored_name).unlink(missing_ok=True)
-
-
-def upload_path(stored_name: str) -> Path:
-    return upload_dir() / stored_name
+    storage().delete("uploads", stored_name)

@@ -1,7 +1,6 @@
 """Attachments: size limit, magic bytes against the declared type, no partial state (C7.1 attachments)."""
 
 import io
-import os
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from app.core.errors import Conflict, RuleViolation
 from app.extensions import db
 from app.modules.applications import operations as ops
 from app.modules.applications.models import Attachment
-from tests.conftest import PDF, application_data, bearer, file_application
+from tests.conftest import PDF, application_data, bearer, file_application, stored_files
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ def draft(world):
 
 
 def _files(app):
-    return [n for n in os.listdir(app.config["UPLOAD_FOLDER"])]
+    return stored_files()
 
 
 def test_pdf_is_accepted_and_stored_under_a_generated_name(app, world, draft):
@@ -32,7 +31,7 @@ def test_a_file_that_is_not_what_it_claims_is_refused(app, world, draft):
     with pytest.raises(RuleViolation) as exc:
         ops.add_attachment(world.company_a, draft, "test_info_sheet", io.BytesIO(b"MZ\x90\x00 binary"), "a.pdf")
     assert exc.value.code == "upload_mismatch"
-    assert _files(app) == [] and db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
+    assert _files(app) == set() and db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
 
 
 def test_a_forbidden_type_is_refused(world, draft):
@@ -48,7 +47,7 @@ def test_a_file_that_is_too_large_is_refused(app, world, draft):
             ops.add_attachment(world.company_a, draft, "other", io.BytesIO(PDF + b"0" * 2048), "big.pdf")
     finally:
         app.config["MAX_UPLOAD_BYTES"] = 10 * 1024 * 1024
-    assert exc.value.status == 413 and _files(app) == []
+    assert exc.value.status == 413 and _files(app) == set()
 
 
 def test_no_upload_after_submission(app, world):

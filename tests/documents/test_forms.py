@@ -8,13 +8,12 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from app.core.uploads import upload_dir
 from app.extensions import db
 from app.modules.documents import operations as documents
 from app.modules.documents.models import Document
 from app.modules.documents.render import FontMissing, check_cjk_font
 from app.modules.reviews.operations import decide_step, round_steps
-from tests.conftest import file_application
+from tests.conftest import file_application, stored_files
 from tests.journeys import filed_production, reviewed_production, verified_production
 
 FORM1_LABELS = [
@@ -158,8 +157,7 @@ def test_s9_a_later_state_issues_a_new_version_and_the_old_is_superseded(world):
 
 def test_a_rendering_failure_leaves_no_file_and_no_row(world, monkeypatch):
     app = municipal_decided(world)
-    folder = upload_dir()
-    before = set(folder.iterdir()) if folder.exists() else set()
+    before = stored_files()
 
     def broken(*_args, **_kwargs):
         raise ValueError("layout engine exploded")
@@ -168,8 +166,7 @@ def test_a_rendering_failure_leaves_no_file_and_no_row(world, monkeypatch):
     with pytest.raises(documents.RenderingFailed) as exc:
         documents.issue(app, "form1")
     assert exc.value.status == 503
-    after = set(folder.iterdir()) if folder.exists() else set()
-    assert after == before
+    assert stored_files() == before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
 
 

@@ -6,7 +6,6 @@ after a crash, and is refused before the exit is complete."""
 import io
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 from app.core import deletion as parts
 from app.core.audit import AuditEntry, verify_chain
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.storage import storage
 from app.core.timeutil import today, utcnow
 from app.extensions import db
 from app.modules.agreements.rules import add_months
@@ -23,7 +23,7 @@ from app.modules.exits.models import DeletionCertificate
 from app.modules.messaging.models import Message
 from app.modules.monitoring.models import MonthlyStatistic
 from app.modules.work_orders import operations as work_orders
-from tests.conftest import PDF, login
+from tests.conftest import PDF, login, stored_files
 from tests.gateway.test_gateway import call
 from tests.journeys import live_channel
 from tests.monitoring.test_evaluation import report
@@ -48,7 +48,7 @@ def _with_data(world, channel):
 
 
 def _uploads(app) -> set[str]:
-    return {p.name for p in Path(app.config["UPLOAD_FOLDER"]).iterdir() if p.is_file()}
+    return stored_files()
 
 
 def _remaining(channel_id: int) -> dict[str, int]:
@@ -141,8 +141,11 @@ def test_c6_2_c6_3_c6_5_a_voluntary_exit_runs_to_completion_and_nothing_of_the_c
     page = client.get(f"/exits/{exit_.id}").text
     document = page[page.index('id="certificate"') :]
     assert "自愿退出，经部信息中心批准" in document and "上传的文件" in document
-    files = sum(n for n in certificate.steps["files"].values())
+    files = sum(n for n in certificate.steps["files"].values() if isinstance(n, int))
     assert re.search(rf"上传的文件[^<]*</td><td>{files}</td>", document)
+    where = storage().location("uploads")  # C6.5: the certificate says where the files were removed from
+    assert certificate.steps["files"]["removed_from"] == {"storage": storage().kind, "location": where}
+    assert "文件删除位置" in document and where in document
 
 
 def test_c6_1_c6_2_the_transition_never_ends_before_the_requested_date(world):

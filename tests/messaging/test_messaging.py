@@ -5,13 +5,13 @@ message is kept and searchable."""
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from app.core.enums import Role
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from app.core.storage import storage
 from app.core.timeutil import freeze, utcnow
 from app.extensions import db
 from app.modules.messaging import delivery
@@ -116,10 +116,10 @@ def test_s1_copies_are_queued_for_every_recipient_with_an_address_and_delivered_
     assert {(d.channel, d.address) for d in queued} == {("email", world.company_a.email), ("sms", "13800000000")}
     counts = delivery.deliver_pending()
     assert counts == {"sent": 2, "retry": 0, "failed": 0}
-    outbox = list(Path(app.config["OUTBOX_FOLDER"]).iterdir())
-    assert any(p.suffix == ".eml" for p in outbox) and any(p.name == "sms.log" for p in outbox)
-    sms = (Path(app.config["OUTBOX_FOLDER"]) / "sms.log").read_text(encoding="utf-8")
-    assert "【电子社保卡服务渠道管理系统】" in sms
+    outbox = list(storage().names("outbox"))
+    assert any(n.startswith("mail-") and n.endswith(".eml") for n in outbox)
+    texts = [storage().get_bytes("outbox", n).decode() for n in outbox if n.startswith("sms-")]
+    assert any("【电子社保卡服务渠道管理系统】" in text and "13800000000" in text for text in texts)
 
 
 def test_s1_a_failing_gateway_never_blocks_the_action_and_is_retried_then_marked_failed(world, app, monkeypatch):

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from app.core.enums import ApplicationStatus, ChannelStatus, KeyEnvironment, Stage, StepStatus
 from app.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from app.core.timeutil import today
-from app.core.uploads import upload_dir
 from app.extensions import db
 from app.modules.applications.aggregate import withdraw
 from app.modules.key_issuance.models import ChannelKey
@@ -18,7 +17,7 @@ from app.modules.production import operations as production
 from app.modules.production.models import CHECKLIST, Recording
 from app.modules.reviews.operations import decide_step, round_steps
 from app.modules.security_tests import operations as security_tests
-from tests.conftest import PDF
+from tests.conftest import PDF, stored_files
 from tests.journeys import (
     MP4,
     channel_in_testing,
@@ -32,11 +31,6 @@ from tests.journeys import (
     upload_recordings,
     verified_production,
 )
-
-
-def stored_files() -> set[str]:
-    folder = upload_dir()
-    return {p.name for p in folder.iterdir()} if folder.exists() else set()
 
 
 def test_c2_8_production_intake_only_from_testing(world):

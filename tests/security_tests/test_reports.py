@@ -1,7 +1,6 @@
 """Security testing: qualified institutions (C5.4) and reports (C5.3)."""
 
 import io
-import os
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from app.core.errors import Forbidden, RuleViolation
 from app.core.timeutil import today
 from app.modules.security_tests import operations as ops
 from app.modules.security_tests.rules import is_current, missing_qualifications, reusable_for
-from tests.conftest import PDF, bearer
+from tests.conftest import PDF, bearer, stored_files
 
 
 def report_data(institution, **overrides):
@@ -57,11 +56,11 @@ def test_c5_3_a_report_older_than_a_year_is_refused(world, channel, institution)
 
 
 def test_c5_3_only_a_pdf_is_accepted_and_nothing_is_left_behind(app, world, channel, institution):
-    before = set(os.listdir(app.config["UPLOAD_FOLDER"]))
+    before = stored_files()
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 10
     with pytest.raises(RuleViolation):
         ops.submit_report(world.company_a, channel, report_data(institution), io.BytesIO(png), "r.png")
-    assert set(os.listdir(app.config["UPLOAD_FOLDER"])) == before
+    assert stored_files() == before
 
 
 def test_c5_3_current_report_and_major_change(world, channel, institution):

@@ -11,8 +11,10 @@ from app.modules.backups.operations import (
     RestoreRefused,
     create_backup,
     create_key_backup,
+    list_backups,
     restore_backup,
     restore_key_backup,
+    target_storage,
 )
 
 backup_cli = click.Group(
@@ -31,7 +33,10 @@ def _passphrase(path: str | None, variable: str = "BACKUP_PASSPHRASE") -> str:
 
 
 @backup_cli.command("create")
-@click.option("--output", default="var/backups", show_default=True, help="Folder for the backup file.")
+@click.option(
+    "--output",
+    help="Folder for the backup file (default: the storage's backups area, BACKUP_FOLDER or the object store).",
+)
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--include-keys",
@@ -40,8 +45,7 @@ def _passphrase(path: str | None, variable: str = "BACKUP_PASSPHRASE") -> str:
 )
 @with_appcontext
 def create(output, passphrase_file, include_keys):
-    path = create_backup(output, _passphrase(passphrase_file), include_keys=include_keys)
-    click.echo(str(path))
+    click.echo(create_backup(output, _passphrase(passphrase_file), include_keys=include_keys))
     if not include_keys:
         click.echo("keys are not in this backup: back them up apart with `flask backup keys`", err=True)
 
@@ -73,20 +77,30 @@ def restore_keys(backup, keys, passphrase_file):
     click.echo(f"restored {len(manifest['keys'])} key files")
 
 
+@backup_cli.command("list")
+@with_appcontext
+def list_command():
+    """The backups in the storage's backups area, oldest first."""
+    for name in list_backups():
+        click.echo(name)
+
+
 @backup_cli.command("restore")
-@click.argument("backup", type=click.Path(exists=True, dir_okay=False))
+@click.argument("backup")
 @click.option("--database-url", required=True, help="An EMPTY database to restore into.")
-@click.option("--uploads", help="Folder for the uploads (default: UPLOAD_FOLDER).")
+@click.option("--uploads", help="A folder for the uploads (default: this deployment's storage).")
+@click.option("--storage-url", help="An object store for the uploads, s3://bucket[/prefix] (this one's endpoint).")
 @click.option("--keys", help="Folder for the key store (default: KEYS_DIR).")
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
-def restore(backup, database_url, uploads, keys, passphrase_file):
+def restore(backup, database_url, uploads, storage_url, keys, passphrase_file):
+    """BACKUP is a file's path or a name listed by `flask backup list`."""
     try:
         manifest = restore_backup(
             backup,
             _passphrase(passphrase_file),
             database_url,
-            uploads or current_app.config["UPLOAD_FOLDER"],
+            target_storage(uploads, storage_url),
             keys or current_app.config["KEYS_DIR"],
         )
     except (BackupCorrupt, RestoreRefused, ValueError) as exc:

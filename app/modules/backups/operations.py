@@ -1,6 +1,8 @@
 """Backups (S7): `create_backup` writes one encrypted file holding a consistent copy of the database (pg_dump on
-PostgreSQL, SQLite's online backup API on SQLite) and the uploads, with a manifest of row counts and checksums of every
-table; `restore_backup` restores it into a fresh database and checks every table against the manifest.
+PostgreSQL, SQLite's online backup API on SQLite) and every uploaded file in storage (a local folder or the object
+store, read as streams), with a manifest of row counts and checksums of every table; the file goes to a folder given
+or to the storage's `backups` area. `restore_backup` restores it into a fresh database and an empty storage and checks
+every table against the manifest.
 
 The keys that protect the data (master key, audit-chain key, document-signing key) are NOT in the data backup
 (keys/README.md: back the master key up separately from the database): whoever holds a data backup must not also hold
@@ -20,6 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.storage import LocalStorage, ObjectMissing, S3Storage, spool_file, storage
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.backups.crypto import decrypt_file, encrypt_file
@@ -86,12 +89,12 @@ def _add_tree(archive: tarfile.TarFile, folder: str, name: str) -> list[str]:
     return added
 
 
-def create_backup(output_dir: str, passphrase: str, include_keys: bool = False) -> Path:
-    """The data backup: database and uploads; the key store only when `include_keys` is asked for explicitly."""
-    config = current_app.config
+def create_backup(output_dir: str | None, passphrase: str, include_keys: bool = False) -> str:
+    """The data backup: database and uploads; the key store only when `include_keys` is asked for explicitly. Written
+    to `output_dir`, or (None) to the storage's backups area; returns where it went."""
     engine = db.engine
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    target = Path(output_dir) / f"essc-backup-{stamp}.essc"
+    name = f"essc-backup-{stamp}.essc"
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         method = _dump_database(engine, work / "database.dump")
@@ -105,20 +108,49 @@ def create_backup(output_dir: str, passphrase: str, include_keys: bool = False) 
         }
         with tarfile.open(work / "backup.tar", "w") as archive:
             archive.add(work / "database.dump", arcname="database.dump")
-            manifest["uploads"] = _add_tree(archive, config["UPLOAD_FOLDER"], "uploads")
-            manifest["keys"] = _add_tree(archive, config["KEYS_DIR"], "keys") if include_keys else []
+            manifest["uploads"] = _add_objects(archive, storage(), "uploads")
+            manifest["keys"] = _add_tree(archive, current_app.config["KEYS_DIR"], "keys") if include_keys else []
             _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=1).encode())
-        _encrypt_to(work / "backup.tar", target, passphrase)
-    return target
+        if output_dir:
+            target = Path(output_dir) / name
+            _encrypt_to(work / "backup.tar", target, passphrase)
+            return str(target)
+        partial = spool_file("backups")
+        try:
+            _encrypt_to(work / "backup.tar", partial, passphrase)
+            storage().put_file("backups", name, partial, "application/octet-stream")
+        finally:
+            partial.unlink(missing_ok=True)
+    return f"{storage().location('backups')}/{name}"
+
+
+def _add_objects(archive: tarfile.TarFile, store, area: str) -> list[str]:
+    """Every file of `area`, streamed from storage into the archive (never a whole file in memory)."""
+    added = []
+    for name in store.names(area):
+        try:
+            body, size = store.open(area, name)
+        except ObjectMissing:  # deleted between the listing and the read (an exit's deletion)
+            continue
+        with body:
+            info = tarfile.TarInfo(f"{area}/{name}")
+            info.size, info.mtime = size, int(utcnow().timestamp())
+            archive.addfile(info, body)
+        added.append(name)
+    return added
 
 
 def _encrypt_to(tar: Path, target: Path, passphrase: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
+    partial = target.with_name(target.name + ".partial")
     with open(tar, "rb") as source, open(partial, "wb") as out:
         encrypt_file(source, out, passphrase)
     os.chmod(partial, 0o600)
     os.replace(partial, target)
+
+
+def list_backups() -> list[str]:
+    return list(storage().names("backups"))
 
 
 def create_key_backup(output_dir: str, passphrase: str) -> Path:
@@ -146,9 +178,19 @@ def restore_key_backup(backup: str, passphrase: str, keys_dir: str) -> dict:
     return manifest
 
 
+def _open_backup(backup: str):
+    """A backup file by its path, or by its name in the storage's backups area."""
+    if os.path.exists(backup):
+        return open(backup, "rb")
+    try:
+        return storage().open("backups", os.path.basename(backup))[0]
+    except (ObjectMissing, ValueError):
+        raise RestoreRefused(f"no backup {backup}: neither a file nor in {storage().location('backups')}") from None
+
+
 def _unpack(backup: str, passphrase: str, work: Path) -> dict:
     """Decrypt a backup file into `work`/x and return its manifest (BackupCorrupt if altered or the wrong key)."""
-    with open(backup, "rb") as source, open(work / "backup.tar", "wb") as out:
+    with _open_backup(backup) as source, open(work / "backup.tar", "wb") as out:
         decrypt_file(source, out, passphrase)
     with tarfile.open(work / "backup.tar") as archive:
         archive.extractall(work / "x", filter="data")
@@ -163,8 +205,20 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     archive.addfile(info, io.BytesIO(data))
 
 
-def restore_backup(backup: str, passphrase: str, database_url: str, uploads_dir: str, keys_dir: str) -> dict:
-    """Restore into an empty database and empty folders; return the manifest after checking every table."""
+def target_storage(uploads_dir: str | None = None, storage_url: str | None = None):
+    """Where a restore puts the uploads: a folder, another object store (this one's settings, another URL), or this
+    deployment's own storage."""
+    if uploads_dir:
+        return LocalStorage({"uploads": uploads_dir})
+    if storage_url:
+        return S3Storage(dict(current_app.config) | {"STORAGE_URL": storage_url})
+    return storage()
+
+
+def restore_backup(backup: str, passphrase: str, database_url: str, uploads, keys_dir: str) -> dict:
+    """Restore into an empty database, a storage without those files (`uploads`: a folder's path or a storage) and
+    an empty key folder; return the manifest after checking every table."""
+    uploads = LocalStorage({"uploads": uploads}) if isinstance(uploads, str) else uploads
     engine = sa.create_engine(database_url)
     try:
         if sa.inspect(engine).get_table_names():
@@ -173,7 +227,7 @@ def restore_backup(backup: str, passphrase: str, database_url: str, uploads_dir:
             work = Path(work)
             manifest = _unpack(backup, passphrase, work)
             _restore_database(engine, manifest, work / "x" / "database.dump")
-            _restore_tree(work / "x" / "uploads", uploads_dir)
+            _restore_objects(work / "x" / "uploads", uploads, "uploads")
             _restore_tree(work / "x" / "keys", keys_dir)
         mismatched = _compare(manifest["tables"], table_fingerprints(engine))
         if mismatched:
@@ -207,6 +261,21 @@ def _restore_tree(source: Path, target: str) -> None:
                 raise RestoreRefused(f"{destination} exists and differs; restore into an empty folder")
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, destination)
+
+
+def _restore_objects(source: Path, store, area: str) -> None:
+    if not source.exists():
+        return
+    for path in sorted(p for p in source.iterdir() if p.is_file()):
+        if store.exists(area, path.name):
+            if store.get_bytes(area, path.name) != path.read_bytes():
+                raise RestoreRefused(f"{area}/{path.name} exists and differs; restore into an empty storage")
+            continue
+        copy = Path(shutil.copy(path, store.spool_folder(area) / f".{path.name}.part"))
+        try:
+            store.put_file(area, path.name, copy)
+        finally:
+            copy.unlink(missing_ok=True)
 
 
 def _compare(expected: dict, actual: dict) -> list[str]:

@@ -14,9 +14,10 @@ from flask import current_app, has_request_context, request
 
 from app.core import audit
 from app.core.errors import DomainError, NotFound, RuleViolation
+from app.core.storage import storage
 from app.core.timeutil import utcnow
 from app.core.transaction import ConcurrentWrite, transactional
-from app.core.uploads import chunks, content_matches, remove_upload, upload_path, write_atomically
+from app.core.uploads import chunks, content_matches, remove_upload
 from app.extensions import db
 from app.modules.applications.aggregate import lock_application
 from app.modules.documents import content as forms
@@ -128,7 +129,7 @@ def _render(kind: str, content: dict) -> tuple[bytes, int]:
 
 def _store(pdf: bytes) -> str:
     stored_name = "doc-" + secrets.token_hex(16)
-    write_atomically(upload_path(stored_name), pdf)
+    storage().put_bytes("uploads", stored_name, pdf, "application/pdf")
     return stored_name
 
 
@@ -170,10 +171,10 @@ def blank_form(kind: str) -> bytes:
     document and carries no anti-forgery code."""
     if kind not in forms.FORM_KINDS:
         raise NotFound("没有这种表格", "No such form")
-    path = upload_path(f"blank-{kind}-{template_version()}.pdf")
-    if not path.exists():
-        write_atomically(path, _render(kind, forms.for_template(forms.blank_content()))[0])
-    return path.read_bytes()
+    name, store = f"blank-{kind}-{template_version()}.pdf", storage()
+    if not store.exists("uploads", name):
+        store.put_bytes("uploads", name, _render(kind, forms.for_template(forms.blank_content()))[0], "application/pdf")
+    return store.get_bytes("uploads", name)
 
 
 def find_by_code(text: str) -> Document:
@@ -216,4 +217,5 @@ def check_upload(document: Document, stream) -> UploadCheck:
 
 
 def stored_pdf(document: Document) -> bytes:
-    return upload_path(document.stored_name).read_bytes()
+    """The issued file from storage (ObjectMissing, a 404, if it is gone; StorageUnavailable, a 503)."""
+    return storage().get_bytes("uploads", document.stored_name)

@@ -39,9 +39,20 @@ def summary(certificate: DeletionCertificate) -> list[Line]:
     """One line per step: its title and how many records or files it removed (or redacted), with the detail kept."""
     lines = []
     for step, titles in STEP_TITLES.items():
-        counts = certificate.steps.get(step) or {}
-        lines.append(Line(localized(titles), sum(n for n in counts.values() if isinstance(n, int)), counts))
+        counts = {k: n for k, n in (certificate.steps.get(step) or {}).items() if isinstance(n, int)}
+        lines.append(Line(localized(titles), sum(counts.values()), counts))
     return lines
+
+
+STORAGE_TITLES = {"local": ("本地目录", "local folder"), "s3": ("对象存储", "object store")}
+
+
+def files_removed_from(certificate: DeletionCertificate) -> str:
+    """Where the channel's files were removed from: the storage kind in words and its location (C6.5)."""
+    where = (certificate.steps.get("files") or {}).get("removed_from")
+    if not where:
+        return ""
+    return f"{localized(STORAGE_TITLES.get(where['storage'], ('', '')))} {where['location']}".strip()
 
 
 def decision(certificate: DeletionCertificate) -> str:

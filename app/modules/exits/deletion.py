@@ -20,6 +20,7 @@ from app.core import deletion
 from app.core.audit import AuditEntry
 from app.core.deletion import STEPS, channel_objects, delete_rows, register_objects
 from app.core.errors import Conflict
+from app.core.storage import storage
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.applications.deletion import own_applications
@@ -72,7 +73,11 @@ def _run_step(name: str, cid: int, scope: dict) -> dict:
     domain's own."""
     if name == "messages_and_audit":
         return _step_messages_and_audit(cid, scope["objects"])
-    return deletion.run_step(name, cid, scope)
+    counts = deletion.run_step(name, cid, scope)
+    if name == "files":  # the certificate says where the files were removed from (a folder or the object store)
+        store = storage()
+        counts["removed_from"] = {"storage": store.kind, "location": store.location("uploads")}
+    return counts
 
 
 def _certificate(exit_: Exit) -> DeletionCertificate:

@@ -17,7 +17,7 @@ from app.modules.accounts.forms import ActionForm
 from app.modules.channels.models import Channel
 from app.modules.channels.rules import CONNECTED
 from app.modules.exits import operations as ops
-from app.modules.exits.certificate import decision, summary
+from app.modules.exits.certificate import decision, files_removed_from, summary
 from app.modules.exits.forms import AnnouncementForm, ExitForm, ForcedExitForm, OpinionForm
 from app.modules.exits.models import CAUSES, DeletionCertificate, Exit
 
@@ -71,6 +71,7 @@ def exit_detail(exit_id: int):
         certificate=certificate,
         certificate_lines=summary(certificate) if certificate else [],
         certificate_decision=decision(certificate) if certificate else "",
+        files_removed_from=files_removed_from(certificate) if certificate else "",
         opinion_form=OpinionForm(),
         announcement_form=AnnouncementForm(),
         action_form=ActionForm(),

@@ -1,10 +1,11 @@
 """Incident pages (C5.2, C5.5, C5.6): report or record, evidence, confirm / re-grade / dismiss, rectification,
 restore (warned and confirmed, S10), the national center's renewal approval."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core.errors import DomainError
+from app.core.http.downloads import send_stored_file
 from app.core.http.forms import apply_error, choices, run_posted
 from app.core.http.pagination import paginate
 from app.core.i18n import current_locale, localized
@@ -12,7 +13,6 @@ from app.core.i18n import gettext as _
 from app.core.jurisdiction import visible_channels
 from app.core.permissions import P, may
 from app.core.timeutil import from_local
-from app.core.uploads import upload_path
 from app.extensions import db
 from app.modules.accounts.forms import ActionForm
 from app.modules.channels.models import Channel
@@ -111,12 +111,7 @@ def download_evidence(incident_id: int, evidence_id: int):
     evidence = db.session.get(IncidentEvidence, evidence_id)
     if evidence is None or evidence.incident_id != incident.id:
         abort(404)
-    return send_file(
-        upload_path(evidence.stored_name),
-        mimetype=evidence.content_type,
-        download_name=evidence.filename,
-        as_attachment=True,
-    )
+    return send_stored_file(evidence.stored_name, evidence.filename, evidence.content_type)
 
 
 def confirm_incident(incident_id: int):

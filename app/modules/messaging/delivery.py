@@ -1,18 +1,20 @@
-"""E-mail and SMS delivery of messages (S1). In development both write to var/outbox (e-mail as .eml files, SMS as
-one line each in sms.log); in production e-mail goes through SMTP (MAIL_SMTP_HOST) and SMS through the gateway
+"""E-mail and SMS delivery of messages (S1). Without a mail server or SMS gateway (development) both are written to the
+storage's outbox (var/outbox, or the object store: e-mail as one .eml file each, SMS as one .txt file each); in
+production e-mail goes through SMTP (MAIL_SMTP_HOST) and SMS through the gateway
 (SMS_GATEWAY_URL, JSON POST). Each delivery is its own transaction; a failure is recorded and retried with back-off
 (1, 5, 30, 120 minutes) and marked failed after DELIVERY_MAX_ATTEMPTS — visible to the operator, never raised."""
 
 import json
+import secrets
 import smtplib
 import urllib.request
 from datetime import timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.storage import storage
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.messaging.models import Delivery
@@ -20,10 +22,9 @@ from app.modules.messaging.models import Delivery
 BACKOFF_MINUTES = (1, 5, 30, 120)
 
 
-def _outbox() -> Path:
-    folder = Path(current_app.config["OUTBOX_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _to_outbox(prefix: str, suffix: str, data: bytes, content_type: str) -> None:
+    name = f"{prefix}-{utcnow():%Y%m%d%H%M%S%f}-{secrets.token_hex(4)}.{suffix}"
+    storage().put_bytes("outbox", name, data, content_type)
 
 
 def send_email(address: str, sender_unit: str, subject: str, body: str) -> None:
@@ -33,7 +34,7 @@ def send_email(address: str, sender_unit: str, subject: str, body: str) -> None:
     message.set_content(f"{body}\n\n—— {sender_unit}")
     host = current_app.config["MAIL_SMTP_HOST"]
     if not host:
-        (_outbox() / f"mail-{utcnow():%Y%m%d%H%M%S%f}.eml").write_bytes(bytes(message))
+        _to_outbox("mail", "eml", bytes(message), "message/rfc822")
         return
     with smtplib.SMTP(host, current_app.config["MAIL_SMTP_PORT"], timeout=10) as smtp:
         smtp.send_message(message)
@@ -43,8 +44,8 @@ def send_sms(phone: str, sender_unit: str, subject: str) -> None:
     text = f"【{sender_unit}】{subject}，详情请登录渠道门户查看。"
     url = current_app.config["SMS_GATEWAY_URL"]
     if not url:
-        with open(_outbox() / "sms.log", "a", encoding="utf-8") as log:
-            log.write(f"{utcnow():%Y-%m-%d %H:%M:%S}\t{phone}\t{text}\n")
+        line = f"{utcnow():%Y-%m-%d %H:%M:%S}\t{phone}\t{text}\n"
+        _to_outbox("sms", "txt", line.encode(), "text/plain; charset=utf-8")
         return
     request = urllib.request.Request(  # noqa: S310  (a configured https URL of the SMS gateway)
         url, data=json.dumps({"phone": phone, "text": text}).encode(), headers={"Content-Type": "application/json"}
