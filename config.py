@@ -17,13 +17,18 @@ def _env_int(name: str, default: int) -> int:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'essc.sqlite3'}")
-    # Per process: gunicorn workers x threads share nothing, so size the pool to the threads of one worker and keep
-    # workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) below PostgreSQL's max_connections (see README, load test).
-    SQLALCHEMY_ENGINE_OPTIONS = {
-        "pool_pre_ping": True,
-        "pool_size": _env_int("DB_POOL_SIZE", 5),
-        "max_overflow": _env_int("DB_MAX_OVERFLOW", 5),
-    }
+    # The engine (app/core/database.py). Per process: gunicorn workers x threads share nothing, so size the pool to the
+    # threads of one worker and keep processes x (DB_POOL_SIZE + DB_MAX_OVERFLOW) below what the server (or pgbouncer's
+    # default_pool_size) allows. Behind pgbouncer in transaction mode: DB_PREPARE_THRESHOLD=none.
+    DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 5)
+    DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 5)
+    DB_POOL_RECYCLE = _env_int("DB_POOL_RECYCLE", 1800)
+    DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", 30))
+    DB_POOL_CLASS = os.environ.get("DB_POOL_CLASS", "queue")  # queue (a pool per process) or null (the pooler's only)
+    DB_CONNECT_TIMEOUT = _env_int("DB_CONNECT_TIMEOUT", 10)
+    DB_APP_NAME = os.environ.get("DB_APP_NAME", "essc")
+    DB_PREPARE_THRESHOLD = os.environ.get("DB_PREPARE_THRESHOLD", "")  # unset: psycopg's default (5); none: never
+    DATABASE_ENGINE_OPTIONS = os.environ.get("DATABASE_ENGINE_OPTIONS", "")  # JSON, any create_engine option
     KEYS_DIR = os.environ.get("KEYS_DIR", str(BASE_DIR / "keys"))
     # Platform master key: a path to a 32-byte key file, or the key itself base64-encoded (production).
     MASTER_KEY_FILE = os.environ.get("MASTER_KEY_FILE", "")

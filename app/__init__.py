@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from app import models  # noqa: F401  (every model registered before use)
 from app.core.crypto import KEYS, ensure_keys, load_key
+from app.core.database import engine_settings
 from app.core.i18n import init_i18n
 from app.core.permissions import has_permission
 from app.extensions import csrf, db, login_manager, migrate
@@ -110,11 +111,11 @@ def _check_config(app: Flask) -> None:
             "PUBLIC_BASE_URL must be set (e.g. https://essc-channels.example.cn): it is printed under every document's"
             " QR code (S9)"
         )
-    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options.pop("pool_size", None), options.pop("max_overflow", None)  # SQLite has no connection pool to size
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if not app.config["STORAGE_URL"]:
+        os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in app.config:  # set from the DB_* settings unless given whole
+        url, options = engine_settings(app.config)
+        app.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
 
 
 # Endpoints that take a screen recording (C2.9): their requests may be as large as one recording.

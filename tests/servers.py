@@ -17,6 +17,7 @@ from pathlib import Path
 import boto3
 import redis
 import requests
+import sqlalchemy as sa
 from botocore.config import Config
 
 ACCESS_KEY, SECRET_KEY = "essc-test", "essc-test-secret-key"
@@ -162,3 +163,55 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
     finally:
         client.close()
     return process, f"redis://127.0.0.1:{port}/0"
+
+
+PGBOUNCER_INI = """[databases]
+* = host={host} port={port}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {listen}
+unix_socket_dir =
+auth_type = trust
+auth_file = {folder}/userlist.txt
+pool_mode = {mode}
+max_client_conn = 500
+default_pool_size = {pool}
+reserve_pool_size = 0
+server_reset_query =
+ignore_startup_parameters = extra_float_digits
+logfile = {folder}/pgbouncer.log
+pidfile = {folder}/pgbouncer.pid
+admin_users = postgres
+stats_users = postgres
+"""
+
+
+def start_pgbouncer(folder: Path, database_url: str, mode: str = "transaction", pool: int = 8):
+    """Debian's pgbouncer in front of the test PostgreSQL (trust, as that server): (process, the URL through it)."""
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not os.path.exists(binary):
+        raise RuntimeError("pgbouncer is needed (Debian package pgbouncer; make test installs it)")
+    url = sa.engine.make_url(database_url)
+    folder.mkdir(parents=True, exist_ok=True)
+    listen = free_port()
+    ini = PGBOUNCER_INI.format(host=url.host, port=url.port or 5432, listen=listen, folder=folder, mode=mode, pool=pool)
+    (folder / "pgbouncer.ini").write_text(ini)
+    (folder / "userlist.txt").write_text(f'"{url.username}" ""\n')
+    command = [binary, str(folder / "pgbouncer.ini")]
+    if os.geteuid() == 0:  # pgbouncer refuses to run as root
+        shutil.chown(folder, "postgres")
+        for name in ("pgbouncer.ini", "userlist.txt"):
+            shutil.chown(folder / name, "postgres")
+        command[1:1] = ["-u", "postgres"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    pooled = url.set(host="127.0.0.1", port=listen).render_as_string(hide_password=False)
+
+    def up() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"pgbouncer exited: {(folder / 'pgbouncer.log').read_text()[-2000:]}")
+        with socket.create_connection(("127.0.0.1", listen), timeout=1):
+            return True
+
+    wait_for(up, 15, "pgbouncer")
+    return process, pooled
