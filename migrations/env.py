@@ -91,7 +91,19 @@ def run_migrations_online():
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
+            serialise_upgrades(connection)
             context.run_migrations()
+
+
+# Two hosts running `flask db upgrade` at once (a deploy started everywhere) would both create the same tables; on
+# PostgreSQL the second waits here for the first to commit and then finds the schema at head. The lock is the
+# transaction's own, so it holds through pgbouncer in transaction mode too.
+MIGRATION_LOCK = 7_420_150_002
+
+
+def serialise_upgrades(connection):
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 
 
 if context.is_offline_mode():

@@ -309,7 +309,8 @@ import json, sys
 from werkzeug.serving import run_simple
 from app import create_app
 url, keys, uploads, port, config = sys.argv[1:]
-app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, KEYS_DIR=keys, UPLOAD_FOLDER=uploads, **json.loads(config))
+settings = {"SQLALCHEMY_DATABASE_URI": url, "KEYS_DIR": keys, "UPLOAD_FOLDER": uploads} | json.loads(config)
+app = create_app("testing", **settings)
 run_simple("127.0.0.1", int(port), app, threaded=True)
 """
 

@@ -9,12 +9,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
+import psycopg
 import redis
 import requests
 import sqlalchemy as sa
@@ -187,13 +189,40 @@ stats_users = postgres
 """
 
 
-def start_pgbouncer(folder: Path, database_url: str, mode: str = "transaction", pool: int = 8):
-    """Debian's pgbouncer in front of the test PostgreSQL (trust, as that server): (process, the URL through it)."""
+@dataclass
+class Pooler:
+    process: subprocess.Popen
+    url: str  # the database URL through pgbouncer
+    folder: Path
+
+    def stop(self) -> None:
+        stop(self.process)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def admin(self, command: str) -> list[tuple]:
+        """pgbouncer's console (`SHOW POOLS`, `SHOW STATS`, …) as rows."""
+        url = sa.engine.make_url(self.url).set(database="pgbouncer")
+        with psycopg.connect(
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            dbname="pgbouncer",
+            autocommit=True,
+            prepare_threshold=None,
+        ) as conn:
+            return conn.execute(command).fetchall()
+
+
+def start_pgbouncer(database_url: str, mode: str = "transaction", pool: int = 8) -> Pooler:
+    """Debian's pgbouncer in front of the test PostgreSQL (trust, as that server): (process, the URL through it).
+    Its files are in a folder of its own under the system's temporary folder (run as `postgres` when we are root,
+    which pgbouncer refuses to be, it must reach them); the folder goes when the process is stopped by `stop`."""
     binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     if not os.path.exists(binary):
         raise RuntimeError("pgbouncer is needed (Debian package pgbouncer; make test installs it)")
     url = sa.engine.make_url(database_url)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="essc-pgbouncer-"))
+    folder.chmod(0o755)
     listen = free_port()
     ini = PGBOUNCER_INI.format(host=url.host, port=url.port or 5432, listen=listen, folder=folder, mode=mode, pool=pool)
     (folder / "pgbouncer.ini").write_text(ini)
@@ -214,4 +243,4 @@ def start_pgbouncer(folder: Path, database_url: str, mode: str = "transaction", 
             return True
 
     wait_for(up, 15, "pgbouncer")
-    return process, pooled
+    return Pooler(process, pooled, folder)

@@ -16,7 +16,7 @@ from app.modules.messaging.models import Delivery
 from app.modules.messaging.operations import send
 from tests.conftest import bearer, in_parallel, serve_instance
 from tests.journeys import live_channel
-from tests.servers import start_pgbouncer, stop
+from tests.servers import start_pgbouncer
 
 
 def _on_postgres(app) -> bool:
@@ -24,23 +24,39 @@ def _on_postgres(app) -> bool:
 
 
 @pytest.fixture
-def pooled_url(app, tmp_path):
+def pooled_url(app, request):
+    """pgbouncer in transaction mode with few server connections (one unless the test says), so that clients share
+    them transaction by transaction, as they do at national volume."""
     if not _on_postgres(app):
         pytest.skip("pgbouncer pools PostgreSQL connections: this runs in the PostgreSQL leg (TEST_DATABASE_URL)")
-    process, url = start_pgbouncer(tmp_path / "pgbouncer", app.config["SQLALCHEMY_DATABASE_URI"], pool=2)
-    yield url
-    stop(process)
+    marker = request.node.get_closest_marker("server_connections")
+    pooler = start_pgbouncer(app.config["SQLALCHEMY_DATABASE_URI"], pool=marker.args[0] if marker else 1)
+    yield pooler.url
+    pooler.stop()
 
 
-def _pooled_app(app, url: str, threshold: str):
-    return create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=url,
-        DB_PREPARE_THRESHOLD=threshold,
-        KEYS_DIR=app.config["KEYS_DIR"],
-        UPLOAD_FOLDER=app.config["UPLOAD_FOLDER"],
-        OUTBOX_FOLDER=app.config["OUTBOX_FOLDER"],
-    )
+@pytest.fixture
+def pooled_app(app, pooled_url):
+    """`pooled_app(threshold)`: another app on the pooled URL (as another host's process); disposed afterwards."""
+    made = []
+
+    def make(threshold: str):
+        made.append(
+            create_app(
+                "testing",
+                SQLALCHEMY_DATABASE_URI=pooled_url,
+                DB_PREPARE_THRESHOLD=threshold,
+                KEYS_DIR=app.config["KEYS_DIR"],
+                UPLOAD_FOLDER=app.config["UPLOAD_FOLDER"],
+                OUTBOX_FOLDER=app.config["OUTBOX_FOLDER"],
+            )
+        )
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 def _queue(world, messages: int) -> None:
@@ -60,7 +76,7 @@ def _deliver_from_two_workers(pooled) -> list:
         with pooled.app_context():
             try:
                 return delivery.deliver_pending(limit=400)
-            except Exception as exc:  # noqa: BLE001 - the outcome is what the test reads
+            except Exception as exc:  # the outcome is what the test reads
                 return exc
             finally:
                 db.session.remove()
@@ -69,9 +85,9 @@ def _deliver_from_two_workers(pooled) -> list:
 
 
 @pytest.mark.commits
-def test_the_delivery_job_runs_through_pgbouncer_with_prepared_statements_off(app, world, pooled_url):
+def test_the_delivery_job_runs_through_pgbouncer_with_prepared_statements_off(app, world, pooled_app):
     _queue(world, 135)  # 270 copies: an e-mail and an SMS each
-    outcomes = _deliver_from_two_workers(_pooled_app(app, pooled_url, "none"))
+    outcomes = _deliver_from_two_workers(pooled_app("none"))
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert sum(o["sent"] for o in outcomes) == 270
     sent = sa.select(sa.func.count()).select_from(Delivery).where(Delivery.status == "sent")
@@ -79,10 +95,10 @@ def test_the_delivery_job_runs_through_pgbouncer_with_prepared_statements_off(ap
 
 
 @pytest.mark.commits
-def test_psycopg_default_prepared_statements_break_under_transaction_pooling(app, world, pooled_url):
+def test_psycopg_default_prepared_statements_break_under_transaction_pooling(app, world, pooled_app):
     """The control: what the setting prevents (psycopg prepares a statement after five uses)."""
     _queue(world, 135)
-    outcomes = _deliver_from_two_workers(_pooled_app(app, pooled_url, ""))
+    outcomes = _deliver_from_two_workers(pooled_app(""))
     failures = [o for o in outcomes if isinstance(o, Exception)]
     assert failures and any("prepared statement" in str(f) for f in failures), outcomes
 
@@ -120,8 +136,10 @@ def test_engine_options_are_settings_and_the_url_option_is_understood():
 
 
 @pytest.mark.commits
+@pytest.mark.server_connections(4)
 def test_two_instances_serve_through_pgbouncer_under_parallel_requests(app, world, tmp_path, pooled_url):
     _channel, issued = live_channel(world)
+    key_id, secret = issued.key.key_id, issued.secret
     staff, company = bearer(world.operator), bearer(world.company_a)
     db.session.commit()
     settings = {"SQLALCHEMY_DATABASE_URI": pooled_url, "DB_PREPARE_THRESHOLD": "none", "GATEWAY_CACHE_SECONDS": 1}
@@ -130,12 +148,18 @@ def test_two_instances_serve_through_pgbouncer_under_parallel_requests(app, worl
     path = "/api/v1/channel/services/qr_login"
 
     def call(i):
+        try:
+            return _call(i)
+        except requests.RequestException as exc:
+            return repr(exc)
+
+    def _call(i):
         base = bases[i % 2]
         if i % 3 == 0:
             return requests.get(f"{base}/api/v1/applications", headers=company, timeout=30).status_code
         if i % 3 == 1:
             return requests.get(f"{base}/api/v1/monitoring/overview.csv", headers=staff, timeout=30).status_code
-        headers = sign_request(issued.key.key_id, issued.secret, "GET", path)
+        headers = sign_request(key_id, secret, "GET", path)
         return requests.get(base + path, headers=headers, timeout=30).status_code
 
     try:

@@ -64,8 +64,9 @@ def _attempt(delivery: Delivery) -> None:
 
 
 def deliver_pending(limit: int = 200) -> dict:
-    """Try every due delivery once; returns counts. Safe to run at any time and from several processes (a delivery
-    is claimed by a conditional update of its attempt counter)."""
+    """Try every due delivery once; returns counts. Safe to run at any time and from several processes: a delivery
+    is claimed by a conditional update that also moves its next attempt CLAIM_MINUTES ahead, so no other worker
+    takes it while it is being sent (a worker that dies mid-send leaves it to be retried after that)."""
     now = utcnow()
     due = db.session.scalars(
         sa.select(Delivery.id)
@@ -75,20 +76,30 @@ def deliver_pending(limit: int = 200) -> dict:
     ).all()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for delivery_id in due:
-        counts[_deliver_one(delivery_id)] += 1
+        outcome = _deliver_one(delivery_id)
+        if outcome is not None:  # None: another worker claimed it first
+            counts[outcome] += 1
     return counts
 
 
-def _deliver_one(delivery_id: int) -> str:
-    delivery = db.session.get(Delivery, delivery_id)
+CLAIM_MINUTES = 5
+
+
+def _claim(delivery_id: int) -> bool:
+    now = utcnow()
     claimed = db.session.execute(
         sa.update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.attempts == delivery.attempts, Delivery.status == "pending")
-        .values(attempts=Delivery.attempts + 1)
+        .where(Delivery.id == delivery_id, Delivery.status == "pending", Delivery.next_attempt_at <= now)
+        .values(attempts=Delivery.attempts + 1, next_attempt_at=now + timedelta(minutes=CLAIM_MINUTES))
     )
     db.session.commit()
-    if claimed.rowcount != 1:
-        return "retry"
+    return claimed.rowcount == 1
+
+
+def _deliver_one(delivery_id: int) -> str | None:
+    if not _claim(delivery_id):
+        return None
+    delivery = db.session.get(Delivery, delivery_id)
     db.session.refresh(delivery)
     try:
         _attempt(delivery)
