@@ -140,6 +140,10 @@ class Config:
     EXIT_GRACE_MONTHS = _env_int("EXIT_GRACE_MONTHS", 3)  # overdue report / open alert before a forced exit
     # Scheduled jobs (APScheduler 3): the monthly evaluation's cron fields, in SCHEDULER_TIMEZONE
     SCHEDULER_TIMEZONE = os.environ.get("SCHEDULER_TIMEZONE", "Asia/Shanghai")
+    # The scheduler's lease (app/core/scheduler.py): renewed every HEARTBEAT seconds, taken over by a standby once it
+    # has gone LEASE seconds unrenewed (a stopped leader is replaced within LEASE + HEARTBEAT seconds).
+    SCHEDULER_LEASE_SECONDS = float(os.environ.get("SCHEDULER_LEASE_SECONDS", 15))
+    SCHEDULER_HEARTBEAT_SECONDS = float(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", 3))
     EVALUATION_CRON = os.environ.get("EVALUATION_CRON", "0 2 5 * *")
     DAILY_CHECKS_CRON = os.environ.get("DAILY_CHECKS_CRON", "30 1 * * *")
     # C7.4: start only where a CJK font is installed (the forms would print empty boxes otherwise).
@@ -148,6 +152,14 @@ class Config:
     SOCIAL_MIN_USERS = _env_int("SOCIAL_MIN_USERS", 1_000_000)
     MIN_OPERATING_MONTHS = _env_int("MIN_OPERATING_MONTHS", 12)
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh")
+    # Metrics (app/core/metrics.py): /metrics answers only with `Authorization: Bearer METRICS_TOKEN` (unset: 404);
+    # the scheduler and the delivery worker serve theirs on METRICS_ADDRESS:METRICS_PORT (unset port: not served).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    METRICS_ADDRESS = os.environ.get("METRICS_ADDRESS", "127.0.0.1")
+    METRICS_PORT = _env_int("METRICS_PORT", 0)
+    # Logs (app/core/logs.py): JSON lines (production's default) or text, on standard error.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -178,6 +190,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     REQUIRE_PUBLIC_BASE_URL = True
 
 

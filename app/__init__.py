@@ -14,6 +14,7 @@ from app import models  # noqa: F401  (every model registered before use)
 from app.core.crypto import KEYS, ensure_keys, load_key
 from app.core.database import engine_settings
 from app.core.i18n import init_i18n
+from app.core.logs import configure_logging
 from app.core.permissions import has_permission
 from app.extensions import csrf, db, login_manager, migrate
 from app.modules.accounts.blueprint import bp as accounts_bp
@@ -61,6 +62,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(CONFIGS[config_name or os.environ.get("FLASK_CONFIG", "development")])
     app.config.update(overrides)
+    configure_logging(app)
     _check_config(app)
     if app.config["TRUSTED_PROXIES"]:  # the client's address for lockout, throttling and logs (README, Security)
         hops = app.config["TRUSTED_PROXIES"]

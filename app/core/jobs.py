@@ -4,10 +4,14 @@ the scheduler (`app.core.scheduler`) and `daily_checks` run what is registered a
 
 `run_job` makes each job's period run exactly once across processes and hosts: the job's `JobRun` row (unique per job
 and period) is written in the same transaction as the job's work, so a second runner of the same period fails on the
-unique key and skips, and a crash rolls back the row with the work — the next run does it all again."""
+unique key and skips, and a crash rolls back the row with the work — the next run does it all again. Run by the
+scheduler, the claim is also fenced (`fenced`): the scheduler's lease is checked at the claim and just before the
+commit, in the same transaction, and its token kept in the row (app.core.scheduler)."""
 
 import socket
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -33,6 +37,9 @@ class JobRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    fencing_token: Mapped[int | None] = mapped_column(
+        sa.BigInteger, comment="the scheduler lease's token, if run by it"
+    )
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class Job:
     order: int = 0
     claim: str | None = None  # daily: the JobRun name its day is claimed under (None: idempotent by state)
     setting: str | None = None  # cron: the configuration key of its crontab
-    minutes: int | None = None  # interval
+    seconds: float | None = None  # interval
 
 
 DAILY: list[Job] = []
@@ -59,8 +66,26 @@ def register_cron(key: str, func: Callable[[], object], setting: str) -> None:
     CRON[:] = [j for j in CRON if j.key != key] + [Job(key, func, setting=setting)]
 
 
-def register_interval(key: str, func: Callable[[], object], minutes: int) -> None:
-    INTERVAL[:] = [j for j in INTERVAL if j.key != key] + [Job(key, func, minutes=minutes)]
+def register_interval(key: str, func: Callable[[], object], *, minutes: float = 0, seconds: float = 0) -> None:
+    INTERVAL[:] = [j for j in INTERVAL if j.key != key] + [Job(key, func, seconds=minutes * 60 + seconds)]
+
+
+_fence: ContextVar[Callable[[], int] | None] = ContextVar("scheduler_fence", default=None)
+
+
+@contextmanager
+def fenced(check: Callable[[], int]):
+    """Within this block every `run_job` claim calls `check()` in its transaction (LeaseLost: nothing commits)."""
+    token = _fence.set(check)
+    try:
+        yield
+    finally:
+        _fence.reset(token)
+
+
+def _check_fence() -> int | None:
+    check = _fence.get()
+    return check() if check is not None else None
 
 
 def run_job(job: str, period: str, work) -> dict:
@@ -76,11 +101,12 @@ def run_job(job: str, period: str, work) -> dict:
 
 @transactional
 def _run_once(job: str, period: str, work) -> dict:
-    row = JobRun(job=job, period=period, host=socket.gethostname()[:100])
+    row = JobRun(job=job, period=period, host=socket.gethostname()[:100], fencing_token=_check_fence())
     db.session.add(row)
     db.session.flush()
     result = work()
     row.finished_at, row.outcome = utcnow(), str(result)[:2000]
+    _check_fence()  # the lease row stays locked until this transaction commits: no takeover in between
     return {"job": job, "period": period, "result": result}
 
 

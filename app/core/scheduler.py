@@ -1,102 +1,292 @@
-"""The scheduler (APScheduler 3): one process per deployment runs every scheduled job.
+"""The scheduler (APScheduler 3): exactly one process per deployment runs the scheduled jobs, whatever the number of
+hosts, and a standby takes over when it stops.
 
-Exactly one scheduler works at a time, whatever the number of gunicorn workers or hosts: the scheduler is its own
-process (`flask monitoring scheduler`, never started inside web workers), and before it schedules anything it takes a
-database-wide lock — a PostgreSQL session advisory lock held on a dedicated connection, or an exclusive file lock next
-to an SQLite database. A second scheduler waits as a standby and takes over when the first one's connection ends.
-Independently of the lock, each job's period is claimed in the job's own transaction (`jobs.run_job`), so even two
-schedulers could not run the same month's evaluation or the same day's checks twice. The jobs are those the domains
-registered (`app.core.jobs`)."""
+Leadership is a lease, one row of `scheduler_lease`: the leader renews it every SCHEDULER_HEARTBEAT_SECONDS in a
+statement of its own (no transaction is ever left open, so neither vacuum nor `idle_in_transaction_session_timeout`
+nor a pooler in transaction mode can touch it); a standby takes it only once it has expired (SCHEDULER_LEASE_SECONDS
+after the last renewal, by the database's clock), and every takeover increases the lease's fencing token.
 
-import fcntl
+- The leader counts its lease valid until SCHEDULER_LEASE_SECONDS minus one heartbeat after the moment it *sent* its
+  last successful renewal: it stops before any standby can take over. It stops at once when a renewal finds the
+  lease taken. A job still running then cannot be stopped from outside, so the process exits (fail-stop; systemd
+  starts it again as a standby): never two leaders running jobs.
+- Every job run claimed through `jobs.run_job` checks the token in its own transaction, at its claim and again just
+  before its commit (the row lock taken then holds off a takeover until the commit), and keeps the token in its
+  `job_run` row. A leader that lost its lease commits nothing.
+- Each job run is logged (one JSON line: job, outcome, duration, token) and counted in the metrics.
+- SIGTERM: no new job starts, running ones finish while the lease is still renewed, then the lease is released so
+  the standby takes over at its next look.
+"""
+
 import logging
 import os
+import secrets
+import signal
+import socket
+import threading
 import time
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core import jobs
+from app.core import jobs, metrics
+from app.core.metrics import JOB_DURATION, JOB_RUNS
 from app.extensions import db
 
-LOCK_KEY = 7_420_150_001  # the advisory-lock key of the scheduler
 log = logging.getLogger("essc.scheduler")
+LEASE = "scheduler"
+EXIT_LEASE_LOST = 75  # EX_TEMPFAIL: the unit restarts it as a standby
 
 
-class SchedulerLock:
-    """Held for the life of the scheduler process; `acquire()` returns False while another process holds it."""
+class SchedulerLease(db.Model):
+    __tablename__ = "scheduler_lease"
+    __table_args__ = {"comment": "The scheduler's leadership: one row, renewed by the leader, taken when it expired."}
 
-    def __init__(self, engine):
-        self.engine, self.connection, self.file = engine, None, None
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(sa.String(100), default="", comment="host:pid:nonce of the leader, '' none")
+    token: Mapped[int] = mapped_column(sa.BigInteger, default=0, comment="fencing token: +1 at every takeover")
+    expires_at: Mapped[datetime] = mapped_column(comment="UTC, by the database's clock")
+    renewed_at: Mapped[datetime | None] = mapped_column(comment="UTC")
 
-    def acquire(self) -> bool:
+
+class LeaseLost(RuntimeError):
+    """This process no longer holds the scheduler's lease: its job must not commit."""
+
+
+class Lease:
+    """One process's handle on the lease row. Every statement is its own short transaction."""
+
+    def __init__(self, engine, seconds: float, holder: str | None = None):
+        self.engine, self.seconds = engine, seconds
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]
+        self.token: int | None = None
+        self.table = SchedulerLease.__table__
+
+    def _now(self, later: float = 0):
+        """Now (plus `later` seconds): by the database's clock on PostgreSQL, where the hosts' clocks may differ; by
+        this host's on SQLite (one host), the real clock either way (never the app's frozen test clock)."""
         if self.engine.dialect.name == "postgresql":
-            self.connection = self.engine.connect()
-            got = self.connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar()
-            if not got:
-                self.connection.close()
-                self.connection = None
-            return bool(got)
-        path = Path(self.engine.url.database or "essc").with_suffix(".scheduler.lock")
-        self.file = open(path, "a+")  # noqa: SIM115 - held open for the process's life
-        try:
-            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.file.close()
-            self.file = None
-            return False
-        return True
+            return sa.func.timezone("UTC", sa.func.clock_timestamp()) + timedelta(seconds=later)
+        return sa.literal(datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=later), sa.DateTime())
+
+    def _mine(self):
+        return sa.and_(self.table.c.name == LEASE, self.table.c.holder == self.holder, self.table.c.token == self.token)
+
+    def _ensure_row(self, conn) -> None:
+        """The migration creates the row; a database emptied by hand (or by the tests) gets it back, free."""
+        insert = (postgresql if self.engine.dialect.name == "postgresql" else sqlite).insert(self.table)
+        free = {"name": LEASE, "holder": "", "token": 0, "expires_at": datetime(2000, 1, 1)}
+        conn.execute(insert.values(**free).on_conflict_do_nothing(index_elements=["name"]))
+
+    def acquire(self) -> int | None:
+        """Take the lease if it is free or expired; the new fencing token, or None while another holds it."""
+        now = self._now()
+        statement = (
+            self.table.update()
+            .where(self.table.c.name == LEASE, sa.or_(self.table.c.holder == "", self.table.c.expires_at < now))
+            .values(
+                holder=self.holder,
+                token=self.table.c.token + 1,
+                expires_at=self._now(self.seconds),
+                renewed_at=now,
+            )
+            .returning(self.table.c.token)
+        )
+        with self.engine.begin() as conn:
+            self._ensure_row(conn)
+            self.token = conn.execute(statement).scalar()
+        return self.token
+
+    def renew(self) -> bool:
+        """Extend the lease; False when it is no longer this process's (taken over, or expired unrenewed)."""
+        now = self._now()
+        statement = (
+            self.table.update()
+            .where(self._mine(), self.table.c.expires_at >= now)
+            .values(expires_at=self._now(self.seconds), renewed_at=now)
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(statement).rowcount == 1
 
     def release(self) -> None:
-        if self.connection is not None:  # unlock first: closing only returns the session to the pool
-            self.connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-            self.connection.close()
-            self.connection = None
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+        if self.token is None:
+            return
+        statement = self.table.update().where(self._mine()).values(holder="", expires_at=datetime(2000, 1, 1))
+        with self.engine.begin() as conn:
+            conn.execute(statement)
+        self.token = None
+
+    def check(self) -> int:
+        """The fence, inside the caller's transaction (db.session): raises LeaseLost unless the lease is still this
+        process's and unexpired; the row stays locked until that transaction ends. Returns the token."""
+        statement = (
+            self.table.update()
+            .where(self._mine(), self.table.c.expires_at > self._now())
+            .values(renewed_at=self.table.c.renewed_at)
+        )
+        if self.token is None or db.session.execute(statement).rowcount != 1:
+            raise LeaseLost(f"the scheduler lease is no longer held by {self.holder}")
+        return self.token
 
 
-def _in_context(app, func):
-    def job():
-        with app.app_context():
+class Leadership:
+    """While leading: the heartbeat thread renews the lease; `valid()` says whether a job may start now."""
+
+    def __init__(self, lease: Lease, heartbeat: float):
+        self.lease, self.heartbeat = lease, heartbeat
+        self.valid_until = time.monotonic() + lease.seconds - heartbeat
+        self.lost = threading.Event()
+        self.done = threading.Event()
+        self.running = 0
+        self.counter = threading.Lock()
+
+    def valid(self) -> bool:
+        return not self.lost.is_set() and time.monotonic() < self.valid_until
+
+    def beat(self) -> None:
+        while not self.done.wait(self.heartbeat):
+            sent = time.monotonic()
             try:
-                log.info("%s: %s", func.__name__, func())
-            except Exception:  # a failing job is logged and retried at its next run; the scheduler keeps going
-                log.exception("job %s failed", func.__name__)
-                db.session.rollback()
+                renewed = self.lease.renew()
+            except Exception as exc:  # the database is unreachable: the lease runs out by itself
+                log.warning("scheduler lease not renewed: %s", type(exc).__name__)
+                continue
+            if renewed:
+                self.valid_until = sent + self.lease.seconds - self.heartbeat
+            else:
+                log.error("scheduler lease lost (token %s)", self.lease.token)
+                self.lost.set()
+                return
 
-    job.__name__ = func.__name__
-    return job
+    def job_started(self) -> None:
+        with self.counter:
+            self.running += 1
+
+    def job_ended(self) -> None:
+        with self.counter:
+            self.running -= 1
 
 
-def build_scheduler(app) -> BlockingScheduler:
+def _runner(app, leadership: Leadership, key: str, func):
+    """One run of a job: only while the lease is valid, in an app context, fenced, timed, logged and counted."""
+
+    def run():
+        if not leadership.valid():
+            return
+        leadership.job_started()
+        started, outcome, result = time.monotonic(), "ok", None
+        try:
+            with app.app_context(), jobs.fenced(leadership.lease.check):
+                try:
+                    result = func()
+                    outcome = "skipped" if isinstance(result, dict) and result.get("skipped") else "ok"
+                except LeaseLost:
+                    outcome = "fenced"
+                    db.session.rollback()
+                except Exception:  # a failing job is logged and retried at its next run; the scheduler keeps going
+                    outcome = "failed"
+                    log.exception("job %s failed", key)
+                    db.session.rollback()
+        finally:
+            leadership.job_ended()
+            _report(key, outcome, time.monotonic() - started, leadership.lease.token, result)
+
+    run.__name__ = key
+    return run
+
+
+def _report(key: str, outcome: str, seconds: float, token, result) -> None:
+    JOB_RUNS.labels(job=key, outcome=outcome).inc()
+    JOB_DURATION.labels(job=key).observe(seconds)
+    fields = {"event": "job", "job": key, "outcome": outcome, "duration_ms": round(seconds * 1000, 1)}
+    fields |= {"fence": token, "result": str(result)[:500] if result is not None else None}
+    (log.warning if outcome in ("failed", "fenced") else log.info)("job %s %s", key, outcome, extra={"fields": fields})
+
+
+def build_scheduler(app, leadership: Leadership) -> BackgroundScheduler:
     """The registered jobs and their times (SCHEDULER_TIMEZONE, default Asia/Shanghai): each cron job at its
-    configured crontab, the daily checks at DAILY_CHECKS_CRON, each interval job every so many minutes."""
+    configured crontab, the daily checks at DAILY_CHECKS_CRON, each interval job every so many seconds; each run
+    only while `leadership` is valid."""
     zone = app.config["SCHEDULER_TIMEZONE"]
-    scheduler = BlockingScheduler(timezone=zone, job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler = BackgroundScheduler(timezone=zone, job_defaults={"coalesce": True, "max_instances": 1})
     for job in jobs.CRON:
         trigger = CronTrigger.from_crontab(app.config[job.setting], timezone=zone)
-        scheduler.add_job(_in_context(app, job.func), trigger, id=job.key, misfire_grace_time=6 * 3600)
+        runner = _runner(app, leadership, job.key, job.func)
+        scheduler.add_job(runner, trigger, id=job.key, misfire_grace_time=6 * 3600)
     daily = CronTrigger.from_crontab(app.config["DAILY_CHECKS_CRON"], timezone=zone)
-    scheduler.add_job(_in_context(app, jobs.daily_checks), daily, id="daily_checks", misfire_grace_time=6 * 3600)
+    runner = _runner(app, leadership, "daily_checks", jobs.daily_checks)
+    scheduler.add_job(runner, daily, id="daily_checks", misfire_grace_time=6 * 3600)
     for job in jobs.INTERVAL:
-        scheduler.add_job(_in_context(app, job.func), IntervalTrigger(minutes=job.minutes), id=job.key)
+        trigger = IntervalTrigger(seconds=job.seconds)
+        scheduler.add_job(_runner(app, leadership, job.key, job.func), trigger, id=job.key)
     return scheduler
 
 
-def run_scheduler(poll_seconds: int = 30) -> None:
+def run_scheduler() -> None:
+    """Stand by until the lease is free, lead until it is lost or the process is told to stop, and again."""
     app = current_app._get_current_object()
-    lock = SchedulerLock(db.engine)
-    while not lock.acquire():
-        log.warning("another scheduler holds the lock; standing by (pid %s)", os.getpid())
-        time.sleep(poll_seconds)
-    log.warning("scheduler lock taken (pid %s); running the jobs", os.getpid())
+    config = app.config
+    lease = Lease(db.engine, config["SCHEDULER_LEASE_SECONDS"])
+    heartbeat = config["SCHEDULER_HEARTBEAT_SECONDS"]
+    if config["METRICS_PORT"]:
+        metrics.serve(config["METRICS_ADDRESS"], config["METRICS_PORT"], app)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    waiting_logged = False
+    while not stopping.is_set():
+        if _try_acquire(lease) is None:
+            if not waiting_logged:
+                log.info("another scheduler holds the lease; standing by (%s)", lease.holder)
+                waiting_logged = True
+            stopping.wait(heartbeat)
+            continue
+        waiting_logged = False
+        log.info("scheduler lease taken (%s, token %s); running the jobs", lease.holder, lease.token)
+        _lead(app, lease, heartbeat, stopping)
+    log.info("scheduler stopped (%s)", lease.holder)
+
+
+def _try_acquire(lease: Lease) -> int | None:
     try:
-        build_scheduler(app).start()
-    finally:
-        lock.release()
+        return lease.acquire()
+    except Exception as exc:  # the database is unreachable: try again at the next look
+        log.warning("scheduler lease not reachable: %s", type(exc).__name__)
+        return None
+
+
+def _lead(app, lease: Lease, heartbeat: float, stopping: threading.Event) -> None:
+    leadership = Leadership(lease, heartbeat)
+    beat = threading.Thread(target=leadership.beat, name="scheduler-lease", daemon=True)
+    beat.start()
+    scheduler = build_scheduler(app, leadership)
+    scheduler.start()
+    while not stopping.is_set() and leadership.valid():
+        stopping.wait(0.2)
+    if stopping.is_set():  # told to stop: let running jobs finish under a renewed lease, then hand over
+        scheduler.shutdown(wait=True)
+        leadership.done.set()
+        beat.join()
+        _release(lease)
+        return
+    scheduler.shutdown(wait=False)
+    leadership.done.set()
+    if leadership.running:
+        log.critical("scheduler lease lost with %s job(s) running: exiting", leadership.running)
+        logging.shutdown()
+        os._exit(EXIT_LEASE_LOST)
+    log.warning("scheduler lease lost (token %s); standing by", lease.token)
+    lease.token = None
+
+
+def _release(lease: Lease) -> None:
+    try:
+        lease.release()
+    except Exception as exc:  # it runs out by itself
+        log.warning("scheduler lease not released: %s", type(exc).__name__)

@@ -1,17 +1,18 @@
 """Scheduled jobs and the checks they run: missing reports (C3.6), agreement renewal at expiry (C4.11) with improvement
-plans, each period run once (`run_job`), one scheduler per database (the lock), the schedule itself, and
-`flask monitoring run` by hand with --dry-run."""
+plans, each period run once (`run_job`), one scheduler per database (the lease and its fencing token), the schedule
+itself, and `flask monitoring run` by hand with --dry-run."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from app.core import jobs
 from app.core.audit import AuditEntry, verify_chain
 from app.core.errors import Conflict, RuleViolation
 from app.core.jobs import JobRun, daily_checks, run_job
-from app.core.scheduler import SchedulerLock, build_scheduler
+from app.core.scheduler import Leadership, Lease, LeaseLost, SchedulerLease, build_scheduler
 from app.extensions import db
 from app.modules.agreements import renewal as renewals
 from app.modules.agreements.models import Agreement
@@ -158,25 +159,31 @@ def test_the_monthly_job_evaluates_the_month_before_and_the_daily_checks_run_onc
     assert all(r["skipped"] for name, r in again.items() if name != "exits")
 
 
-def test_only_one_scheduler_holds_the_lock(app):
-    first, second = SchedulerLock(db.engine), SchedulerLock(db.engine)
-    if db.engine.url.database in (None, "", ":memory:"):
-        pytest.skip("an in-memory SQLite database has no file to lock")
-    try:
-        assert first.acquire() is True
-        assert second.acquire() is False
-    finally:
-        first.release()
-        second.release()
-    assert second.acquire() is True
+@pytest.mark.commits  # the lease is written in statements of its own, as the scheduler writes it
+def test_only_one_scheduler_holds_the_lease_and_a_takeover_fences_the_old_leader(app, world):
+    first, second = Lease(db.engine, 30), Lease(db.engine, 30)
+    assert first.acquire() == 1 and second.acquire() is None and first.renew()
+    db.session.execute(sa.update(SchedulerLease).values(expires_at=datetime(2000, 1, 1)))  # first stops renewing
+    db.session.commit()
+    assert second.acquire() == 2  # a takeover: the fencing token moves on
+    assert not first.renew()  # the old leader learns it at its next heartbeat
+    with jobs.fenced(first.check), pytest.raises(LeaseLost):  # whatever it still claims commits nothing
+        run_job("probe", "2026-12-07", lambda: "work")
+    db.session.rollback()
+    with jobs.fenced(second.check):
+        assert run_job("probe", "2026-12-07", lambda: "work")["result"] == "work"
+    row = db.session.scalar(sa.select(JobRun).where(JobRun.job == "probe"))
+    assert row.fencing_token == 2
     second.release()
+    assert first.acquire() == 3  # released: free at once
 
 
 def test_the_schedule_monthly_on_the_5th_at_2_in_shanghai_and_daily_checks(app):
-    scheduler = build_scheduler(app)
-    jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"monthly_evaluation", "daily_checks", "deliveries"}
-    trigger = jobs["monthly_evaluation"].trigger
+    scheduler = build_scheduler(app, Leadership(Lease(db.engine, 15), 3))
+    scheduled = {job.id: job for job in scheduler.get_jobs()}
+    assert set(scheduled) == {"monthly_evaluation", "daily_checks", "deliveries"}
+    assert scheduled["deliveries"].trigger.interval.total_seconds() == 60
+    trigger = scheduled["monthly_evaluation"].trigger
     fields = {f.name: str(f) for f in trigger.fields}
     assert (fields["day"], fields["hour"], fields["minute"]) == ("5", "2", "0")
     assert str(trigger.timezone) == "Asia/Shanghai"
