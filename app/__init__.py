@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app import models  # noqa: F401  (every model registered before use)
-from app.core.crypto import KEYS, ensure_keys, load_key
+from app.core.crypto import check_keys, ensure_keys
 from app.core.database import engine_settings
 from app.core.i18n import init_i18n
 from app.core.logs import configure_logging
@@ -91,8 +91,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         check_cjk_font()  # C7.4: refuse to start rather than print forms with empty boxes
     with app.app_context():
         ensure_keys()
-        for name in KEYS:  # refuse to start without usable keys (production never generates one)
-            load_key(name)
+        check_keys()  # refuse to start without usable keys (production never generates one)
     return app
 
 

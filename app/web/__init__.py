@@ -5,6 +5,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from app.core import audit
+from app.core.crypto import MasterKeyMissing
 from app.core.enums import Role
 from app.core.errors import HTTP_MESSAGES, DomainError, http_message, with_allow
 from app.core.i18n import code_title, current_locale, format_number, gettext, localized
@@ -50,6 +51,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.finalize = finalize
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(MasterKeyMissing, _key_unavailable)
     app.register_error_handler(HTTPException, _http_error)
     if not app.testing:
         app.register_error_handler(Exception, _unexpected_error)
@@ -194,6 +196,17 @@ def _http_error(exc: HTTPException):
     message = http_message(exc) if exc.code in (413, 429) else gettext(HTTP_MESSAGES.get(exc.code, "请求有误"))
     page = current_app.make_response((render_template("errors.html", status=exc.code, message=message), exc.code))
     return with_allow(page, exc)
+
+
+def _key_unavailable(exc: MasterKeyMissing):
+    """This host lacks a master key the data needs (a rotation's key not staged here): a 503 operators see in the
+    log and in /readyz, never a bare 500."""
+    db.session.rollback()
+    current_app.logger.critical("key unavailable on this host: %s", exc)
+    message = gettext("本机缺少所需的密钥，请稍后重试或联系运维人员")
+    if _is_api():
+        return _json_error("key_unavailable", message, 503)
+    return render_template("errors.html", status=503, message=message), 503
 
 
 def _unexpected_error(exc: Exception):
