@@ -13,6 +13,9 @@ def shared_store() -> redis.Redis | None:
     client = app.extensions.get("essc_redis")
     if client is None:
         client = app.extensions["essc_redis"] = redis.Redis.from_url(
-            url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=30
+            url,
+            socket_timeout=app.config["REDIS_SOCKET_TIMEOUT"],
+            socket_connect_timeout=app.config["REDIS_CONNECT_TIMEOUT"],
+            health_check_interval=30,
         )
     return client

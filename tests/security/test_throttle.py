@@ -2,14 +2,20 @@
 token, re-authentication and the public verification upload; 429 with Retry-After; the owner signing in from a known
 address is not throttled by somebody else's failures; Redis as the shared store of two app instances."""
 
+import signal
+import time
+
 import pytest
 import requests
 from flask import request
 
 from app import create_app
 from app.extensions import db, limiter
+from app.modules.gateway.signing import sign_request
 from app.web.policy import PUBLIC, ROUTE_POLICY
 from tests.conftest import PASSWORD, login, serve_instance
+from tests.journeys import live_channel
+from tests.servers import start_redis, stop
 
 pytestmark = pytest.mark.commits  # real commits from several connections or processes
 
@@ -142,3 +148,49 @@ def test_behind_a_trusted_proxy_the_client_address_is_counted(app, tmp_path):
     finally:
         del ROUTE_POLICY["_address"]
     assert seen["ip"] == "203.0.113.5"
+
+
+@pytest.fixture
+def hung_redis(tmp_path):
+    """A real redis-server this test can make stop answering (SIGSTOP: connections open, no reply ever comes)."""
+    process, url = start_redis(tmp_path / "redis")
+    yield process, url
+    process.send_signal(signal.SIGCONT)
+    stop(process)
+
+
+def test_s11_a_redis_that_hangs_never_hangs_sign_in_and_the_gateway_fails_closed(app, world, tmp_path, hung_redis):
+    """Issue 26 item 5: every Redis client has connect and read timeouts (REDIS_*_TIMEOUT, 0.5 s): sign-in goes on
+    with the throttle counting in memory, the gateway refuses (503, nonces fail closed), both within a bound."""
+    process, url = hung_redis
+    _channel, issued = live_channel(world)
+    key_id, secret = issued.key.key_id, issued.secret
+    db.session.commit()
+    instance, base = serve_instance(app, tmp_path, REDIS_URL=url, RATELIMIT_STORAGE_URI=url)
+    path = "/api/v1/channel/status"
+
+    def sign_in():
+        started = time.monotonic()
+        form = {"username": "company_a", "password": PASSWORD}
+        answer = requests.post(f"{base}/login", data=form, timeout=30, allow_redirects=False)
+        return answer.status_code, time.monotonic() - started
+
+    def gateway():
+        started = time.monotonic()
+        answer = requests.get(base + path, headers=sign_request(key_id, secret, "GET", path), timeout=30)
+        return answer, time.monotonic() - started
+
+    try:
+        assert sign_in()[0] == 302 and gateway()[0].status_code == 200  # Redis answering
+        process.send_signal(signal.SIGSTOP)
+        for _ in range(3):
+            status, seconds = sign_in()
+            assert status == 302 and seconds < 2, (status, seconds)
+        refused, seconds = gateway()
+        assert refused.status_code == 503 and refused.json()["error"]["code"] == "nonce_store_unavailable"
+        assert seconds < 2, seconds
+        process.send_signal(signal.SIGCONT)
+        assert gateway()[0].status_code == 200  # back as soon as Redis answers
+    finally:
+        instance.terminate()
+        instance.wait(10)
