@@ -168,9 +168,11 @@ class Config:
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     METRICS_ADDRESS = os.environ.get("METRICS_ADDRESS", "127.0.0.1")
     METRICS_PORT = _env_int("METRICS_PORT", 0)
+    METRICS_FAILURES_PER_ADDRESS = os.environ.get("METRICS_FAILURES_PER_ADDRESS", "10 per minute")
     # Logs (app/core/logs.py): JSON lines (production's default) or text, on standard error.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "1") != "0"  # one line per request
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -180,6 +182,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "0") != "0"  # the development server prints its own
     CREATE_MASTER_KEY = True
 
 

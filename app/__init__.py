@@ -50,6 +50,7 @@ from app.modules.security_tests.cli import security_tests_cli
 from app.modules.work_orders.blueprint import bp as work_orders_bp
 from app.web import init_web
 from app.web.api import api_bp, load_api_routes
+from app.web.observability import init_observability
 from app.web.policy import ROUTE_POLICY
 from app.web.throttle import init_throttle
 from app.web.views import bp as web_bp
@@ -68,6 +69,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    init_observability(app)  # first: every later hook and handler has the request's id
     db.init_app(app)
     migrate.init_app(
         app,

@@ -318,14 +318,19 @@ run_simple("127.0.0.1", int(port), app, threaded=True)
 STORAGE_SETTINGS = ("STORAGE_URL", "STORAGE_ENDPOINT_URL", "STORAGE_ACCESS_KEY_ID", "STORAGE_SECRET_ACCESS_KEY")
 
 
-def serve_instance(app, tmp_path, **config) -> tuple[subprocess.Popen, str]:
+def serve_instance(app, tmp_path, log: Path | None = None, **config) -> tuple[subprocess.Popen, str]:
     """Another instance of the service (its own process, as another gunicorn worker or host) on the test database,
-    with the same object store when the app has one; the caller terminates it."""
+    with the same object store when the app has one; its log lines go to `log` if given. The caller terminates it."""
     if app.config["STORAGE_URL"]:
         config = {name: app.config[name] for name in STORAGE_SETTINGS} | config
     port = free_port()
     args = [app.config["SQLALCHEMY_DATABASE_URI"], app.config["KEYS_DIR"], str(tmp_path / "up"), str(port)]
-    process = subprocess.Popen([sys.executable, "-c", SERVE, *args, json.dumps(config)], stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-c", SERVE, *args, json.dumps(config)]
+    if log is None:
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    else:
+        with open(log, "ab") as out:
+            process = subprocess.Popen(command, stderr=out)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:

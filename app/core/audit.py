@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,6 +46,9 @@ class AuditEntry(db.Model):
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     entry_hash: Mapped[str] = mapped_column(sa.String(64), comment="HMAC over prev_hash and the canonical core")
     redacted_at: Mapped[datetime | None] = mapped_column(comment="personal details removed (C6.5); chain intact")
+    request_id: Mapped[str | None] = mapped_column(
+        sa.String(64), index=True, comment="X-Request-Id of the request that recorded it (its log lines carry it)"
+    )
 
 
 class AuditHead(db.Model):
@@ -80,7 +83,13 @@ def details_digest(entry: AuditEntry) -> str:
 def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
     core = {name: getattr(entry, name) for name in CORE_FIELDS}
     core["at"] = entry.at.isoformat(timespec="microseconds")
+    if entry.request_id is not None:  # chained too, when there is one (entries before it had none)
+        core["request_id"] = entry.request_id
     return _mac(prev_hash.encode() + _canonical(core))
+
+
+def _request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
 
 
 def _actor():
@@ -129,6 +138,7 @@ def record(
         outcome=outcome,
         before=before,
         after=after,
+        request_id=_request_id(),
     )
     _link(entry)
     db.session.add(entry)
@@ -164,13 +174,14 @@ def record_batch(action: str, object_type: str, items: list[tuple[str, dict | No
             before=before,
             after=after,
             prev_hash=prev,
+            request_id=_request_id(),
         )
         entry.details_digest = details_digest(entry)
         entry.entry_hash = prev = entry_hash(entry, prev)
         rows.append(
             {
                 c: getattr(entry, c)
-                for c in (*CORE_FIELDS, "actor_name", "ip", "before", "after", "prev_hash", "entry_hash")
+                for c in (*CORE_FIELDS, "actor_name", "ip", "before", "after", "prev_hash", "entry_hash", "request_id")
             }
         )
     db.session.execute(sa.insert(AuditEntry), rows)

@@ -23,11 +23,13 @@ CORE = (
     "prev_hash",
     "entry_hash",
 )
+# Columns added since the first migration installed the triggers (each added by a migration that reinstalls them).
+CURRENT = (*CORE, "request_id")
 MESSAGE = "audit_entry is append-only"
 
 
-def _changed(old: str, new: str) -> str:
-    core = " OR ".join(f"{new}.{c} IS DISTINCT FROM {old}.{c}" for c in CORE)
+def _changed(old: str, new: str, columns=CORE) -> str:
+    core = " OR ".join(f"{new}.{c} IS DISTINCT FROM {old}.{c}" for c in columns)
     return (
         f"{core} OR ({new}.actor_name <> '' AND {new}.actor_name IS DISTINCT FROM {old}.actor_name)"
         f" OR ({new}.ip IS NOT NULL AND {new}.ip IS DISTINCT FROM {old}.ip)"
@@ -36,38 +38,38 @@ def _changed(old: str, new: str) -> str:
     )
 
 
-POSTGRES_INSTALL = [
-    f"""CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
+def _install_statements(dialect: str, columns) -> list[str]:
+    if dialect == "postgresql":
+        return [
+            f"""CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
-  IF {_changed("OLD", "NEW")} THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
+  IF {_changed("OLD", "NEW", columns)} THEN RAISE EXCEPTION '{MESSAGE}'; END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql""",
-    "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry "
-    "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()",
-]
+            "CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry "
+            "FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()",
+        ]
+    return [
+        "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
+        f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+        f"CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry WHEN {_changed('OLD', 'NEW', columns)} "
+        f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
+    ]
+
+
 POSTGRES_REMOVE = ["DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_entry"]
-SQLITE_INSTALL = [
-    f"CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
-    f"CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry WHEN {_changed('OLD', 'NEW')} "
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END",
-]
 SQLITE_REMOVE = ["DROP TRIGGER IF EXISTS audit_entry_no_delete", "DROP TRIGGER IF EXISTS audit_entry_no_update"]
 
 
-def _statements(dialect: str, install: bool) -> list[str]:
-    if dialect == "postgresql":
-        return POSTGRES_INSTALL if install else POSTGRES_REMOVE
-    return SQLITE_INSTALL if install else SQLITE_REMOVE
-
-
-def install(execute, dialect: str) -> None:
-    for statement in _statements(dialect, True):
+def install(execute, dialect: str, columns=CORE) -> None:
+    """The triggers over `columns` (the first migration's list by default: a migration passes its own, frozen)."""
+    for statement in _install_statements(dialect, columns):
         execute(sa.text(statement))
 
 
 def remove(execute, dialect: str) -> None:
-    for statement in _statements(dialect, False):
+    for statement in POSTGRES_REMOVE if dialect == "postgresql" else SQLITE_REMOVE:
         execute(sa.text(statement))
 
 
@@ -77,4 +79,4 @@ def maintenance(connection):
     dialect = connection.dialect.name
     remove(connection.execute, dialect)
     yield
-    install(connection.execute, dialect)
+    install(connection.execute, dialect, CURRENT)

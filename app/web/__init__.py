@@ -1,6 +1,6 @@
 """The request-handling base: the route policy check, login, locale, templates helpers, error pages."""
 
-from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -8,6 +8,7 @@ from app.core import audit
 from app.core.crypto import MasterKeyMissing
 from app.core.enums import Role
 from app.core.errors import HTTP_MESSAGES, DomainError, http_message, with_allow
+from app.core.http.api import error_body
 from app.core.i18n import code_title, current_locale, format_number, gettext, localized
 from app.core.permissions import has_permission
 from app.core.timeutil import finalize, format_day, format_moment
@@ -160,7 +161,7 @@ def _refuse(status: int):
 
 
 def _json_error(code: str, message: str, status: int, fields: dict | None = None):
-    return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
+    return error_body(code, message, fields, status)
 
 
 SECURITY_HEADERS = (
@@ -212,7 +213,7 @@ def _key_unavailable(exc: MasterKeyMissing):
 def _unexpected_error(exc: Exception):
     db.session.rollback()
 
-    current_app.logger.exception("unexpected error")
+    current_app.logger.exception("unexpected error: %s", type(exc).__name__, extra={"fields": {"event": "error"}})
     if _is_api():
         return _json_error("server_error", gettext("系统繁忙，请稍后再试"), 500)
     return render_template("errors.html", status=500, message=gettext("系统繁忙，请稍后再试")), 500

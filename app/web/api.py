@@ -68,6 +68,7 @@ def build_openapi(app) -> dict:
                         "code": {"type": "string"},
                         "message": {"type": "string"},
                         "fields": {"type": "object"},
+                        "request_id": {"type": "string", "description": "the id the request's log lines carry"},
                     },
                 }
             },

@@ -12,6 +12,8 @@ CHANNEL_SIGNED = object()
 ROUTE_POLICY: dict[str, object] = {
     "static": PUBLIC,
     "web.healthz": PUBLIC,
+    "web.readyz": PUBLIC,
+    "web.metrics": PUBLIC,  # the view asks for METRICS_TOKEN
     "web.home": AUTHENTICATED,
     "web.overview": P.overview_read,
     # accounts (S2, S11)

@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from app.core.errors import DomainError
 from app.core.http.api import request_json
+from app.core.metrics import THROTTLED
 from app.core.timeutil import utcnow
 from app.extensions import db, limiter
 from app.modules.accounts.models import LoginLog, User
@@ -85,8 +86,9 @@ def _known_address() -> bool:
 
 
 def _note_wait(breached) -> None:
-    """On a breach: how long the caller must wait (what Retry-After says), for the 429's message."""
+    """On a breach: how long the caller must wait (what Retry-After says), for the 429's message; counted."""
     g.retry_after = max(1, int(breached.reset_at - time.time()))
+    THROTTLED.labels(limit=request.endpoint or "unmatched").inc()
 
 
 def _failed(_response) -> bool:
@@ -107,6 +109,9 @@ per_account = limiter.shared_limit(
 )
 uploads = limiter.shared_limit(
     _config("VERIFY_UPLOAD_RATE"), scope="verify-upload", methods=GUARDED_METHODS, on_breach=_note_wait
+)
+metrics_failures = limiter.shared_limit(
+    _config("METRICS_FAILURES_PER_ADDRESS"), scope="metrics", deduct_when=_failed, on_breach=_note_wait
 )
 # One wrapper per view function, however many app instances are created in one process (tests, CLI): Flask-Limiter
 # keeps its limits by function name, and wrapping twice would count every request twice.
@@ -148,3 +153,4 @@ def init_throttle(app: Flask) -> None:
         app.view_functions[endpoint] = _throttled(app.view_functions[endpoint], per_address, per_account)
     for endpoint in UPLOAD_ENDPOINTS:
         app.view_functions[endpoint] = _throttled(app.view_functions[endpoint], uploads)
+    app.view_functions["web.metrics"] = _throttled(app.view_functions["web.metrics"], metrics_failures)

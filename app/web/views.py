@@ -1,12 +1,11 @@
 """The home page: the workbench of what waits for this person (S12: every task within three steps)."""
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from app.core.workbench import cards_for
-from app.extensions import db
 from app.modules.messaging.operations import unread_count
+from app.web import observability
 from app.web.overview import figures as overview_figures
 
 bp = Blueprint("web", __name__)
@@ -28,5 +27,17 @@ def overview():
 
 @bp.route("/healthz")
 def healthz():
-    db.session.execute(sa.text("SELECT 1"))
-    return {"status": "ok"}
+    """The process answers (README, Production → Monitoring)."""
+    return observability.healthz()
+
+
+@bp.route("/readyz")
+def readyz():
+    """This instance can serve: database, schema at head, Redis, storage, keys."""
+    return observability.readyz()
+
+
+@bp.route("/metrics")
+def metrics():
+    """Prometheus metrics, with the bearer token METRICS_TOKEN only."""
+    return observability.metrics()

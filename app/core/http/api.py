@@ -2,7 +2,7 @@
 (the document itself is built in `app.web.api` from the URL map and these descriptions, so an endpoint cannot exist
 without appearing in it)."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -47,7 +47,9 @@ def doc(
 
 
 def error_body(code: str, message: str, fields: dict | None = None, status: int = 400):
-    return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
+    """The one error shape; `request_id` is what the log lines of this request carry (for support)."""
+    error = {"code": code, "message": message, "fields": fields or {}, "request_id": g.get("request_id")}
+    return jsonify({"error": error}), status
 
 
 MAX_JSON_DEPTH = 32

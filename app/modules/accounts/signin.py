@@ -20,6 +20,7 @@ from app.core import audit, totp
 from app.core.crypto import Sealed, seal, unseal
 from app.core.errors import DomainError
 from app.core.i18n import N_
+from app.core.metrics import SIGN_INS
 from app.core.permissions import needs_second_factor
 from app.core.timeutil import utcnow, zoned
 from app.core.transaction import transactional
@@ -61,6 +62,7 @@ def _client(ip=None, agent=None) -> tuple[str, str]:
 
 
 def _log_login(username: str, user: User | None, success: bool, reason: str, ip, agent, method="password"):
+    SIGN_INS.labels(outcome=reason).inc()
     db.session.add(
         LoginLog(
             username=username[:64],

@@ -14,6 +14,7 @@ from flask import current_app, g, request
 
 from app.core.enums import KeyEnvironment, KeyStatus
 from app.core.errors import DomainError
+from app.core.metrics import GATEWAY_DECISIONS
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.modules.gateway.decisions import Decision, decision_cache
@@ -128,10 +129,16 @@ def channel_signed(sandbox: bool = False):
                 _usable(decision, sandbox, now)
                 decision_cache().used_now(key_id, now)
                 g.gateway = decision
-                return view(*args, **kwargs)
+                answer = view(*args, **kwargs)
             except GatewayRefused as refused:
+                GATEWAY_DECISIONS.labels(outcome=refused.code).inc()
                 _watch(key_id, refused.code)
                 raise
+            except DomainError as failed:  # the nonce store down (fail closed), a refusal of the view itself
+                GATEWAY_DECISIONS.labels(outcome=failed.code).inc()
+                raise
+            GATEWAY_DECISIONS.labels(outcome="served").inc()
+            return answer
 
         return checked
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.core.enums import KeyEnvironment, KeyStatus
+from app.core.metrics import GATEWAY_CACHE_AGE
 from app.extensions import db
 from app.modules.channels.models import Channel, Service, channel_service
 from app.modules.channels.rules import servable, serving
@@ -148,6 +149,9 @@ class DecisionCache:
             decision = read_decisions([key_id], {}).get(key_id)
             if decision is not None:
                 self.decisions[key_id] = decision
+            GATEWAY_CACHE_AGE.observe(0)
+        else:
+            GATEWAY_CACHE_AGE.observe(max(0.0, now - self.read_at))
         self.seen[key_id] = now
         return decision
 

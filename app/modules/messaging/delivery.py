@@ -14,6 +14,7 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.metrics import DELIVERIES, register_gauge
 from app.core.storage import storage
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -82,6 +83,21 @@ def deliver_pending(limit: int = 200) -> dict:
     return counts
 
 
+def queue_depth() -> int:
+    """Copies waiting to be sent (what the delivery metrics report at each scrape)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Delivery).where(Delivery.status == "pending"))
+
+
+def failed_copies() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Delivery).where(Delivery.status == "failed"))
+
+
+register_gauge("essc_delivery_queue_depth", "E-mail and SMS copies waiting to be sent (S1)", queue_depth)
+register_gauge(
+    "essc_delivery_failed", "Copies given up after DELIVERY_MAX_ATTEMPTS, for the operator (S1)", failed_copies
+)
+
+
 CLAIM_MINUTES = 5
 
 
@@ -107,6 +123,7 @@ def _deliver_one(delivery_id: int) -> str | None:
         return _failed(delivery, exc)
     delivery.status, delivery.sent_at, delivery.last_error = "sent", utcnow(), ""
     db.session.commit()
+    DELIVERIES.labels(channel=delivery.channel, outcome="sent").inc()
     return "sent"
 
 
@@ -119,7 +136,9 @@ def _failed(delivery: Delivery, exc: Exception) -> str:
         delivery.next_attempt_at = utcnow() + timedelta(minutes=wait)
     db.session.commit()
     current_app.logger.warning("delivery %s (%s) failed: %s", delivery.id, delivery.channel, delivery.last_error)
-    return "failed" if delivery.status == "failed" else "retry"
+    outcome = "failed" if delivery.status == "failed" else "retry"
+    DELIVERIES.labels(channel=delivery.channel, outcome=outcome).inc()
+    return outcome
 
 
 def retry(delivery_id: int) -> Delivery:
