@@ -63,3 +63,28 @@ def test_demo_load_creates_every_reachable_state_once(app, empty_database):
     again = runner.invoke(args=["demo", "load"])
     assert "already present" in again.output
     assert db.session.scalar(sa.select(sa.func.count(Application.id))) == count
+
+
+def test_s11_an_administrator_locked_out_without_a_second_factor_is_recovered_from_a_host(app, world, client):
+    """Issue 26: `flask users recover` — the break-glass path when no administrator can sign in: unlocked, second
+    factor cleared (enrols again at next sign-in), a new password if asked, every step audited with the reason."""
+    from app.core.audit import AuditEntry
+    from tests.conftest import PASSWORD
+
+    admin = world.admin
+    admin.locked = True
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "recover", "admin", "--reason", "工单 2026-118：手机遗失", "--new-password"],
+        input="a-new-long-password\na-new-long-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    db.session.refresh(admin)
+    assert not admin.locked and not admin.totp_enabled and admin.totp_secret is None
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.recover"))
+    assert entry.after["reason"] == "工单 2026-118：手机遗失" and entry.after["password_reset"] is True
+    assert client.post("/login", data={"username": "admin", "password": PASSWORD}).status_code == 200  # old one gone
+    signed = client.post("/login", data={"username": "admin", "password": "a-new-long-password"})
+    assert signed.status_code == 302 and "/account/mfa" in signed.headers["Location"]  # enrols again first
+    assert runner.invoke(args=["users", "recover", "nobody", "--reason", "x"]).exit_code != 0

@@ -115,6 +115,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "user.totp_reset": ("重置动态口令", "reset the one-time code"),
     "user.totp_start": ("开始绑定动态口令", "started one-time-code enrolment"),
     "user.unlock": ("解锁账号", "unlocked an account"),
+    "user.recover": ("在服务器上恢复账号", "recovered an account from a server"),
     "work_order.answer": ("答复工单", "answered a work order"),
     "work_order.assign": ("分派工单", "assigned a work order"),
     "work_order.close": ("关闭工单", "closed a work order"),
