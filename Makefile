@@ -46,9 +46,10 @@ system-deps:
 	$(call ensure_packages,fonts-arphic-uming fonts-wqy-microhei libharfbuzz-subset0,true)
 
 # Headless Chromium and its driver for the browser journeys in tests/browser; redis-server for the tests that start a
-# real Redis (the shared throttle store of two instances).
+# real Redis (the shared throttle store of two instances); nginx and pgbouncer for the deployment tests (tests/deploy,
+# tests/test_pooler.py), which start their own on free ports.
 browser-deps:
-	$(call ensure_packages,chromium chromium-driver redis-server,exit 1)
+	$(call ensure_packages,chromium chromium-driver redis-server nginx pgbouncer,exit 1)
 
 run: install system-deps
 	@mkdir -p var

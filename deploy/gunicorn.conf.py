@@ -10,8 +10,6 @@ read from the environment (/etc/essc/essc.env and /etc/essc/web-<instance>.env u
 import os
 import shutil
 
-from prometheus_client import multiprocess
-
 instance = os.environ.get("ESSC_INSTANCE", "a")
 run_dir = os.environ.get("ESSC_RUN_DIR", f"/run/essc/{instance}")
 
@@ -37,8 +35,11 @@ proc_name = f"essc-web-{instance}"
 control_socket = os.path.join(run_dir, "gunicorn.ctl")
 
 # Prometheus in multiprocess mode: every worker writes its counters to this folder; /metrics adds them up. It must
-# be empty when the instance starts and is this instance's own.
+# be empty when the instance starts and is this instance's own. Set before prometheus_client is first imported
+# (it reads the setting once, and the workers inherit this process's modules).
 metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", os.path.join(run_dir, "metrics"))
+
+from prometheus_client import multiprocess  # noqa: E402 - after the setting above
 
 
 def on_starting(server):

@@ -171,14 +171,19 @@ class S3Storage:
             read_timeout=config.get("STORAGE_READ_TIMEOUT", 30),
             retries={"max_attempts": 3, "mode": "standard"},
         )
-        self.client = boto3.session.Session().client(
-            "s3",
-            endpoint_url=self.endpoint,
-            aws_access_key_id=config.get("STORAGE_ACCESS_KEY_ID") or None,
-            aws_secret_access_key=config.get("STORAGE_SECRET_ACCESS_KEY") or None,
-            verify=config.get("STORAGE_CA_BUNDLE") or None,
-            config=settings,
+        session = boto3.session.Session()
+        credentials = {
+            "endpoint_url": self.endpoint,
+            "aws_access_key_id": config.get("STORAGE_ACCESS_KEY_ID") or None,
+            "aws_secret_access_key": config.get("STORAGE_SECRET_ACCESS_KEY") or None,
+            "verify": config.get("STORAGE_CA_BUNDLE") or None,
+        }
+        self.client = session.client("s3", config=settings, **credentials)
+        # The readiness check asks once and briefly: a store that hangs makes the instance unready within seconds.
+        quick = settings.merge(
+            Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1, "mode": "standard"})
         )
+        self.probe = session.client("s3", config=quick, **credentials)
         self.spool = Path(config.get("STORAGE_SPOOL_FOLDER") or tempfile.gettempdir())
         part = config.get("STORAGE_PART_BYTES", 8 * 1024 * 1024)
         self.transfer = TransferConfig(multipart_threshold=part, multipart_chunksize=part, max_concurrency=4)
@@ -260,7 +265,7 @@ class S3Storage:
         return download_response(chunks(), size, mimetype, filename)
 
     def check(self) -> None:
-        self._call(self.client.head_bucket, Bucket=self.bucket)
+        self._call(self.probe.head_bucket, Bucket=self.bucket)
 
 
 def storage():
