@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 CATALOGUE := app/translations/en/LC_MESSAGES/messages.po
 
-.PHONY: run test test-redis test-storage install messages system-deps browser-deps lint fmt db-check clean fuzz load scheduler
+.PHONY: run test test-redis test-storage bench-stack install messages system-deps browser-deps lint fmt db-check clean fuzz load scheduler
 
 # Install the Debian packages $(1) that are missing, with apt-get when we are root; otherwise say what is missing.
 define ensure_packages
@@ -105,6 +105,11 @@ scheduler: install
 
 load: install
 	$(PY) -m tests.bench.load --seconds $${LOAD_SECONDS:-20}
+
+# The whole production stack on this machine (nginx TLS -> gunicorn -> pgbouncer -> PostgreSQL, Redis, object store):
+# gateway calls and staff pages through one and two instances, pooled and direct; one JSON line.
+bench-stack: install system-deps browser-deps
+	$(PY) -m tests.bench.stack --seconds $${LOAD_SECONDS:-8}
 
 lint: install
 	$(VENV)/bin/ruff check .

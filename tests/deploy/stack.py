@@ -8,6 +8,7 @@ import datetime as dt
 import ipaddress
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from app.core import totp
 from tests.bench.gateway import ISSUE_KEY
 from tests.servers import Pooler, free_port, start_object_store, start_pgbouncer, start_redis, stop, wait_for
 
@@ -252,6 +254,31 @@ class Stack:
         browser.trust_env, browser.verify = False, str(self.cert)
         return browser
 
+    def enrolled_staff(self, username: str, role: str, name: str, password: str) -> requests.Session:
+        """A staff account made as the README says (`flask users create`), signed in through nginx for the first
+        time: password, then the enrolment page's secret into an authenticator (here: computed), then its code."""
+        self.flask("users", "create", "--username", username, "--name", name, "--role", role, "--password", password)
+        browser = self.session()
+        login = browser.get(self.https("/login"), timeout=30)
+        form = {"csrf_token": csrf_token(login.text), "username": username, "password": password}
+        signed = browser.post(
+            self.https("/login"),
+            data=form,
+            headers={"Referer": self.https("/login")},
+            allow_redirects=False,
+            timeout=30,
+        )
+        if signed.status_code != 302:
+            raise RuntimeError(f"sign-in of {username} refused: {signed.status_code}")
+        enrol = browser.get(self.https(signed.headers["Location"]), timeout=30)
+        secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', enrol.text).group(1)
+        confirm = {"csrf_token": csrf_token(enrol.text), "code": totp.code_at(secret, totp.current_step())}
+        done = browser.post(enrol.url, data=confirm, headers={"Referer": enrol.url}, allow_redirects=False, timeout=30)
+        if done.status_code != 302:
+            raise RuntimeError(f"enrolment of {username} refused: {done.status_code}")
+        browser.enrolment = {"signed": signed, "done": done, "secret": secret}
+        return browser
+
     def get(self, path: str, **kwargs) -> requests.Response:
         return requests.get(self.https(path), verify=str(self.cert), timeout=30, **kwargs)
 
@@ -293,6 +320,10 @@ class Stack:
             stop(self.redis)
         if self.pooler is not None:
             self.pooler.stop()
+
+
+def csrf_token(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
 
 def _answers(instance: Instance) -> bool:

@@ -10,7 +10,6 @@ through nginx fails at most the requests in flight; the scheduler's standby take
 `kill -9`; `/readyz` goes unready when Redis or the object store stops and ready again when they are back; the
 metrics count what happened."""
 
-import re
 import signal
 import threading
 import time
@@ -18,10 +17,9 @@ import time
 import pytest
 import requests
 
-from app.core import totp
 from app.modules.gateway.signing import sign_request
 from tests.conftest import PDF
-from tests.deploy.stack import METRICS_TOKEN, PASSWORD, Stack, fresh_database
+from tests.deploy.stack import METRICS_TOKEN, PASSWORD, Stack, csrf_token, fresh_database
 
 
 @pytest.fixture
@@ -52,43 +50,18 @@ def test_the_deployment_as_a_whole(stack):
     metrics_count_what_happened(stack, served)
 
 
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-
 def first_administrator_enrols_and_signs_in_through_nginx(stack: Stack) -> None:
     plain = requests.get(f"http://127.0.0.1:{stack.http_port}/login", allow_redirects=False, timeout=10)
     assert plain.status_code == 301 and plain.headers["Location"] == stack.https("/login")
-    stack.flask(
-        "users",
-        "create",
-        "--username",
-        "root_admin",
-        "--name",
-        "平台管理员",
-        "--role",
-        "admin",
-        "--password",
-        "a-long-first-password",
-    )
-    browser = stack.session()
-    login = browser.get(stack.https("/login"), timeout=30)
-    assert login.headers["Strict-Transport-Security"].startswith("max-age=")
-    form = {"csrf_token": _csrf(login.text), "username": "root_admin", "password": "a-long-first-password"}
-    signed = browser.post(
-        stack.https("/login"), data=form, headers={"Referer": stack.https("/login")}, allow_redirects=False, timeout=30
-    )
-    assert signed.status_code == 302, signed.text[:500]
+    browser = stack.enrolled_staff("root_admin", "admin", "平台管理员", "a-long-first-password")
+    signed, done = browser.enrolment["signed"], browser.enrolment["done"]
     assert "Secure" in signed.headers["Set-Cookie"] and "HttpOnly" in signed.headers["Set-Cookie"]
-    enrol = browser.get(stack.https(signed.headers["Location"]), timeout=30)
-    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', enrol.text).group(1)  # what the authenticator app scans
-    code = totp.code_at(secret, totp.current_step())
-    confirm = {"csrf_token": _csrf(enrol.text), "code": code}
-    done = browser.post(enrol.url, data=confirm, headers={"Referer": enrol.url}, allow_redirects=False, timeout=30)
-    assert done.status_code == 302 and done.headers["Location"].endswith("/"), done.text[:500]
+    assert "/account/mfa" in signed.headers["Location"]  # a new staff account enrols before anything else
+    assert done.headers["Location"].endswith("/")
     home = browser.get(stack.https("/"), timeout=30)
     assert home.status_code == 200 and "平台管理员" in home.text
-    without_referer = browser.post(stack.https("/logout"), data={"csrf_token": _csrf(home.text)}, timeout=30)
+    assert home.headers["Strict-Transport-Security"].startswith("max-age=") and home.headers["X-Request-Id"]
+    without_referer = browser.post(stack.https("/logout"), data={"csrf_token": csrf_token(home.text)}, timeout=30)
     assert without_referer.status_code == 400  # CSRF on https needs the Referer: nginx passes the client's through
 
 
