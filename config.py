@@ -54,6 +54,8 @@ class Config:
     STORAGE_READ_TIMEOUT = float(os.environ.get("STORAGE_READ_TIMEOUT", 30))
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "var" / "uploads"))
     BACKUP_FOLDER = os.environ.get("BACKUP_FOLDER", str(BASE_DIR / "var" / "backups"))
+    # pg_dump keeps session state: behind pgbouncer in transaction mode, dump from PostgreSQL itself.
+    BACKUP_DATABASE_URL = os.environ.get("BACKUP_DATABASE_URL", "")
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
     UPLOAD_TYPES = ("pdf", "png", "jpeg", "docx", "xlsx", "pptx")

@@ -44,6 +44,7 @@ def stack(app, tmp_path):
 def test_the_deployment_as_a_whole(stack):
     first_administrator_enrols_and_signs_in_through_nginx(stack)
     files_are_shared_by_the_instances(stack)
+    backups_hold_the_object_store(stack)
     served = one_instance_killed_under_load(stack)
     the_scheduler_fails_over(stack)
     readiness_follows_redis_and_storage(stack)
@@ -93,6 +94,15 @@ def files_are_shared_by_the_instances(stack: Stack) -> None:
             assert second.status_code == 200 and second.content == first.content  # issued on a, served by b
             return
     pytest.fail("no application of huimin_user has a Form 1 to download")
+
+
+def backups_hold_the_object_store(stack: Stack) -> None:
+    """A data backup from any host goes to the object store with every stored file, dumped from PostgreSQL itself
+    (pg_dump keeps session state: never through pgbouncer in transaction mode)."""
+    env = {"BACKUP_PASSPHRASE": "a long passphrase for the stack", "BACKUP_DATABASE_URL": stack.database_url}
+    created = stack.flask("backup", "create", **env).splitlines()[0]
+    assert created.startswith("s3://"), created
+    assert created.rsplit("/", 1)[1] in stack.flask("backup", "list", **env).split()
 
 
 def one_instance_killed_under_load(stack: Stack, threads: int = 8, seconds: float = 8.0) -> int:

@@ -92,9 +92,18 @@ def _add_tree(archive: tarfile.TarFile, folder: str, name: str) -> list[str]:
 def create_backup(output_dir: str | None, passphrase: str, include_keys: bool = False) -> str:
     """The data backup: database and uploads; the key store only when `include_keys` is asked for explicitly. Written
     to `output_dir`, or (None) to the storage's backups area; returns where it went."""
-    engine = db.engine
+    source = current_app.config["BACKUP_DATABASE_URL"]
+    engine = sa.create_engine(source) if source else db.engine
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     name = f"essc-backup-{stamp}.essc"
+    try:
+        return _create(engine, name, stamp, output_dir, passphrase, include_keys)
+    finally:
+        if source:
+            engine.dispose()
+
+
+def _create(engine, name: str, stamp: str, output_dir, passphrase: str, include_keys: bool) -> str:
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
         method = _dump_database(engine, work / "database.dump")
