@@ -13,7 +13,7 @@ from app.core import totp
 from app.core.audit import AuditEntry, verify_chain
 from app.core.crypto import MasterKeyCurrent
 from app.core.storage import S3Storage
-from app.extensions import db
+from app.extensions import db, limiter
 from app.modules.gateway.signing import sign_request
 from tests.conftest import PASSWORD, bearer, free_port, next_code, release_clock, serve_instance
 from tests.journeys import live_channel
@@ -158,3 +158,14 @@ def test_log_lines_are_json_one_per_request_and_never_hold_a_secret(app, world, 
     text = log.read_text()
     leaked = [value for value in secrets if value and value in text]
     assert leaked == [], "secrets in the log"
+
+
+def test_wrong_metrics_tokens_are_throttled_per_address(app, client, monkeypatch):
+    """The metrics token is a secret that can be guessed at: wrong tries count against the address (429)."""
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", "a-long-random-metrics-token")
+    monkeypatch.setitem(app.config, "METRICS_FAILURES_PER_ADDRESS", "2 per minute")
+    limiter.reset()
+    wrong = {"Authorization": "Bearer guess"}
+    assert [client.get("/metrics", headers=wrong).status_code for _ in range(3)] == [404, 404, 429]
+    limiter.reset()
+    assert client.get("/metrics", headers={"Authorization": "Bearer a-long-random-metrics-token"}).status_code == 200
