@@ -9,14 +9,24 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 
-from app.core.scheduler import EXIT_LEASE_LOST, SchedulerLease
+from app.core.scheduler import (
+    EXIT_LEASE_LOST,
+    Leadership,
+    Lease,
+    LeaseLost,
+    SchedulerLease,
+    _runner,
+    run_scheduler,
+)
 from app.extensions import db
 
 pytestmark = pytest.mark.commits
@@ -195,3 +205,105 @@ def test_a_leader_that_loses_its_lease_while_a_job_runs_exits_rather_than_run_be
     db.session.commit()  # another host has taken the lease (as if this one had been cut off from the database)
     assert leader.wait(10) == EXIT_LEASE_LOST
     assert hosts.runs() == []  # the job it was running never finished: nothing it did ran beside the new leader
+
+
+# --- the same pieces in this process (a thread for the loop), where coverage sees them --------------------------------
+
+
+def _runs(job: str, outcome: str) -> float:
+    return REGISTRY.get_sample_value("essc_job_runs_total", {"job": job, "outcome": outcome}) or 0.0
+
+
+def test_a_job_runs_only_while_the_lease_holds_and_each_outcome_is_counted(app):
+    lease = Lease(db.engine, 30)
+    assert lease.acquire() is not None
+    leadership = Leadership(lease, 1)
+
+    def fenced():
+        raise LeaseLost("taken")
+
+    def failing():
+        raise ValueError("boom")
+
+    cases = {
+        "t-ok": (lambda: {"done": 1}, "ok"),
+        "t-skipped": (lambda: {"skipped": True}, "skipped"),
+        "t-failed": (failing, "failed"),
+        "t-fenced": (fenced, "fenced"),
+    }
+    for key, (func, outcome) in cases.items():
+        before = _runs(key, outcome)
+        _runner(app, leadership, key, func)()
+        assert _runs(key, outcome) == before + 1, key
+    assert leadership.running == 0
+    ran = []
+    leadership.lost.set()  # lost: nothing starts any more
+    _runner(app, leadership, "t-after", lambda: ran.append(1))()
+    assert ran == [] and _runs("t-after", "ok") == 0
+    lease.release()
+
+
+def test_the_heartbeat_extends_the_lease_and_notices_a_takeover(app, monkeypatch):
+    lease = Lease(db.engine, 30)
+    lease.acquire()
+    leadership = Leadership(lease, 0.05)
+    first = leadership.valid_until
+    beat = threading.Thread(target=leadership.beat)
+    beat.start()
+    try:
+        assert _within(lambda: leadership.valid_until > first)
+        monkeypatch.setattr(lease, "renew", _unreachable)  # the database away: keep trying, never extend
+        stalled = leadership.valid_until
+        time.sleep(0.3)
+        assert leadership.valid_until == stalled and not leadership.lost.is_set()
+        monkeypatch.setattr(lease, "renew", lambda: False)  # taken over
+        assert _within(leadership.lost.is_set)
+    finally:
+        leadership.done.set()
+        beat.join(5)
+    assert not leadership.valid()
+
+
+def _unreachable():
+    raise ConnectionError("database away")
+
+
+def _within(check, seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _holder() -> str:
+    with db.engine.connect() as conn:
+        return conn.execute(sa.select(SchedulerLease.holder)).scalar() or ""
+
+
+def test_the_scheduler_loop_leads_loses_stands_by_and_stops_when_told(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SCHEDULER_LEASE_SECONDS", 2.0)
+    monkeypatch.setitem(app.config, "SCHEDULER_HEARTBEAT_SECONDS", 0.1)
+    stopping = threading.Event()
+
+    def loop():
+        with app.app_context():
+            run_scheduler(stopping)
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    try:
+        assert _within(lambda: f":{os.getpid()}:" in _holder())  # it leads
+        with db.engine.begin() as conn:  # another host takes the lease
+            conn.execute(SchedulerLease.__table__.update().values(holder="another-host", expires_at=FUTURE))
+        assert _within(lambda: _holder() == "another-host", 2)
+        time.sleep(0.5)  # it noticed, stood down (no job was running) and waits
+        assert thread.is_alive() and _holder() == "another-host"
+        with db.engine.begin() as conn:  # the other host is gone: its lease runs out
+            conn.execute(SchedulerLease.__table__.update().values(expires_at=datetime(2000, 1, 1)))
+        assert _within(lambda: f":{os.getpid()}:" in _holder())  # it leads again
+    finally:
+        stopping.set()
+        thread.join(20)
+    assert not thread.is_alive() and _holder() == ""  # told to stop: it handed the lease over

@@ -161,3 +161,28 @@ def test_an_unreachable_object_store_is_a_503_and_keeps_nothing(app, world, clie
     assert not any(p.name.endswith(".part") for p in storage().spool_folder("uploads").iterdir())
     with pytest.raises(StorageUnavailable):
         storage().check()
+
+
+def test_a_store_that_refuses_the_credentials_is_unavailable_not_a_crash(app, object_store_server):
+    refused = S3Storage(dict(app.config) | object_store_server.config | {"STORAGE_SECRET_ACCESS_KEY": "not-the-secret"})
+    with pytest.raises(StorageUnavailable):
+        refused.put_bytes("uploads", "x", b"x")
+    with pytest.raises(StorageUnavailable):
+        list(refused.names("uploads"))
+
+
+def test_a_file_spooled_on_another_file_system_is_copied_into_place(tmp_path, monkeypatch):
+    store = LocalStorage({"uploads": str(tmp_path / "u")})
+    source = tmp_path / "elsewhere.part"
+    source.write_bytes(b"content")
+    real_replace, calls = os.replace, []
+
+    def cross_device(src, dst):
+        calls.append(src)
+        if len(calls) == 1:
+            raise OSError(18, "Invalid cross-device link")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", cross_device)
+    store.put_file("uploads", "moved", source)
+    assert store.get_bytes("uploads", "moved") == b"content" and len(calls) == 2 and not source.exists()

@@ -25,6 +25,7 @@ import signal
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -228,29 +229,44 @@ def build_scheduler(app, leadership: Leadership) -> BackgroundScheduler:
     return scheduler
 
 
-def run_scheduler() -> None:
-    """Stand by until the lease is free, lead until it is lost or the process is told to stop, and again."""
+def run_scheduler(stopping: threading.Event | None = None) -> None:
+    """Stand by until the lease is free, lead until it is lost or the process is told to stop (SIGTERM, SIGINT, or
+    `stopping` set), and again."""
     app = current_app._get_current_object()
     config = app.config
     lease = Lease(db.engine, config["SCHEDULER_LEASE_SECONDS"])
     heartbeat = config["SCHEDULER_HEARTBEAT_SECONDS"]
     if config["METRICS_PORT"]:
         metrics.serve(config["METRICS_ADDRESS"], config["METRICS_PORT"], app)
-    stopping = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
-    waiting_logged = False
-    while not stopping.is_set():
-        if _try_acquire(lease) is None:
-            if not waiting_logged:
-                log.info("another scheduler holds the lease; standing by (%s)", lease.holder)
-                waiting_logged = True
-            stopping.wait(heartbeat)
-            continue
+    with stop_signals(stopping) as stopping:
         waiting_logged = False
-        log.info("scheduler lease taken (%s, token %s); running the jobs", lease.holder, lease.token)
-        _lead(app, lease, heartbeat, stopping)
+        while not stopping.is_set():
+            if _try_acquire(lease) is None:
+                if not waiting_logged:
+                    log.info("another scheduler holds the lease; standing by (%s)", lease.holder)
+                    waiting_logged = True
+                stopping.wait(heartbeat)
+                continue
+            waiting_logged = False
+            log.info("scheduler lease taken (%s, token %s); running the jobs", lease.holder, lease.token)
+            _lead(app, lease, heartbeat, stopping)
     log.info("scheduler stopped (%s)", lease.holder)
+
+
+@contextmanager
+def stop_signals(stopping: threading.Event | None = None):
+    """An event set by SIGTERM or SIGINT while the block runs (the handlers before it are put back afterwards); a
+    caller's own event is used as it is (a process's loop run from a thread, in the tests)."""
+    if stopping is not None:
+        yield stopping
+        return
+    stopping = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stopping.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stopping
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _try_acquire(lease: Lease) -> int | None:

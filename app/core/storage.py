@@ -106,6 +106,7 @@ class LocalStorage:
             partial = target.with_name(f".{name}.{secrets.token_hex(4)}.part")
             shutil.copyfile(source, partial)
             os.replace(partial, target)
+            Path(source).unlink(missing_ok=True)
 
     def put_bytes(self, area: str, name: str, data: bytes, content_type: str = "") -> None:
         target = self.path(area, name)

@@ -4,7 +4,6 @@ them may run on any hosts (each copy is claimed before it is sent, README, Produ
 
 import json
 import logging
-import signal
 import threading
 import time
 
@@ -13,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.core import metrics
+from app.core.scheduler import stop_signals
 from app.extensions import db
 from app.modules.messaging.delivery import deliver_pending
 
@@ -35,13 +35,15 @@ def worker(interval: float, limit: int) -> None:
     app = current_app._get_current_object()
     if app.config["METRICS_PORT"]:
         metrics.serve(app.config["METRICS_ADDRESS"], app.config["METRICS_PORT"], app)
-    stopping = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
-    log.info("delivery worker started")
-    while not stopping.is_set():
-        _look(limit)
-        stopping.wait(interval)
+    deliver_until(interval, limit)
+
+
+def deliver_until(interval: float, limit: int, stopping: threading.Event | None = None) -> None:
+    with stop_signals(stopping) as stopping:
+        log.info("delivery worker started")
+        while not stopping.is_set():
+            _look(limit)
+            stopping.wait(interval)
     log.info("delivery worker stopped")
 
 
