@@ -145,7 +145,12 @@ def test_c6_2_c6_3_c6_5_a_voluntary_exit_runs_to_completion_and_nothing_of_the_c
     assert re.search(rf"上传的文件[^<]*</td><td>{files}</td>", document)
     where = storage().location("uploads")  # C6.5: the certificate says where the files were removed from
     assert certificate.steps["files"]["removed_from"] == {"storage": storage().kind, "location": where}
-    assert "文件删除位置" in document and where in document
+    kind = {"local": "平台服务器的本地存储", "s3": "平台的对象存储"}[storage().kind]
+    assert "文件删除位置" in document and f"{kind}（{where}）" in document  # the operator sees the folder or bucket
+    client.post("/logout")
+    login(client, "auditor")
+    reader = client.get(f"/exits/{exit_.id}").text
+    assert kind in reader and where not in reader  # whoever does not run the platform: the kind of storage only
 
 
 def test_c6_1_c6_2_the_transition_never_ends_before_the_requested_date(world):

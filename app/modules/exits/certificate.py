@@ -44,15 +44,20 @@ def summary(certificate: DeletionCertificate) -> list[Line]:
     return lines
 
 
-STORAGE_TITLES = {"local": ("本地目录", "local folder"), "s3": ("对象存储", "object store")}
+STORAGE_TITLES = {
+    "local": ("平台服务器的本地存储", "the platform server's local storage"),
+    "s3": ("平台的对象存储", "the platform's object store"),
+}
 
 
-def files_removed_from(certificate: DeletionCertificate) -> str:
-    """Where the channel's files were removed from: the storage kind in words and its location (C6.5)."""
+def files_removed_from(certificate: DeletionCertificate, with_location: bool = False) -> str:
+    """Where the channel's files were removed from (C6.5): the kind of storage in words for everyone, and, for the
+    operator who runs it (`with_location`), the folder or bucket itself."""
     where = (certificate.steps.get("files") or {}).get("removed_from")
     if not where:
         return ""
-    return f"{localized(STORAGE_TITLES.get(where['storage'], ('', '')))} {where['location']}".strip()
+    kind = localized(STORAGE_TITLES.get(where["storage"], ("", "")))
+    return f"{kind}（{where['location']}）" if with_location else kind
 
 
 def decision(certificate: DeletionCertificate) -> str:

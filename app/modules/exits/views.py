@@ -71,7 +71,7 @@ def exit_detail(exit_id: int):
         certificate=certificate,
         certificate_lines=summary(certificate) if certificate else [],
         certificate_decision=decision(certificate) if certificate else "",
-        files_removed_from=files_removed_from(certificate) if certificate else "",
+        files_removed_from=files_removed_from(certificate, may(current_user, P.exit_manage)) if certificate else "",
         opinion_form=OpinionForm(),
         announcement_form=AnnouncementForm(),
         action_form=ActionForm(),
