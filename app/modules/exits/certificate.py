@@ -3,7 +3,7 @@ deleted and how many, when, under whose decision — the table-by-table counts k
 
 from dataclasses import dataclass
 
-from app.core.i18n import gettext, localized
+from app.core.i18n import current_locale, gettext, localized
 from app.modules.exits.models import CAUSES, DeletionCertificate
 
 # What each step of the deletion removes, in the words of the certificate.
@@ -57,7 +57,9 @@ def files_removed_from(certificate: DeletionCertificate, with_location: bool = F
     if not where:
         return ""
     kind = localized(STORAGE_TITLES.get(where["storage"], ("", "")))
-    return f"{kind}（{where['location']}）" if with_location else kind
+    if not with_location:
+        return kind
+    return f"{kind} ({where['location']})" if current_locale() == "en" else f"{kind}（{where['location']}）"
 
 
 def decision(certificate: DeletionCertificate) -> str:
