@@ -126,11 +126,12 @@ def keyring() -> dict[str, bytes]:
 
 
 def _default_master_id() -> str:
-    value = current_app.config.get("MASTER_KEY")
-    raw = value.encode() if value else _key_path("master").read_bytes() if _key_path("master").exists() else b""
-    if not raw:
+    value, path = current_app.config.get("MASTER_KEY"), _key_path("master")
+    if value:
+        return _key_id(_decode(value.encode(), "master"))
+    if not path.exists():
         raise MasterKeyMissing("no current master key is recorded and master.key is missing")
-    return _key_id(_decode(raw, "master"))
+    return _key_id(_decode(path.read_bytes(), "master"))
 
 
 def master_key_id() -> str:

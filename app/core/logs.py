@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
 
-LOGGERS = ("essc", "app", "alembic")
+LOGGERS = ("essc", "app")
 SECRET_NAMES = re.compile(r"(^|_)(password|passphrase|otp|secret|token|signature|cookie|authorization)s?($|_)", re.I)
 SECRET_TEXT = re.compile(r"(?i)(bearer\s+|essc_)[A-Za-z0-9._~+/=-]{8,}")
 REDACTED = "[redacted]"

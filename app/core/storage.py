@@ -16,10 +16,9 @@ import re
 import secrets
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import boto3
 from boto3.s3.transfer import TransferConfig
@@ -31,7 +30,6 @@ from app.core.errors import DomainError, NotFound
 
 AREAS = {"uploads": "UPLOAD_FOLDER", "outbox": "OUTBOX_FOLDER", "backups": "BACKUP_FOLDER"}
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-CHUNK = 256 * 1024
 
 
 class ObjectMissing(NotFound):
@@ -57,23 +55,6 @@ def _checked(area: str, name: str) -> str:
     return name
 
 
-def download_response(chunks, size: int, mimetype: str, filename: str) -> Response:
-    """A streamed download with its length and an RFC 6266 file name (ASCII fallback, UTF-8 in filename*)."""
-    response = Response(chunks, mimetype=mimetype, direct_passthrough=True)
-    response.headers["Content-Length"] = str(size)
-    response.headers.set("Content-Disposition", "attachment", **_filename_params(filename))
-    return response
-
-
-def _filename_params(filename: str) -> dict:
-    try:
-        filename.encode("ascii")
-        return {"filename": filename}
-    except UnicodeEncodeError:
-        simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii") or "download"
-        return {"filename": simple, "filename*": f"UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}"}
-
-
 class LocalStorage:
     """A folder per area on this host's disk (the embedded default; one host only)."""
 
@@ -81,9 +62,6 @@ class LocalStorage:
 
     def __init__(self, folders: dict[str, str]):
         self.folders = {area: Path(folder) for area, folder in folders.items()}
-
-    def describe(self) -> str:
-        return "local:" + ",".join(f"{area}={folder}" for area, folder in sorted(self.folders.items()))
 
     def location(self, area: str) -> str:
         return str(self.folders[area])
@@ -189,9 +167,6 @@ class S3Storage:
         part = config.get("STORAGE_PART_BYTES", 8 * 1024 * 1024)
         self.transfer = TransferConfig(multipart_threshold=part, multipart_chunksize=part, max_concurrency=4)
 
-    def describe(self) -> str:
-        return f"s3://{self.bucket}/{self.prefix}".rstrip("/") + (f" at {self.endpoint}" if self.endpoint else "")
-
     def location(self, area: str) -> str:
         return "s3://" + "/".join(part for part in (self.bucket, self.prefix, area) if part)
 
@@ -255,15 +230,11 @@ class S3Storage:
                 yield item["Key"][len(start) :]
 
     def download(self, area: str, name: str, mimetype: str, filename: str) -> Response:
+        """Streamed from the store as it is read (the body is closed when the response is)."""
         body, size = self.open(area, name)
-
-        def chunks():
-            try:
-                yield from body.iter_chunks(CHUNK)
-            finally:
-                body.close()
-
-        return download_response(chunks(), size, mimetype, filename)
+        response = send_file(body, mimetype=mimetype, as_attachment=True, download_name=filename, conditional=False)
+        response.content_length = size
+        return response
 
     def check(self) -> None:
         self._call(self.probe.head_bucket, Bucket=self.bucket)

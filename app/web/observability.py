@@ -43,10 +43,6 @@ def init_observability(app: Flask) -> None:
     app.after_request(_end)
 
 
-def request_id() -> str | None:
-    return g.get("request_id")
-
-
 def _begin() -> None:
     given = request.headers.get("X-Request-Id", "")
     g.request_id = given if INCOMING_ID.match(given) else uuid.uuid4().hex

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.modules.messaging.models import Delivery
 
 BACKOFF_MINUTES = (1, 5, 30, 120)
+CLAIM_MINUTES = 5  # a claimed copy is not taken by another worker for this long (longer than any gateway's timeout)
 
 
 def _to_outbox(prefix: str, suffix: str, data: bytes, content_type: str) -> None:
@@ -83,22 +84,13 @@ def deliver_pending(limit: int = 200) -> dict:
     return counts
 
 
-def queue_depth() -> int:
-    """Copies waiting to be sent (what the delivery metrics report at each scrape)."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Delivery).where(Delivery.status == "pending"))
+def copies(status: str) -> int:
+    """How many copies are in `status` now (the delivery metrics read it at each scrape)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Delivery).where(Delivery.status == status))
 
 
-def failed_copies() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Delivery).where(Delivery.status == "failed"))
-
-
-register_gauge("essc_delivery_queue_depth", "E-mail and SMS copies waiting to be sent (S1)", queue_depth)
-register_gauge(
-    "essc_delivery_failed", "Copies given up after DELIVERY_MAX_ATTEMPTS, for the operator (S1)", failed_copies
-)
-
-
-CLAIM_MINUTES = 5
+register_gauge("essc_delivery_queue_depth", "E-mail and SMS copies waiting to be sent (S1)", lambda: copies("pending"))
+register_gauge("essc_delivery_failed", "Copies given up after DELIVERY_MAX_ATTEMPTS (S1)", lambda: copies("failed"))
 
 
 def _claim(delivery_id: int) -> bool:
