@@ -12,8 +12,6 @@ tables are emptied and the shared world rebuilt.
 import io
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -23,7 +21,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import redis
 import requests
 import sqlalchemy as sa
 from flask import g
@@ -42,7 +39,7 @@ from app.modules.accounts import operations as accounts
 from app.modules.accounts import sessions
 from app.modules.accounts.rules import make_uscc
 from app.modules.applications import operations as applications
-from tests.servers import object_store
+from tests.servers import free_port, object_store, start_redis, stop
 
 PASSWORD = "correct-horse-battery"
 KEEP = {"region", "alembic_version"}
@@ -276,32 +273,12 @@ class IsolatedClient(FlaskClient):
             g.pop("_login_user", None)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def redis_url(tmp_path):
     """A real redis-server (Debian's package; `make test` installs it) on a free port, for this test only."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is needed (Debian package redis-server; make test installs it)")
-    port = free_port()
-    options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
-    process = subprocess.Popen([server, *options], stdout=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    client.close()
-    process.terminate()
-    process.wait(10)
+    process, url = start_redis(tmp_path / "redis")
+    yield url
+    stop(process)
 
 
 SERVE = """
