@@ -45,8 +45,8 @@ def summary(certificate: DeletionCertificate) -> list[Line]:
 
 
 STORAGE_TITLES = {
-    "local": ("平台服务器的本地存储", "the platform server's local storage"),
-    "s3": ("平台的对象存储", "the platform's object store"),
+    "local": ("平台服务器的本地存储", "The platform server's local storage"),
+    "s3": ("平台的对象存储", "The platform's object store"),
 }
 
 
